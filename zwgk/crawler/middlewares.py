@@ -1,0 +1,49 @@
+"""Downloader middlewares: per-site caps (pages, wall-clock)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from scrapy.exceptions import IgnoreRequest
+
+from zwgk.crawler.state import CrawlState, crawl_state
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+
+
+class CapReached(IgnoreRequest):
+    """A site's cap stopped this request; the frontier records it as dropped, not as an error."""
+
+
+class SiteLimitsMiddleware:
+    """Enforce max_pages and max_seconds per site. Requests arrive in priority order (see focus.py),
+    so what a cap cuts is the least important part of the portal."""
+
+    def __init__(self, crawler: Crawler, state: CrawlState):
+        self.crawler = crawler
+        self.state = state
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SiteLimitsMiddleware:
+        return cls(crawler, crawl_state(crawler))
+
+    def process_request(self, request: Request) -> None:
+        site = self.state.sites.get(request.meta.get("zwgk_site", ""))
+        if site is None:
+            return
+        site.start()
+        reason = None
+        if site.out_of_time():
+            reason = "max_seconds"
+        elif request.meta.get("zwgk_kind", "page") == "page" and request.url not in site.pages_requested:
+            if len(site.pages_requested) >= site.max_pages:
+                reason = "max_pages"
+            else:
+                site.pages_requested.add(request.url)
+        if reason:
+            site.capped.add(reason)
+            self.state.store.drop_frontier(site.key, request.url, request.method, reason)
+            self.crawler.stats.inc_value(f"zwgk/capped/{reason}")
+            raise CapReached(f"{site.key}: {reason}")

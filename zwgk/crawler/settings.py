@@ -1,0 +1,49 @@
+"""Scrapy settings for the portal crawl. Per-run values (sites, store, caps) are added by runner.py."""
+
+from zwgk import __version__
+
+BOT_NAME = "zwgk"
+SPIDER_MODULES = ["zwgk.crawler.spiders"]
+NEWSPIDER_MODULE = "zwgk.crawler.spiders"
+
+# Identify ourselves: site operators should know an inspection tool is visiting.
+USER_AGENT = f"Mozilla/5.0 (compatible; zwgk-audit/{__version__}; 政务公开检查)"
+ROBOTSTXT_OBEY = True
+COOKIES_ENABLED = True              # WAFs on government portals set a cookie on a first 302
+TELNETCONSOLE_ENABLED = False
+
+# An audit records every status; nothing is dropped as an "HTTP error".
+HTTPERROR_ALLOW_ALL = True
+REDIRECT_MAX_TIMES = 10             # beyond this a chain is reported as a redirect loop
+RETRY_ENABLED = True
+RETRY_TIMES = 1
+DOWNLOAD_TIMEOUT = 20
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+DNS_TIMEOUT = 10
+
+# Politeness: per-site slots (download_slot = site key, see runner.DOWNLOAD_SLOTS) and AutoThrottle.
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.25
+AUTOTHROTTLE_MAX_DELAY = 10.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 4.0
+
+# Depth is tracked by DepthMiddleware; limits and priorities are ours (per site, see focus.py).
+DEPTH_LIMIT = 0
+DEPTH_PRIORITY = 0
+DEPTH_STATS_VERBOSE = False
+
+DUPEFILTER_CLASS = "zwgk.crawler.dupefilter.StoreDupeFilter"
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+DOWNLOADER_MIDDLEWARES = {
+    # after RobotsTxtMiddleware (100): robots-blocked requests do not use up the page budget
+    "zwgk.crawler.middlewares.SiteLimitsMiddleware": 110,
+}
+ITEM_PIPELINES = {"zwgk.crawler.pipelines.StorePipeline": 300}
+EXTENSIONS = {"zwgk.crawler.progress.ProgressLine": 500}
+
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"

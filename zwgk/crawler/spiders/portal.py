@@ -1,0 +1,165 @@
+"""The portal spider: one process crawls every site of an inspection, each within its own hosts.
+
+For every response it records a PageRecord (status, redirects, charset, title, meta tags, breadcrumb,
+links with anchor text and hidden flag); failures become records too (error_kind), never exceptions.
+Attachments are status-checked with HEAD (GET, stopped after the headers, when HEAD is refused).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING, Any
+
+from scrapy import Request, Spider, signals
+from scrapy.exceptions import StopDownload
+from scrapy.http import Response, TextResponse
+
+from zwgk.crawler.errors import classify_failure
+from zwgk.crawler.extract import extract_page
+from zwgk.crawler.focus import Focus
+from zwgk.crawler.middlewares import CapReached
+from zwgk.crawler.sitescope import SiteScope
+from zwgk.crawler.state import CrawlState, crawl_state
+from zwgk.store import PageRecord
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from twisted.python.failure import Failure
+
+HEAD_REFUSED = frozenset({403, 405, 501})   # servers that refuse HEAD but serve GET
+
+
+class PortalSpider(Spider):
+    name = "portal"
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.cstate: CrawlState
+        self.sites: dict[str, dict[str, Any]] = {}
+        self.scopes: dict[str, SiteScope] = {}
+        self.focus = Focus((), ())
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.cstate = crawl_state(crawler)
+        spider.sites = {s["key"]: s for s in settings.getlist("ZWGK_SITES")}
+        spider.scopes = {k: SiteScope(k, set(s["hosts"])) for k, s in spider.sites.items()}
+        spider.focus = Focus(settings.getlist("ZWGK_FOCUS_TERMS"), settings.getlist("ZWGK_FOCUS_URL_SEGMENTS"))
+        crawler.signals.connect(spider._headers_received, signal=signals.headers_received)
+        return spider
+
+    # --- requests -----------------------------------------------------------------------------
+    def _request(self, site: str, url: str, *, kind: str, depth: int, referer: str | None, anchor: str,
+                 method: str = "GET", priority: int | None = None, dont_filter: bool = False,
+                 headers_only: bool = False) -> Request:
+        cfg = self.sites[site]["crawl"]
+        meta = {
+            "zwgk_site": site, "zwgk_kind": kind, "depth": depth, "zwgk_referer": referer,
+            "zwgk_anchor": anchor, "download_slot": site, "download_timeout": cfg["timeout"],
+            "zwgk_headers_only": headers_only, "zwgk_started": time.monotonic(),
+        }
+        if not cfg["respect_robots"]:
+            meta["dont_obey_robotstxt"] = True
+        callback = self.parse_page if kind == "page" else self.parse_resource
+        if priority is None:
+            priority = self.focus.priority(url, anchor, depth, kind)
+        return Request(url, method=method, callback=callback, errback=self.on_error, meta=meta,
+                       priority=priority, dont_filter=dont_filter,
+                       headers={"Referer": referer} if referer else None)
+
+    async def start(self) -> AsyncIterator[Request]:
+        pending = self.cstate.store.pending_frontier()
+        if pending:   # a resumed run: exactly the requests that were queued but not done
+            self.logger.info("Resuming %d queued requests from the store", len(pending))
+            for row in pending:
+                yield self._request(row["site"], row["url"], kind=row["kind"], depth=row["depth"],
+                                    referer=row["referer"], anchor=row["anchor"] or "", method=row["method"],
+                                    priority=row["priority"], dont_filter=True)
+            return
+        for key, site in self.sites.items():
+            yield self._request(key, site["url"], kind="page", depth=0, referer=None, anchor="首页")
+
+    # --- responses ----------------------------------------------------------------------------
+    def _record(self, response: Response, kind: str) -> PageRecord:
+        meta = response.meta
+        chain = [{"url": u, "status": s} for u, s in zip(meta.get("redirect_urls", []),
+                                                           meta.get("redirect_reasons", []), strict=False)]
+        return PageRecord(
+            site=meta["zwgk_site"], url=chain[0]["url"] if chain else response.url, kind=kind,
+            method=response.request.method if response.request else "GET",
+            final_url=response.url, redirects=chain, status=response.status,
+            content_type=response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
+            depth=meta.get("depth", 0), referer=meta.get("zwgk_referer"),
+            elapsed=round(time.monotonic() - meta.get("zwgk_started", time.monotonic()), 3),
+            size=len(response.body),
+        )
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        rec = self._record(response, "page")
+        site = rec.site
+        if isinstance(response, TextResponse) and b"html" in response.headers.get(b"Content-Type", b"html"):
+            rec.charset = response.encoding
+            rec.body = response.text
+            info = extract_page(response.selector.root if rec.body.strip() else None, response.url)
+            rec.title, rec.meta, rec.breadcrumb = info.title, info.meta, info.breadcrumb
+            scope = self.scopes[site]
+            for link in info.links:
+                if link.kind in ("page", "attachment"):
+                    where = scope.classify(link.url)
+                    if where == "external":
+                        link.kind = "external"
+                    elif where == "related" and link.kind == "page":
+                        link.kind = "related"
+            rec.links = info.links
+            # Requests before the item: the frontier rows they create commit with this page.
+            if 200 <= response.status < 300:
+                yield from self._follow(rec)
+        yield rec
+
+    def _follow(self, rec: PageRecord) -> Iterator[Request]:
+        site = self.cstate.sites[rec.site]
+        depth = rec.depth + 1
+        final = rec.final_url or rec.url
+        for link in rec.links:
+            if link.kind == "page":
+                if depth > site.max_depth:
+                    site.capped.add("max_depth")
+                    continue
+                yield self._request(rec.site, link.url, kind="page", depth=depth, referer=final, anchor=link.anchor)
+            elif link.kind in ("attachment", "related"):
+                # status checks only: depth does not limit them, they are never parsed
+                yield self._request(rec.site, link.url, kind=link.kind, depth=depth, referer=final,
+                                    anchor=link.anchor, method="HEAD")
+
+    def parse_resource(self, response: Response) -> Iterator[Any]:
+        request = response.request
+        if request is not None and request.method == "HEAD" and response.status in HEAD_REFUSED:
+            meta = response.meta
+            yield self._request(meta["zwgk_site"], request.url, kind=meta["zwgk_kind"], depth=meta["depth"],
+                                referer=meta.get("zwgk_referer"), anchor=meta.get("zwgk_anchor", ""),
+                                dont_filter=True, headers_only=True)
+            return
+        rec = self._record(response, response.meta["zwgk_kind"])
+        if request is not None and request.method == "GET":
+            rec.method = "HEAD"   # one record per resource: the GET stood in for a refused HEAD
+        yield rec
+
+    def on_error(self, failure: Failure) -> Iterator[PageRecord]:
+        if failure.check(CapReached):
+            return
+        request = failure.request  # type: ignore[attr-defined]
+        meta = request.meta
+        kind, message = classify_failure(failure)
+        yield PageRecord(
+            site=meta["zwgk_site"], url=request.url, kind=meta.get("zwgk_kind", "page"),
+            method="HEAD" if meta.get("zwgk_headers_only") else request.method,
+            depth=meta.get("depth", 0), referer=meta.get("zwgk_referer"), error_kind=kind, error=message[:500],
+            elapsed=round(time.monotonic() - meta.get("zwgk_started", time.monotonic()), 3),
+        )
+
+    def _headers_received(self, headers: Any, body_length: int, request: Request, spider: Spider) -> None:
+        if request.meta.get("zwgk_headers_only"):
+            raise StopDownload(fail=False)     # the status is all we need of an attachment

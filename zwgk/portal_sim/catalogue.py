@@ -1,0 +1,58 @@
+"""Default shape of each column key (DESIGN §7), so a site spec only says what differs.
+
+`slug` is the column's directory under its area root (TRS) — the path segments real county sites use
+(portal-structures.md §6). `area` says which host serves it: "main" (www) or "xxgk" (the 信息公开
+subdomain when the spec has one, else /xxgk/ on www). `interval`/`newest` are days, used to date
+documents backwards from as_of; they are chosen to be inside the update windows of standards.md §1.2.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# kind: what a document in the column looks like and how it is rendered
+#   news | notice | policy | interpretation | normative | doc | system | annual_report | message
+#   guide (a single content page, no documents) | index (lists child columns only)
+COLUMN_CATALOGUE: dict[str, dict[str, Any]] = {
+    "gk.root": {"name": "政府信息公开", "slug": "", "kind": "index", "area": "xxgk", "parent": None},
+    "gk.guide": {"name": "政府信息公开指南", "slug": "xxgkzn", "kind": "guide", "area": "xxgk",
+                 "parent": "gk.root"},
+    "gk.system": {"name": "政府信息公开制度", "slug": "xxgkzd", "kind": "system", "area": "xxgk",
+                  "parent": "gk.root", "interval": 240, "newest": 60},
+    "gk.statutory": {"name": "法定主动公开内容", "slug": "fdzdgk", "kind": "index", "area": "xxgk",
+                     "parent": "gk.root"},
+    "gk.annual_report": {"name": "政府信息公开年报", "slug": "xxgknb", "kind": "annual_report",
+                         "area": "xxgk", "parent": "gk.root"},
+    "gk.policy": {"name": "政策文件", "slug": "fdzdgk/zcwj", "kind": "policy", "area": "xxgk",
+                  "parent": "gk.statutory", "interval": 18, "newest": 6, "on_home": "tab"},
+    "gk.interpretation": {"name": "政策解读", "slug": "fdzdgk/zcjd", "kind": "interpretation",
+                          "area": "xxgk", "parent": "gk.statutory", "interval": 18, "newest": 5,
+                          "on_home": "tab"},
+    "gk.normative": {"name": "行政规范性文件", "slug": "fdzdgk/gfxwj", "kind": "normative",
+                     "area": "xxgk", "parent": "gk.statutory", "interval": 40, "newest": 20,
+                     "on_home": "tab"},
+    "gk.planning": {"name": "规划信息", "slug": "fdzdgk/ghxx", "kind": "doc", "area": "xxgk",
+                    "parent": "gk.statutory", "interval": 60, "newest": 30},
+    "gk.budget": {"name": "财政预决算", "slug": "fdzdgk/czyjs", "kind": "doc", "area": "xxgk",
+                  "parent": "gk.statutory", "interval": 25, "newest": 10},
+    "gk.notice": {"name": "通知公告", "slug": "fdzdgk/tzgg", "kind": "notice", "area": "xxgk",
+                  "parent": "gk.statutory", "interval": 7, "newest": 3, "on_home": "notice"},
+    "gk.gazette": {"name": "政府公报", "slug": "fdzdgk/zfgb", "kind": "doc", "area": "xxgk",
+                   "parent": "gk.statutory", "interval": 30, "newest": 20},
+    "gk.meetings": {"name": "常务会议", "slug": "fdzdgk/cwhy", "kind": "doc", "area": "xxgk",
+                    "parent": "gk.statutory", "interval": 20, "newest": 8},
+    "gk.news": {"name": "政务动态", "slug": "zwdt", "kind": "news", "area": "main", "parent": None,
+                "interval": 2, "newest": 1, "on_home": "news"},
+    "gk.interaction": {"name": "政民互动", "slug": "hdjl", "kind": "message", "area": "main",
+                       "parent": None, "interval": 9, "newest": 2},
+}
+
+# Per-kind fallbacks for columns not in the catalogue (generated bench columns, custom keys).
+KIND_DEFAULTS: dict[str, dict[str, Any]] = {
+    "doc": {"interval": 30, "newest": 10},
+    "news": {"interval": 2, "newest": 1},
+    "notice": {"interval": 7, "newest": 3},
+}
+
+# Fixed 一级栏目 of the 专栏 (国办公开办函〔2019〕61号), in display order.
+XXGK_TOP = ("gk.guide", "gk.system", "gk.statutory", "gk.annual_report")

@@ -1,0 +1,74 @@
+"""One run = one directory: the crawl store, Scrapy's job state, the config snapshot and the reports."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from zwgk.config.inspection import Inspection
+from zwgk.errors import RunDirError
+
+
+@dataclass
+class RunDir:
+    path: Path
+
+    @property
+    def id(self) -> str:
+        return self.path.name
+
+    @property
+    def store(self) -> Path:
+        return self.path / "crawl.sqlite"
+
+    @property
+    def jobdir(self) -> Path:
+        return self.path / "job"
+
+    @property
+    def log(self) -> Path:
+        return self.path / "crawl.log"
+
+    @property
+    def config(self) -> Path:
+        return self.path / "inspection.json"
+
+    @property
+    def results(self) -> Path:
+        return self.path / "results.json"
+
+    @property
+    def index_html(self) -> Path:
+        return self.path / "index.html"
+
+    @classmethod
+    def create(cls, outdir: str | Path, inspection: Inspection) -> RunDir:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        path = Path(outdir) / f"{stamp}-{secrets.token_hex(2)}"
+        path.mkdir(parents=True, exist_ok=False)
+        run = cls(path)
+        run.save_config(inspection)
+        return run
+
+    @classmethod
+    def open(cls, path: str | Path) -> RunDir:
+        run = cls(Path(path))
+        if not run.config.is_file():
+            raise RunDirError(f"不是有效的运行目录（缺少 inspection.json）/ not a run directory: {path}")
+        return run
+
+    def save_config(self, inspection: Inspection) -> None:
+        data = inspection.model_dump(mode="json")
+        data["_base_dir"] = str(inspection.base_dir)
+        data["_digest"] = inspection.digest
+        self.config.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+
+    def load_config(self) -> Inspection:
+        data = json.loads(self.config.read_text(encoding="utf-8"))
+        base, digest = Path(data.pop("_base_dir", ".")), data.pop("_digest", "")
+        insp = Inspection(**data)
+        insp.base_dir, insp.digest = base, digest
+        return insp
