@@ -46,7 +46,7 @@ def _print_sites(results: dict) -> None:
 
 
 def run_audit(config: Path | None, outdir: Path, resume: Path | None, fail_on: str,
-              crawl_only: bool = False) -> int:
+              baseline: Path | None = None) -> int:
     from zwgk.config.inspection import load_inspection
     from zwgk.pipeline import crawl_stage, evaluate, load_ledgers, write_reports
     from zwgk.rundir import RunDir
@@ -69,8 +69,22 @@ def run_audit(config: Path | None, outdir: Path, resume: Path | None, fail_on: s
     _print_sites(evaluation.results)
     click.echo(f"结果 / results: {run.results}")
     click.echo(f"报告 / report: {report}")
-    if evaluation.incomplete:
-        click.echo("注意：有网站未能完整评估（无法访问或达到抓取上限），结果不完整。", err=True)
+    return exit_code(evaluation.results, evaluation.incomplete, fail_on, baseline)
+
+
+def exit_code(results: dict, incomplete: bool, fail_on: str, baseline: Path | None) -> int:
+    from zwgk.reports.gate import gate_hits
+    from zwgk.reports.results import load_results
+
+    if fail_on == "new" and baseline is None:
+        raise click.UsageError("--fail-on new 需要 --baseline OLD_RUN / needs --baseline")
+    hits = gate_hits(results, fail_on, load_results(baseline) if baseline else None)
+    for hit in hits:
+        click.echo(f"未通过 --fail-on {fail_on}：{hit}", err=True)
+    if hits:
+        return EXIT_FINDINGS
+    if incomplete:
+        click.echo("注意：有网站未能完整评估（无法访问、无法判定或达到抓取上限），结果不完整。", err=True)
         return EXIT_INCOMPLETE
     return EXIT_OK
 
@@ -84,7 +98,7 @@ def run_audit(config: Path | None, outdir: Path, resume: Path | None, fail_on: s
 def audit(config: Path | None, outdir: Path, resume: Path | None, fail_on: str, baseline: Path | None) -> None:
     """抓取、检查、评分并生成全部报告。"""
     try:
-        sys.exit(run_audit(config, outdir, resume, fail_on))
+        sys.exit(run_audit(config, outdir, resume, fail_on, baseline))
     except ZwgkError as exc:
         _fail(exc)
 
@@ -121,6 +135,45 @@ def crawl(config: Path | None, outdir: Path, resume: Path | None) -> None:
                        f"{extra} · 页面 {stats['pages']} · 附件 {stats['attachments']}")
         click.echo(str(run.path))
         sys.exit(EXIT_INCOMPLETE if incomplete else EXIT_OK)
+    except ZwgkError as exc:
+        _fail(exc)
+
+
+@cli.command()
+@click.argument("run_dir", type=click.Path(path_type=Path))
+@click.option("--offline", is_flag=True, help="不运行网络探测（IPv6/HTTPS/搜索检查记为无法判定）")
+@click.option("--fail-on", type=FAIL_ON, default="veto", show_default=True)
+@click.option("--baseline", type=click.Path(path_type=Path), help="上次运行目录，用于复查对比")
+def evaluate(run_dir: Path, offline: bool, fail_on: str, baseline: Path | None) -> None:
+    """在已抓取的运行目录上重新检查和评分（不重新抓取页面）。"""
+    from zwgk.pipeline import evaluate as evaluate_run
+    from zwgk.pipeline import load_ledgers, write_reports
+    from zwgk.rundir import RunDir
+
+    try:
+        run = RunDir.open(run_dir)
+        insp = run.load_config()
+        evaluation = evaluate_run(run, insp, load_ledgers(insp), network=not offline)
+        report = write_reports(run, evaluation.results)
+        _print_sites(evaluation.results)
+        click.echo(f"结果 / results: {run.results}")
+        click.echo(f"报告 / report: {report}")
+        sys.exit(exit_code(evaluation.results, evaluation.incomplete, fail_on, baseline))
+    except ZwgkError as exc:
+        _fail(exc)
+
+
+@cli.command()
+@click.argument("run_dir", type=click.Path(path_type=Path))
+def report(run_dir: Path) -> None:
+    """由 results.json 重新生成报告（不抓取、不检查）。"""
+    from zwgk.pipeline import write_reports
+    from zwgk.reports.results import load_results
+    from zwgk.rundir import RunDir
+
+    try:
+        run = RunDir.open(run_dir)
+        click.echo(str(write_reports(run, load_results(run.results))))
     except ZwgkError as exc:
         _fail(exc)
 
@@ -164,10 +217,18 @@ def checks_group() -> None:
 @checks_group.command("list")
 def checks_list() -> None:
     """列出全部检查项。"""
-    from zwgk.checks.registry import CHECK_IDS
+    from zwgk.checks.base import SEVERITY_LABELS
+    from zwgk.checks.registry import CHECK_IDS, all_checks
 
+    checks = all_checks()
     for check_id in CHECK_IDS:
-        click.echo(check_id)
+        chk = checks.get(check_id)
+        if chk is None:
+            click.echo(f"{check_id:24} （尚未实现）")
+            continue
+        meta = chk.meta
+        click.echo(f"{check_id:24} [{SEVERITY_LABELS[meta.severity]}] {meta.title}")
+        click.echo(f"{'':24} 依据：{meta.basis}")
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ from zwgk.config.inspection import Inspection
 from zwgk.errors import LedgerError
 from zwgk.reports.html import write_index
 from zwgk.reports.results import new_results, write_results
-from zwgk.rules.models import Ledger
+from zwgk.rules.models import Ledger, Task
 from zwgk.rundir import RunDir
 from zwgk.store import Store, now_iso
 
@@ -42,37 +42,75 @@ class Evaluation:
     incomplete: bool          # a site could not be assessed or a cap cut its crawl (exit 3)
 
 
-def evaluate(run: RunDir, insp: Inspection, ledgers: list[Ledger]) -> Evaluation:
-    """Checks and scoring on a stored crawl. Fetches nothing (network probes aside)."""
+def _task_entry(task: Task, status: str, evidence: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "id": task.id, "ledger": task.ledger, "number": task.number,
+        "title": task.title or task.text[:40], "text": task.text, "section": task.section,
+        "lead_units": task.lead_units, "responsible_units": task.responsible_units,
+        "deadline": task.deadline.date.isoformat() if task.deadline.date else task.deadline.kind,
+        "deadline_text": task.deadline.text, "coverage": task.coverage,
+        "status": status, "checks": [c.key() for c in task.checks], "evidence": evidence,
+        "manual_hint": task.manual_hint,
+    }
+
+
+def evaluate(run: RunDir, insp: Inspection, ledgers: list[Ledger], *, network: bool = True) -> Evaluation:
+    """Checks and scoring on a stored crawl. Fetches no pages; only the probe layer goes to the
+    network (DNS, IPv6, HTTPS, search), and not at all with network=False."""
+    from zwgk.checks.context import SiteContext
+    from zwgk.checks.engine import run_checks
+    from zwgk.config.profile import load_profile
+    from zwgk.config.waivers import apply_waivers, load_waivers
+    from zwgk.netresolve import DnsLookup
+    from zwgk.probes import Probes
+    from zwgk.reports.scoring import fulfilment_rate, score_site, task_status
+
+    profile = load_profile(insp.scoring.profile, insp.scoring.thresholds)
+    waivers = load_waivers(insp.resolve(insp.waivers) if insp.waivers else None)
+    dns = DnsLookup(insp.network.dns_servers)
+    tasks = [t for ledger in ledgers for t in ledger.tasks]
     store = Store(run.store)
     started = store.get_meta("started", now_iso())
     results = new_results(run.id, started, now_iso(), insp.as_of.isoformat(), insp.digest)
+    results["profile"] = {"id": profile.id, "title": profile.title, "pass_score": profile.pass_score,
+                          "settings": profile.settings}
+    results["ledgers"] = [{"id": lg.id, "title": lg.title, "source": Path(lg.source).name, "tasks": len(lg.tasks),
+                           "warnings": lg.warnings} for lg in ledgers]
     incomplete = False
     for site in store.sites():
         stats = store.site_stats(site["key"])
         crawl = {"status": site["status"], "pages": stats["pages"], "attachments": stats["attachments"],
                  "errors": stats["errors"] + stats["http_errors"], "capped": site["capped"],
                  "detail": site["detail"] or ""}
-        incomplete |= site["status"] != "complete"
-        tasks = []
-        for ledger in ledgers:
-            for task in ledger.tasks:
-                tasks.append({
-                    "id": task.id, "ledger": task.ledger, "number": task.number,
-                    "title": task.title or task.text[:40], "text": task.text,
-                    "lead_units": task.lead_units, "responsible_units": task.responsible_units,
-                    "deadline": task.deadline.to_dict(),
-                    # checks arrive with the checks stage; until a task's checks ran it is not assessed
-                    "status": "manual" if not task.checks else "inconclusive",
-                    "checks": [c.key() for c in task.checks], "evidence": [],
-                    "manual_hint": task.manual_hint,
-                })
+        probes = Probes(store, site["key"], dns, ipv6=insp.network.ipv6) if network else None
+        ctx = SiteContext(store, site, insp.as_of, profile, probes, insp.checks)
+        check_results, findings = run_checks(ctx, tasks)
+        waiver_outcome = apply_waivers(findings, waivers, insp.as_of)
+        scored = score_site(profile, check_results, findings, site["url"])
+        by_key = {r.key: r for r in check_results}
+        task_rows = [_task_entry(t, *task_status(t, by_key, insp.as_of)) for t in tasks]
+        unassessed = any(r.id == "site.reachable" and r.status != "pass" for r in check_results)
+        incomplete |= site["status"] != "complete" or unassessed
         results["sites"].append({
             "key": site["key"], "name": site["name"], "url": site["url"], "unit": site["unit"],
-            "crawl": crawl, "score": None, "verdict": "无法评估", "checks": [], "findings": [], "tasks": tasks,
+            "crawl": crawl, "score": scored.score, "verdict": scored.verdict,
+            "scoring": scored.to_dict(),
+            "checks": [r.to_dict() for r in check_results],
+            "findings": [f.to_dict() for f in findings],
+            "tasks": task_rows,
+            "task_summary": {"fulfilment_rate": fulfilment_rate([t["status"] for t in task_rows]),
+                             "by_status": _count(t["status"] for t in task_rows)},
+            "waivers": {"applied": waiver_outcome.applied, "expired": waiver_outcome.expired},
         })
     store.close()
     return Evaluation(results, incomplete)
+
+
+def _count(items: Any) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for item in items:
+        out[item] = out.get(item, 0) + 1
+    return out
 
 
 def write_reports(run: RunDir, results: dict[str, Any]) -> Path:

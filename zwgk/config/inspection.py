@@ -80,6 +80,7 @@ class Inspection(_Strict):
     network: NetworkSettings = Field(default_factory=NetworkSettings)
     scoring: ScoringSettings = Field(default_factory=ScoringSettings)
     waivers: str | None = None
+    checks: dict[str, Any] = Field(default_factory=dict, description="options for checks, e.g. content_terms")
 
     # set by the loader, not by the file
     base_dir: Path = Field(default=Path("."), exclude=True)

@@ -1,0 +1,110 @@
+"""links.broken: internal links and attachments that do not open.
+
+404/410/5xx, DNS failures, refused connections and redirect loops are broken. 403/429 and timeouts
+are what a WAF or an overloaded server does to a crawler: they are re-tried once, slower, through
+the probe layer and stay `inconclusive` if they persist — never reported as broken.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from typing import Any
+
+from zwgk.checks.base import CheckResult, finding
+from zwgk.checks.context import SiteContext
+from zwgk.checks.registry import check
+from zwgk.crawler.errors import ERROR_LABELS
+from zwgk.store import PageRecord
+
+BROKEN_ERRORS = {"dns", "refused", "redirect_loop", "connection"}
+DOUBTFUL_STATUS = {401, 403, 429}
+DOUBTFUL_ERRORS = {"timeout", "tls", "other", "too_large"}
+CHECKED_KINDS = ("page", "attachment", "related")
+
+
+def verdict(rec: PageRecord) -> str:
+    """'ok', 'broken', 'doubtful' (retry, never broken) or 'skipped' (robots)."""
+    if rec.error_kind:
+        if rec.error_kind == "robots":
+            return "skipped"
+        return "broken" if rec.error_kind in BROKEN_ERRORS else "doubtful"
+    status = rec.status or 0
+    if status in DOUBTFUL_STATUS:
+        return "doubtful"
+    if status in (404, 410) or status >= 500:
+        return "broken"
+    return "ok" if 200 <= status < 400 else "doubtful"
+
+
+def _seen(rec: PageRecord) -> str:
+    if rec.error_kind:
+        return f"{ERROR_LABELS.get(rec.error_kind, rec.error_kind)}（{rec.error}）"
+    return f"HTTP {rec.status}"
+
+
+def _retry(ctx: SiteContext, url: str) -> tuple[str, str]:
+    """One slower retry of a doubtful target through the probe layer."""
+    if ctx.probes is None:
+        return "doubtful", "未复测（离线评估）"
+    time.sleep(float(ctx.setting("links_retry_pause_seconds", 1.0)))
+    probe = ctx.probes.http(url, method="GET")
+    if probe.error_kind:
+        kind = "broken" if probe.error_kind in BROKEN_ERRORS else "doubtful"
+        return kind, f"复测：{ERROR_LABELS.get(probe.error_kind, probe.error_kind)}"
+    status = probe.status or 0
+    if status in (404, 410) or status >= 500:
+        return "broken", f"复测：HTTP {status}"
+    return ("ok" if 200 <= status < 400 else "doubtful"), f"复测：HTTP {status}"
+
+
+@check(
+    id="links.broken",
+    title="网站链接可用（无错链、断链）",
+    severity="minor",
+    basis="国办秘函〔2019〕19号「链接可用性」；2015年全国政府网站普查评分表：首页不可用链接每个扣1分，其他页面每个扣0.1分",
+    remediation="修复或删除不可用链接和附件；栏目调整后同步更新页面中的链接。",
+)
+def links_broken(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
+    home_urls = {ctx.site_url, *(r.final_url for r in [ctx.home] if r and r.final_url)}
+    sources: dict[str, list[tuple[str, str, bool]]] = defaultdict(list)
+    for source, link in ctx.link_index:
+        if link.kind in CHECKED_KINDS:
+            sources[link.url].append((source, link.anchor, link.hidden))
+    targets = [r for r in ctx.all_records if r.kind in CHECKED_KINDS and r.url in sources]
+    findings, doubtful, skipped, checked = [], [], 0, 0
+    for rec in targets:
+        state = verdict(rec)
+        seen = _seen(rec)
+        if state == "skipped":
+            skipped += 1
+            continue
+        checked += 1
+        if state == "doubtful":
+            state, retried = _retry(ctx, rec.url)
+            seen = f"{seen}；{retried}"
+        if state == "doubtful":
+            doubtful.append({"url": rec.url, "seen": seen})
+            continue
+        if state != "broken":
+            continue
+        for source, anchor, hidden in sources[rec.url]:
+            on_home = source in home_urls
+            where = "首页" if on_home else "页面"
+            findings.append(finding(
+                f"{where}「{anchor or rec.url}」链接不可用：{seen}", source, target=rec.url,
+                expected="链接可正常打开（HTTP 2xx/3xx）", seen=seen, status=rec.status, error_kind=rec.error_kind,
+                anchor=anchor, hidden=hidden, kind=rec.kind, on_homepage=on_home, at=rec.fetched_at,
+                redirects=rec.redirects))
+    details = {"checked_targets": checked, "broken_targets": len({f.target for f in findings}),
+               "inconclusive_targets": doubtful, "robots_skipped": skipped}
+    if findings:
+        on_home = sum(1 for f in findings if f.evidence["on_homepage"])
+        summary = f"发现 {len(findings)} 处不可用链接（首页 {on_home} 处），涉及 {details['broken_targets']} 个目标"
+        return CheckResult("links.broken", "fail", summary, details=details, findings=findings)
+    if doubtful and len(doubtful) == checked:
+        return CheckResult("links.broken", "inconclusive", f"{len(doubtful)} 个链接目标拒绝或超时，无法判定",
+                           details=details)
+    note = f"；{len(doubtful)} 个目标无法判定（403/429/超时）" if doubtful else ""
+    return CheckResult("links.broken", "pass", f"检查 {checked} 个链接目标，均可打开{note}", details=details,
+                       evidence=[{"url": ctx.site_url, "seen": f"{checked} 个链接目标可用"}])

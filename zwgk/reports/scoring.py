@@ -1,0 +1,135 @@
+"""Scores, verdicts and ledger-task statuses from check results (profile-driven, no page access).
+
+Vetoes (单项否决) make a site 不合格 whatever its points; deductions come off 100 per indicator,
+capped; below the profile's pass score → 不合格. Waived findings count for nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from zwgk.checks.base import CheckResult, Finding
+from zwgk.config.profile import Profile
+from zwgk.rules.models import Task
+
+PASSING = {"pass"}
+FAILING = {"fail", "warn"}
+UNKNOWN = {"inconclusive", "error"}
+
+
+@dataclass
+class SiteScore:
+    score: float | None
+    verdict: str                                  # 合格 | 不合格 | 无法评估
+    vetoes: list[dict[str, Any]] = field(default_factory=list)
+    deductions: list[dict[str, Any]] = field(default_factory=list)
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"score": self.score, "verdict": self.verdict, "vetoes": self.vetoes,
+                "deductions": self.deductions, "reason": self.reason}
+
+
+def _veto_hits(profile: Profile, results: dict[str, list[CheckResult]], findings: list[Finding]
+               ) -> list[dict[str, Any]]:
+    hits = []
+    for veto in profile.vetoes:
+        check_id = veto["check"]
+        if "at_least" in veto:
+            limit = int(profile.setting(veto["at_least"], 0))
+            where = veto.get("count_where") or {}
+            counted = [f for f in findings if f.check == check_id and not f.waived
+                       and all(f.evidence.get(k) in v for k, v in where.items())]
+            if limit and len(counted) >= limit:
+                hits.append({"id": veto["id"], "title": veto["title"], "basis": veto.get("basis", ""),
+                             "check": check_id, "count": len(counted), "threshold": limit,
+                             "findings": [f.key for f in counted]})
+        else:
+            failed = [r for r in results.get(check_id, []) if r.status == veto.get("when", "fail")]
+            live = [f for f in findings if f.check == check_id and not f.waived]
+            if failed and (live or not any(f.check == check_id for f in findings)):
+                hits.append({"id": veto["id"], "title": veto["title"], "basis": veto.get("basis", ""),
+                             "check": check_id, "summary": failed[0].summary})
+    return hits
+
+
+def _deductions(profile: Profile, findings: list[Finding], home_url: str) -> list[dict[str, Any]]:
+    by_check: dict[str, list[Finding]] = defaultdict(list)
+    for f in findings:
+        if not f.waived:
+            by_check[f.check].append(f)
+    per_indicator: dict[str, float] = defaultdict(float)
+    caps: dict[str, float] = {}
+    rows = []
+    for check_id, rule in profile.deductions.items():
+        items = by_check.get(check_id, [])
+        if not items:
+            continue
+        points = 0.0
+        for f in items:
+            on_home = f.evidence.get("on_homepage") or f.url == home_url
+            points += float(rule.get("per_finding_homepage", rule["per_finding"]) if on_home else rule["per_finding"])
+        indicator = rule.get("indicator", check_id)
+        cap = float(rule.get("cap", 100))
+        caps[indicator] = max(caps.get(indicator, 0.0), cap)
+        room = caps[indicator] - per_indicator[indicator]
+        taken = round(max(0.0, min(points, room)), 2)
+        per_indicator[indicator] += taken
+        rows.append({"check": check_id, "indicator": indicator, "count": len(items), "raw_points": round(points, 2),
+                     "points": taken, "cap": cap, "source": rule.get("source", ""),
+                     "confirmed": bool(rule.get("confirmed", False))})
+    return rows
+
+
+def score_site(profile: Profile, results: list[CheckResult], findings: list[Finding], home_url: str
+               ) -> SiteScore:
+    by_id: dict[str, list[CheckResult]] = defaultdict(list)
+    for r in results:
+        by_id[r.id].append(r)
+    reach = by_id.get("site.reachable", [])
+    if reach and all(r.status in UNKNOWN for r in reach):
+        return SiteScore(None, "无法评估", reason=reach[0].summary)
+    vetoes = _veto_hits(profile, by_id, findings)
+    deductions = _deductions(profile, findings, home_url)
+    score = round(100 - sum(d["points"] for d in deductions), 1)
+    if vetoes:
+        return SiteScore(score, "不合格", vetoes, deductions, "单项否决：" + "、".join(v["title"] for v in vetoes))
+    if score < profile.pass_score:
+        return SiteScore(score, "不合格", vetoes, deductions, f"得分低于 {profile.pass_score:g} 分")
+    return SiteScore(score, "合格", vetoes, deductions)
+
+
+def task_status(task: Task, results: dict[str, CheckResult], as_of: date) -> tuple[str, list[dict[str, Any]]]:
+    """(status, evidence) of a ledger task from the results of its checks (keyed by CheckResult.key)."""
+    if not task.checks:
+        return "manual", []
+    if task.deadline.kind == "date" and task.deadline.date and task.deadline.date > as_of:
+        return "not_due", []
+    statuses, evidence = [], []
+    for ref in task.checks:
+        result = results.get(ref.key())
+        if result is None or result.status == "not_applicable":
+            statuses.append("inconclusive" if result is None else "not_applicable")
+            continue
+        statuses.append(result.status)
+        evidence.append({"check": result.key, "status": result.status, "summary": result.summary,
+                         "evidence": result.evidence[:5]})
+    judged = [s for s in statuses if s != "not_applicable"]
+    if not judged:
+        return "inconclusive", evidence
+    ok = sum(s in PASSING for s in judged)
+    bad = sum(s in FAILING for s in judged)
+    if ok == len(judged):
+        return "fulfilled", evidence
+    if bad == 0:
+        return "inconclusive", evidence
+    return ("partial" if ok else "unfulfilled"), evidence
+
+
+def fulfilment_rate(statuses: list[str]) -> float | None:
+    """fulfilled / (fulfilled + partial + unfulfilled) — manual, not_due and inconclusive are excluded."""
+    counted = [s for s in statuses if s in ("fulfilled", "partial", "unfulfilled")]
+    return round(sum(s == "fulfilled" for s in counted) / len(counted), 3) if counted else None
