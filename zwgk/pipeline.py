@@ -82,7 +82,8 @@ def evaluate(run: RunDir, insp: Inspection, ledgers: list[Ledger], *, network: b
         crawl = {"status": site["status"], "pages": stats["pages"], "attachments": stats["attachments"],
                  "errors": stats["errors"] + stats["http_errors"], "capped": site["capped"],
                  "detail": site["detail"] or ""}
-        probes = Probes(store, site["key"], dns, ipv6=insp.network.ipv6) if network else None
+        probes = Probes(store, site["key"], dns, timeout=float(profile.setting("unreachable_timeout_seconds", 15)),
+                        ipv6=insp.network.ipv6) if network else None
         ctx = SiteContext(store, site, insp.as_of, profile, probes, insp.checks)
         check_results, findings = run_checks(ctx, tasks)
         waiver_outcome = apply_waivers(findings, waivers, insp.as_of)

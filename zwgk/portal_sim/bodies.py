@@ -9,6 +9,7 @@ from __future__ import annotations
 from zwgk.portal_sim import content as C
 from zwgk.portal_sim.chrome import e
 from zwgk.portal_sim.model import Doc, Link
+from zwgk.portal_sim.spec import SiteSpec
 from zwgk.portal_sim.style import Page
 
 REPORT_SECTIONS = ("一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
@@ -118,12 +119,14 @@ def annual_report(doc: Doc, county: str, n: int) -> str:
     return intro + sec1 + table2 + rest
 
 
-def guide_body(county: str, phone: str, address: str) -> str:
+def guide_body(spec: SiteSpec) -> str:
+    county, phone, address = spec.short_name, spec.phone, spec.address
+    email = "xxgk@" + spec.main_host.removeprefix("www.")
     return (f"<p>为保障公民、法人和其他组织依法获取政府信息，根据《中华人民共和国政府信息公开条例》，"
             f"编制本指南。</p>\n<h3>一、主动公开</h3>\n<p>（一）公开范围。（二）公开方式和时限：政府信息自形成"
             "或者变更之日起20个工作日内予以公开。</p>\n<h3>二、依申请公开</h3>\n"
             f"<p>（一）受理机构：{county}人民政府办公室。办公地址：{e(address)}。办公时间：工作日上午8:30—12:00，"
-            f"下午14:30—17:30。联系电话：{e(phone)}。邮政编码：061000。电子邮箱：xxgk@{county}.gov.cn。</p>\n"
+            f"下午14:30—17:30。联系电话：{e(phone)}。邮政编码：061000。电子邮箱：{email}。</p>\n"
             "<p>（二）申请渠道：当面申请、邮寄申请、传真申请、网上申请。</p>\n"
             "<p>（三）申请的处理：能够当场答复的当场答复；不能当场答复的，自收到申请之日起20个工作日内予以答复。</p>\n"
             "<p>（四）信息处理费：依照《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）执行。</p>\n"

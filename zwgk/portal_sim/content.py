@@ -34,7 +34,8 @@ POLICY_FORMS = ("关于印发《{c}{t}{dtype}》的通知", "{c}人民政府关�
                 "{c}人民政府办公室关于进一步加强{t}工作的通知")
 INTERP_FORMS = ("关于《{short}》的解读", "《{short}》政策解读", "图解：《{short}》")
 DOC_FORMS = ("{c}{year}年{t}情况", "{dept}{year}年{t}工作计划", "{c}{t}专项规划（{year}—{year5}年）",
-             "{dept}{year}年部门预算公开说明", "{c}{year}年{t}资金分配情况")
+             "{dept}{year}年部门预算公开说明", "{c}{year}年{t}资金分配情况", "{dept}关于{town}{t}工作情况的报告",
+             "{dept}{year}年{month}月{t}工作动态", "{town}{year}年{t}实施情况公示")
 CN_NUMS = "一二三四五六七八九十"
 
 
@@ -49,7 +50,9 @@ def cn_date(d: date) -> str:
 
 
 def cn_num(n: int) -> str:
-    """1..99 in Chinese numerals (section numbers 一、二、…)."""
+    """1..99 in Chinese numerals (section numbers 一、二、…); larger numbers stay Arabic."""
+    if n > 99:
+        return str(n)
     if n <= 10:
         return CN_NUMS[n - 1]
     tens, ones = divmod(n, 10)
@@ -62,31 +65,33 @@ class TitleMaker:
     def __init__(self, county: str) -> None:
         self.county = county
         self.seen: set[str] = set()
+        self.repeats: dict[str, int] = {}
 
-    def _unique(self, title: str) -> str:
-        base, n = title, 1
+    def unique(self, title: str) -> str:
+        base = title
         while title in self.seen:
-            n += 1
+            n = self.repeats[base] = self.repeats.get(base, 1) + 1
             title = f"{base}（第{cn_num(n)}批）" if "公示" in base or "名单" in base else f"{base}（{cn_num(n)}）"
         self.seen.add(title)
         return title
 
     def make(self, kind: str, r: random.Random, year: int) -> str:
         fields = {"c": self.county, "t": r.choice(TOPICS), "dtype": r.choice(DOC_TYPES), "year": year,
-                  "year5": year + 4, "town": r.choice(TOWNS), "dept": r.choice(DEPARTMENTS)}
+                  "year5": year + 4, "town": r.choice(TOWNS), "dept": r.choice(DEPARTMENTS),
+                  "month": r.randint(1, 12)}
         forms = {"news": NEWS_FORMS, "notice": NOTICE_FORMS, "policy": POLICY_FORMS,
                  "normative": POLICY_FORMS}.get(kind, DOC_FORMS)
-        return self._unique(r.choice(forms).format(**fields))
+        return self.unique(r.choice(forms).format(**fields))
 
     def interpretation(self, policy_title: str, r: random.Random) -> str:
-        return self._unique(r.choice(INTERP_FORMS).format(short=short_title(policy_title)))
+        return self.unique(r.choice(INTERP_FORMS).format(short=short_title(policy_title)))
 
 
 def short_title(title: str) -> str:
-    """The part inside 《》, or the title without 关于…的通知 (what a 解读 title quotes)."""
+    """What a 解读 title quotes: the part inside 《》, else the title from 关于 on (issuer dropped)."""
     if "《" in title and "》" in title:
         return title[title.index("《") + 1: title.rindex("》")]
-    return title.removeprefix("关于").removesuffix("的通知").removesuffix("的实施意见")
+    return title[title.index("关于"):] if "关于" in title else title
 
 
 def doc_number(short: str, kind: str, year: int, n: int) -> str:

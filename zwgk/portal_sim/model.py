@@ -146,6 +146,7 @@ class Site:
     dead_hosts: list[str] = field(default_factory=list)       # same-site names that do not resolve
     resources: dict[tuple[str, str], Resource] = field(default_factory=dict)
     routes: list[Route] = field(default_factory=list)
+    robots: dict[str, str] = field(default_factory=dict)     # host -> robots.txt text
     planted: list[dict[str, object]] = field(default_factory=list)   # what defects did (for truth)
     knobs: dict[str, object] = field(default_factory=dict)           # defect knobs read by the planner
     family_hook: FamilyHook = same_for_all_families

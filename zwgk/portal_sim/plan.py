@@ -94,10 +94,10 @@ def _make_docs(spec: SiteSpec, col: Column, titles: C.TitleMaker) -> list[Doc]:
         if kind == "annual_report":
             title = f"{spec.name}{d.year - 1}年政府信息公开工作年度报告"
         elif kind == "system":
-            title = titles._unique(f"{spec.short_name}{SYSTEM_TITLES[seq % len(SYSTEM_TITLES)]}")
+            title = titles.unique(f"{spec.short_name}{SYSTEM_TITLES[seq % len(SYSTEM_TITLES)]}")
         elif kind == "message":
             title, question = C.message_text(r)
-            title = titles._unique(title)
+            title = titles.unique(title)
         else:
             title = titles.make(kind, r, d.year)
         doc = Doc(id=0, column=col, kind=kind, title=title, date=d, seq=seq)
@@ -118,7 +118,9 @@ def _pair_interpretations(site: Site, titles: C.TitleMaker) -> None:
     if interp is None:
         return
     spec = site.spec
-    unpaired = {1 + 2 * i for i in range(int(site.knobs.get("unpaired_policies", 0)))}
+    from zwgk.portal_sim.defects import unpaired_seqs   # late: defects imports the plan's model users
+
+    unpaired = unpaired_seqs(site)
     candidates = [p for p in (policy.docs if policy else []) if p.seq not in unpaired]
     if interp.spec.docs > len(candidates):
         raise SpecError(f"{spec.key}: gk.interpretation has {interp.spec.docs} docs but only "

@@ -63,6 +63,7 @@ class GeneratedColumns:
     docs: int = 0
     parent: str = "gk.statutory"
     pager: str = "links"
+    interval: float = 3.0
 
 
 @dataclass(frozen=True)

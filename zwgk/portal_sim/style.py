@@ -75,6 +75,14 @@ class Style:
         """trail: (host, path, label) from 首页 down; the last one is the current column."""
         raise NotImplementedError
 
+    def trail(self, page: Page, col: Column) -> list[tuple[str, str, str]]:
+        spec = page.site.spec
+        return [(spec.main_host, "/", "首页")] + [(c.host, c.dir, c.name) for c in col.trail()]
+
+    def pager(self, col: Column, index: int) -> str:
+        """Pager markup under a list (empty where the style pages by XHR)."""
+        return ""
+
     def routes(self, site: Site) -> list[Route]:
         return []
 

@@ -12,7 +12,7 @@ from zwgk.rules.models import CheckRef, Ledger, Task
 ELLIPSIS = "…"
 _MANUAL = "人工核查"
 _HEADERS = ("编号", "任务", "牵头单位", "时限", "核查方式")
-_MAX_WIDTHS = (8, 36, 18, 14)   # display columns; the last column (核查方式) is never cut
+_MAX_WIDTHS = (8, 40, 20, 18)   # display columns; the last column (核查方式) is never cut
 
 
 # --- display width ---------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ Cells list units separated by 、，,；; or by line breaks and spaces:
     "市行政审批和政务服务局牵头,有关部门配合"
 Rules:
 - never split inside brackets: "旗县(市、区)政府", "各乡镇（街道）人民政府（办事处）";
-- "和"/"及" do not separate: "区政府各部门和单位" is one unit;
+- "和"/"及" do not separate: "区政府各部门和单位" is one unit; nor does 、 inside a description
+  ("市本级承担公共服务、行政许可、行政处罚、行政强制等职责的部门" is one unit);
 - a line break or space separates only when the left part ends like a unit name (…局, …政府,
   …部门, …单位, …中心) or the right part starts like one (市…, 区…, 县…, 各…); otherwise it is a
   wrap inside one name ("沈阳公共资源交 易交易中心" stays one unit);
@@ -21,9 +22,10 @@ import re
 from zwgk.rules.ledger.textnorm import normalize_text
 
 _OPEN, _CLOSE = "（(【[《", "）)】]》"
-_SEPARATORS = "、，,；;／/"
+_CLAUSE_SEPARATORS = "，,；;／/"   # and "、", handled apart (see split_units)
+_DESCRIBED = re.compile(r"等[^、，,；;]*的")
 # Last characters of unit names: 局 委 办 室 府 (政府) 门 (部门) 位 (单位) 心 (中心) 会 处 …
-_UNIT_END = set("局委办室厅处府门位心会院所站队部组社行馆司校园署镇乡街道区县市村团联台关厂场库科股")
+UNIT_END_CHARS = set("局委办室厅处府门位心会院所站队部组社行馆司校园署镇乡街道区县市村团联台关厂场库科股")
 # First characters of unit names that start a new unit after a space/line break.
 _UNIT_START = set("市区县旗省乡镇街各")
 _LEAD_MARK = re.compile(r"^(.+?)(?:共同)?牵头$")
@@ -54,7 +56,7 @@ def _join_wrapped(fragments: list[str]) -> list[str]:
     """Re-join whitespace-separated fragments that are pieces of one name (see module doc)."""
     out: list[str] = []
     for frag in fragments:
-        if out and (_unbalanced(out[-1]) or (out[-1][-1] not in _UNIT_END and frag[0] not in _UNIT_START)):
+        if out and (_unbalanced(out[-1]) or (out[-1][-1] not in UNIT_END_CHARS and frag[0] not in _UNIT_START)):
             out[-1] += frag
         else:
             out.append(frag)
@@ -67,10 +69,16 @@ def split_units(cell: str) -> list[str]:
     whitespace_parts = [p for p in _split_outside_brackets(re.sub(r"[\s\u3000]+", " ", cell or ""), " ")
                         if p.strip()]
     for piece in _join_wrapped([p.strip() for p in whitespace_parts]):
-        for raw in _split_outside_brackets(piece, _SEPARATORS):
-            name = normalize_text(raw).strip("。.:：")
-            if name and name not in units:
-                units.append(name)
+        for clause in _split_outside_brackets(piece, _CLAUSE_SEPARATORS):
+            names = _split_outside_brackets(clause, "、")
+            # "市本级承担公共服务、行政许可、行政处罚等职责的部门" is one unit described by an
+            # enumeration ("…等…的部门"), not four units.
+            if _DESCRIBED.search(names[-1]):
+                names = [clause]
+            for raw in names:
+                name = normalize_text(raw).strip("。.:：")
+                if name and name not in units:
+                    units.append(name)
     return units
 
 

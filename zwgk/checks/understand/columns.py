@@ -1,0 +1,246 @@
+"""Find the catalogue's columns (政策文件, 政策解读, 政府信息公开年报 …) among a site's crawled pages.
+
+Evidence, strongest first: a page's <meta name="ColumnName">, the last breadcrumb segment, a <title>
+segment, the anchor text of links that point at the column (menus, tab strips), URL path segments.
+Names come from the catalogue (rules/columns.yaml), never from code.
+
+A label names a column when, after removing spaces, quotes and a trailing "（…）", it equals a name or
+alias, or ends with one after a place/unit prefix ("邯郸市政府信息公开", "县政府文件"). The alias must
+end the label because the head noun of a Chinese label is at its end: "政府信息公开年报" is a 年报 even
+though it contains 信息公开, and "近期信息公开" (prefix 近期 is no place) names no column at all. Of
+two aliases that end a label the longer wins (政策文件 vs 文件 …).
+
+Columns may sit on another host of the same government (邯郸's 政策解读 is on www.hd.gov.cn while the
+信息公开 platform is hdzfxxgk.hd.gov.cn): links count when their host is under a domain of the site.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from urllib.parse import urlsplit, urlunsplit
+
+from zwgk.rules.columns import ColumnDef, load_columns, normalize_label
+from zwgk.store import PageRecord
+
+STRENGTH = {"meta": 5, "breadcrumb": 4, "title": 3, "anchor": 2, "url": 1}
+# A place or unit name before an alias; no digits, so "2023年政府信息公开年报" (a document) is no column.
+_PREFIX_OK = re.compile(r"^([^\d]{0,16}(省|市|县|区|州|盟|旗|镇|乡|街道|人民政府|政府|办公室|办公厅|局|委员会|委|厅|"
+                        r"部门|部|署|中心|级))?$")
+_TRAILING_NOTE = re.compile(r"[（(][^（）()]*[)）]$")
+_TITLE_SEP = re.compile(r"\s*[-_|｜—–·»>]+\s*|\s{2,}|\s+")
+_CRUMB_TAIL = {"正文", "详情", "内容", "正文内容", "详细内容", "文章", "详细信息", "浏览", "阅读"}
+_INDEX_FILE = re.compile(r"/(index|default)\.(s?html?|jsp|php|aspx?)$", re.I)
+_DETAIL_URL = re.compile(
+    r"/t\d{8}_\d+\.|/art/\d{4}/|/doc/\d{4}/|content_\d+|post_\d+|/content\.s?html?$|doc_[0-9a-f]{16,}|"
+    r"/[0-9a-f]{32}\.s?html?$|/show/\d+|/info/\d+/\d+\.htm", re.I)
+_DATE_DIR = re.compile(r"^(\d{6}|\d{8}|\d{4}-\d{2}|\d{1,2}|\d{4})$")
+_HANWEB_ART = re.compile(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_(\d+)_\d+\.html", re.I)
+_GK_HOST = re.compile(r"^(zf)?xxgk\.|^(gk|zwgk|gongkai)\.|xxgk\.", re.I)
+_MAX_ANCHOR = 24
+_MAX_EVIDENCE = 5                                   # per column and kind, to keep results small
+
+
+@dataclass
+class Evidence:
+    kind: str          # meta | breadcrumb | title | anchor | url
+    page: str          # the page the evidence was read on
+    text: str          # the label or URL segment that matched
+    target: str        # the list page this evidence points to
+
+
+@dataclass
+class ColumnHit:
+    key: str
+    name: str
+    url: str                                              # the column's list page (best candidate)
+    evidence: list[Evidence] = field(default_factory=list)
+    candidates: list[str] = field(default_factory=list)   # candidate list pages, best first
+
+    @property
+    def strongest(self) -> str:
+        return max((e.kind for e in self.evidence), key=STRENGTH.__getitem__, default="")
+
+
+# --- labels --------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=8)
+def _alias_index(cols: tuple[ColumnDef, ...]) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    exact = {normalize_label(label): c.key for c in cols for label in c.names}
+    by_length = sorted(exact.items(), key=lambda kv: len(kv[0]), reverse=True)
+    return exact, by_length
+
+
+def match_label(text: str, columns: dict[str, ColumnDef] | None = None) -> str | None:
+    """The column key a label names (exact name/alias, or place/unit prefix + alias), else None."""
+    cols = columns if columns is not None else load_columns()
+    exact, by_length = _alias_index(tuple(cols.values()))
+    label = normalize_label(_TRAILING_NOTE.sub("", (text or "").strip()))
+    if not label or len(label) > _MAX_ANCHOR:
+        return None
+    if label in exact:
+        return exact[label]
+    for alias, key in by_length:                     # longest alias ending the label wins
+        if len(alias) >= 2 and label.endswith(alias) and _PREFIX_OK.match(label[: -len(alias)]):
+            return key
+    return None
+
+
+# --- URLs ----------------------------------------------------------------------------------------
+
+
+def gov_domain(url_or_host: str) -> str:
+    """The registrable domain of a government host: hdzfxxgk.hd.gov.cn → hd.gov.cn."""
+    host = urlsplit(url_or_host).hostname if "//" in url_or_host else url_or_host.split(":")[0]
+    host = (host or "").lower().rstrip(".")
+    labels = host.split(".")
+    if len(labels) < 3 or host.replace(".", "").isdigit():
+        return host
+    if labels[-2] in ("gov", "com", "org", "net", "edu", "ac") and len(labels[-1]) == 2:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
+
+
+def list_key(url: str) -> str:
+    """A list page's identity: no fragment, no index file ("/zcjd/index.html" = "/zcjd/")."""
+    parts = urlsplit(url)
+    path = _INDEX_FILE.sub("/", parts.path or "/")
+    return urlunsplit((parts.scheme.lower(), (parts.hostname or "").lower() + (f":{parts.port}" if parts.port else ""),
+                       path, parts.query, ""))
+
+
+def is_detail(page: PageRecord) -> bool:
+    """A document page rather than a list (article meta tags, or a CMS document URL)."""
+    return bool(page.meta.get("ArticleTitle") or page.meta.get("PubDate")) or bool(
+        _DETAIL_URL.search(urlsplit(page.final_url or page.url).path))
+
+
+def column_url_of(url: str) -> str | None:
+    """The column directory a document URL sits in (TRS /zcjd/202101/t…html → /zcjd/; Hanweb art_C_ → col)."""
+    parts = urlsplit(url)
+    if m := _HANWEB_ART.search(parts.path):
+        return urlunsplit((parts.scheme, parts.netloc, f"/col/col{m.group(1)}/index.html", "", ""))
+    if re.search(r"/doc/\d{4}/", parts.path):        # 无锡: the path names no column
+        return None
+    dirs = parts.path.split("/")[1:-1]
+    if parts.path.endswith(("/content.html", "/content.shtml")) and dirs:
+        dirs = dirs[:-1]
+    while dirs and (_DATE_DIR.match(dirs[-1]) or dirs[-1].lower() in ("art", "content")):
+        dirs = dirs[:-1]
+    if not dirs:
+        return None
+    return urlunsplit((parts.scheme, parts.netloc, "/" + "/".join(dirs) + "/", "", ""))
+
+
+@lru_cache(maxsize=8)
+def _segment_index(cols: tuple[ColumnDef, ...]) -> dict[str, str]:
+    return {s.strip("/"): c.key for c in cols for s in c.url_segments}
+
+
+def _segment_targets(url: str, columns: dict[str, ColumnDef]) -> list[tuple[str, str, str]]:
+    """(key, segment, list URL) for each catalogue segment in the URL's directories."""
+    seg_index = _segment_index(tuple(columns.values()))
+    parts = urlsplit(url)
+    dirs = parts.path.split("/")[1:-1]
+    out = []
+    for i, d in enumerate(dirs):
+        if d.lower() in seg_index:
+            target = urlunsplit((parts.scheme, parts.netloc, "/" + "/".join(dirs[: i + 1]) + "/", "", ""))
+            out.append((seg_index[d.lower()], f"/{d}/", target))
+    host = parts.hostname or ""
+    if "gk.root" in columns and _GK_HOST.search(host) and parts.path in ("", "/"):
+        out.append(("gk.root", host, urlunsplit((parts.scheme, parts.netloc, "/", "", ""))))
+    return out
+
+
+# --- recognition ---------------------------------------------------------------------------------
+
+
+def _page_url(page: PageRecord) -> str:
+    return page.final_url or page.url
+
+
+def _link_for(page: PageRecord, text: str) -> str | None:
+    """The link on the page whose anchor is `text` (a breadcrumb segment) — the column's address."""
+    want = normalize_label(text)
+    for link in page.links:
+        if link.kind in ("page", "external") and normalize_label(link.anchor) == want:
+            return link.url
+    return None
+
+
+def _target(page: PageRecord, text: str) -> str | None:
+    if not is_detail(page):
+        return _page_url(page)
+    return _link_for(page, text) or column_url_of(_page_url(page))
+
+
+def _title_segments(title: str) -> list[str]:
+    segments = [s for s in _TITLE_SEP.split(title or "") if s]
+    return segments[:-1] if len(segments) > 1 else segments   # the last one is the site name
+
+
+def recognise_columns(pages: list[PageRecord], columns: dict[str, ColumnDef] | None = None,
+                      domains: set[str] | None = None) -> dict[str, ColumnHit]:
+    """Column key → ColumnHit for every catalogue column the pages give evidence of."""
+    cols = columns if columns is not None else load_columns()
+    own = set(domains or ()) | {gov_domain(_page_url(p)) for p in pages}
+    found: dict[str, list[Evidence]] = defaultdict(list)
+    seen: set[tuple[str, str, str, str]] = set()
+    labels: dict[str, str | None] = {}
+
+    def match(text: str) -> str | None:
+        if text not in labels:
+            labels[text] = match_label(text, cols)
+        return labels[text]
+
+    def add(key: str | None, kind: str, page: PageRecord, text: str, target: str | None) -> None:
+        if not (key and key in cols and target and gov_domain(target) in own):
+            return
+        if (mark := (key, kind, _page_url(page), target)) not in seen:
+            seen.add(mark)
+            found[key].append(Evidence(kind, _page_url(page), text, target))
+
+    for page in pages:
+        if not page.ok and not page.body:
+            continue
+        if name := page.meta.get("ColumnName"):
+            add(match(name), "meta", page, name, _target(page, name))
+        crumbs = [c.strip() for c in (page.breadcrumb or "").split(">") if c.strip()]
+        while crumbs and crumbs[-1] in _CRUMB_TAIL:
+            crumbs.pop()
+        if len(crumbs) > 1 or (crumbs and crumbs[0] != "首页"):
+            add(match(crumbs[-1]), "breadcrumb", page, crumbs[-1], _target(page, crumbs[-1]))
+        for seg in _title_segments(page.title or ""):
+            add(match(seg), "title", page, seg, _target(page, seg))
+        for link in page.links:
+            if link.kind in ("page", "external") and link.anchor and len(link.anchor) <= _MAX_ANCHOR:
+                add(match(link.anchor), "anchor", page, link.anchor, link.url)
+        for url in [_page_url(page), *(lk.url for lk in page.links if lk.kind in ("page", "external"))]:
+            for key, seg, target in _segment_targets(url, cols):
+                add(key, "url", page, seg, target)
+    crawled = {list_key(_page_url(p)): _page_url(p) for p in pages if p.ok}
+    return {key: _hit(cols[key], ev, crawled) for key, ev in found.items()}
+
+
+def _hit(col: ColumnDef, evidence: list[Evidence], crawled: dict[str, str]) -> ColumnHit:
+    by_target: dict[str, list[Evidence]] = defaultdict(list)
+    for e in evidence:
+        by_target[list_key(e.target)].append(e)
+
+    def score(item: tuple[str, list[Evidence]]) -> float:
+        kinds = {e.kind for e in item[1]}
+        return sum(STRENGTH[k] for k in kinds) + 0.1 * min(len(item[1]), 20) + (0.5 if item[0] in crawled else 0)
+
+    ranked = sorted(by_target.items(), key=score, reverse=True)
+    candidates = [crawled.get(k) or v[0].target for k, v in ranked]
+    kept: list[Evidence] = []
+    per_kind: dict[str, int] = defaultdict(int)
+    for e in sorted(evidence, key=lambda e: -STRENGTH[e.kind]):
+        if per_kind[e.kind] < _MAX_EVIDENCE:
+            per_kind[e.kind] += 1
+            kept.append(e)
+    return ColumnHit(key=col.key, name=col.name, url=candidates[0], evidence=kept, candidates=candidates)

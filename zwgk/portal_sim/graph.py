@@ -1,0 +1,148 @@
+"""Walk a built Site the way a plain crawler would (links.CRAWL_RULE) and record the link graph.
+
+Works on canonical URLs (http://host/path, no port) and asks `Site.respond` for every request, i.e.
+the same dispatcher the server uses; `truth.py` turns the graph into the published answer key.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from functools import lru_cache
+from urllib.parse import urljoin, urlsplit
+
+from protego import Protego
+
+from zwgk.portal_sim.links import REDIRECT_CODES, extract_links, is_attachment
+from zwgk.portal_sim.model import Request, Resource, Site
+
+
+@dataclass
+class Fetched:
+    url: str
+    depth: int
+    status: int | None = None
+    error: str | None = None            # dns (host does not resolve)
+    resource: Resource | None = None
+    location: str | None = None         # absolute canonical redirect target
+
+
+@dataclass
+class AttachmentCheck:
+    url: str
+    depth: int
+    status: int
+    head_status: int
+    content_type: str
+
+
+@dataclass
+class Edge:
+    source: str
+    target: str
+    kind: str            # page | attachment | external | not_followed | robots | redirect
+    hidden: bool = False
+    visible: bool = False
+    scheme: str = "http"
+
+
+@dataclass
+class CrawlGraph:
+    start: str
+    pages: dict[str, Fetched] = field(default_factory=dict)
+    attachments: dict[str, AttachmentCheck] = field(default_factory=dict)
+    edges: dict[tuple[str, str], Edge] = field(default_factory=dict)
+    robots_blocked: dict[str, int] = field(default_factory=dict)      # url -> depth it was met at
+
+
+@lru_cache(maxsize=65536)
+def split(url: str) -> tuple[str, str, str]:
+    parts = urlsplit(url)
+    return parts.hostname or "", parts.path or "/", parts.query
+
+
+def crawl(site: Site) -> CrawlGraph:
+    served, same_site = set(site.hosts), set(site.hosts) | set(site.dead_hosts)
+    robots = {h: Protego.parse(text) for h, text in site.robots.items()}
+    graph = CrawlGraph(start=f"http://{site.spec.main_host}/")
+    queue: deque[tuple[str, int]] = deque([(graph.start, 0)])
+
+    def edge(source: str, target: str, kind: str, hidden: bool = False, scheme: str = "http") -> None:
+        e = graph.edges.setdefault((source, target), Edge(source, target, kind, scheme=scheme))
+        e.hidden |= hidden
+        e.visible |= not hidden
+
+    def follow(source: str, target: str, depth: int, hidden: bool, *, redirect: bool = False) -> None:
+        """Classify one same-site-or-not http URL met at `depth` (the depth the target would get)."""
+        host = split(target)[0]
+        if host not in same_site:
+            edge(source, target, "external", hidden)
+            return
+        parser = robots.get(host)
+        if parser is not None and not parser.can_fetch(target, "*"):
+            edge(source, target, "robots", hidden)
+            graph.robots_blocked[target] = min(depth, graph.robots_blocked.get(target, depth))
+            return
+        if is_attachment(target):
+            edge(source, target, "attachment", hidden)
+            if target not in graph.attachments:
+                graph.attachments[target] = check_attachment(site, target, depth)
+            graph.attachments[target].depth = min(depth, graph.attachments[target].depth)
+            return
+        edge(source, target, "redirect" if redirect else "page", hidden)
+        if redirect:
+            queue.appendleft((target, depth))     # a redirect hop keeps its depth (0-1 BFS)
+        else:
+            queue.append((target, depth))
+
+    while queue:
+        url, depth = queue.popleft()
+        if url in graph.pages:
+            continue
+        host, path, query = split(url)
+        got = Fetched(url, depth)
+        graph.pages[url] = got
+        if host not in served:
+            got.error = "dns"
+            continue
+        res = site.respond(Request("GET", host, path, query))
+        got.status, got.resource = res.status, res
+        if res.status in REDIRECT_CODES and res.location:
+            got.location = urljoin(url, res.location)
+            follow(url, got.location, depth, False, redirect=True)
+        elif res.status == 200 and res.content_type == "text/html":
+            for link in extract_links(res.body, res.charset or "utf-8", url):
+                if link.scheme not in ("http", "https"):
+                    edge(url, link.url, "not_followed", link.hidden, link.scheme)
+                else:
+                    follow(url, link.url, depth + 1, link.hidden)
+    return graph
+
+
+def check_attachment(site: Site, url: str, depth: int) -> AttachmentCheck:
+    """HEAD, and GET when HEAD is refused with 405 (what a careful link checker does)."""
+    host, path, query = split(url)
+    res = site.respond(Request("HEAD", host, path, query))
+    head = res.head_status or res.status
+    status = head
+    if head == 405:
+        status = site.respond(Request("GET", host, path, query)).status
+    return AttachmentCheck(url, depth, status, head, res.content_type)
+
+
+def redirect_chain(graph: CrawlGraph, url: str, limit: int = 20) -> tuple[list[str], str | None, str | None]:
+    """(hops from url, final url or None, error) following recorded redirects."""
+    chain, current = [url], url
+    while True:
+        got = graph.pages.get(current)
+        if got is None or got.location is None:
+            return chain, current, None
+        nxt = got.location
+        if nxt in chain:
+            return chain + [nxt], None, "redirect_loop"
+        if len(chain) > limit:
+            return chain, None, "too_many_redirects"
+        chain.append(nxt)
+        if nxt not in graph.pages:          # left the site, or robots-blocked
+            return chain, nxt, None
+        current = nxt

@@ -1,0 +1,90 @@
+"""The "plain crawler" rule, in one place: which links a crawler without JS sees and follows.
+
+Ground truth is computed with exactly this rule, so the project's crawler and the truth must agree on
+it; change it here and in the crawler together.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import lxml.html
+
+CRAWL_RULE = """\
+A plain crawler (no JavaScript) starting at http://<main host>/:
+1. Fetches each URL at most once (fragment dropped). Follows redirects (301/302/303/307/308, up to 20
+   hops); a redirect hop keeps the depth of the request that was redirected; a hop back to an
+   already-requested URL is not re-requested (a loop ends there, reported as error redirect_loop).
+2. Parses only status-200 text/html responses. Links are the href of <a> and <area> elements in the
+   parsed DOM (lxml.html, as Scrapy/parsel), resolved against the page URL (or <base href>), with
+   leading/trailing whitespace stripped. Links inside hidden markup (an ancestor-or-self with the
+   `hidden` attribute or a style of display:none / visibility:hidden) ARE followed and are also
+   reported in `hidden_links`. Not links: anything in comments, <script> text (incl. XML/CDATA
+   datastores and document.write pagers), <form action>, <img>/<link>/<script> src, <option value>.
+   Empty and #fragment-only hrefs are skipped.
+3. mailto:, tel:, javascript:, data: (any non-http(s) scheme) -> `not_followed`.
+4. http(s) URLs whose host is not one of the site's hosts (served hosts + declared dead same-site
+   hosts) -> `external`, never fetched.
+5. Same-site URLs disallowed by that host's robots.txt (user-agent *) -> `robots_disallowed`, never
+   fetched (a host without robots.txt allows everything).
+6. Same-site URLs whose path ends in an attachment extension (.pdf .doc .docx .xls .xlsx .zip .rar .wps
+   .et .ofd .txt) are HEAD-checked, not parsed; a HEAD answered 405 is retried with GET.
+7. Everything else same-site is fetched as a page. Depth = link distance from the homepage (0).
+8. No depth or page cap is applied: truth is the full closure; compare with depth <= max_depth.
+"""
+
+ATTACHMENT_EXTS = frozenset({"pdf", "doc", "docx", "xls", "xlsx", "zip", "rar", "wps", "et", "ofd", "txt"})
+REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 20
+_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+
+@dataclass(frozen=True)
+class FoundLink:
+    url: str        # absolute, without fragment (raw href for non-http schemes)
+    scheme: str     # http, https, mailto, tel, javascript, …
+    hidden: bool
+
+
+def is_attachment(url: str) -> bool:
+    path = urlsplit(url).path
+    return "." in path.rsplit("/", 1)[-1] and path.rsplit(".", 1)[-1].lower() in ATTACHMENT_EXTS
+
+
+def extract_links(body: bytes, encoding: str, page_url: str) -> list[FoundLink]:
+    """Plain links of an HTML page, in document order (duplicates kept; callers dedupe)."""
+    text = body.decode(encoding or "utf-8", "replace")
+    if not text.strip():
+        return []
+    root = lxml.html.document_fromstring(text)
+    base = page_url
+    for b in root.iter("base"):
+        if b.get("href"):
+            base = urljoin(page_url, b.get("href").strip())
+            break
+    parts = urlsplit(base)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    hidden: set[object] = set()
+    for el in root.xpath("//*[@hidden or @style]"):
+        if el.get("hidden") is not None or _HIDDEN_STYLE.search(el.get("style") or ""):
+            hidden.update(el.iter("a", "area"))
+    out = []
+    for el in root.iter("a", "area"):
+        href = (el.get("href") or "").strip()   # leading/trailing whitespace, as Scrapy's extractor
+        if not href or href.startswith("#"):
+            continue
+        if href.startswith(("http://", "https://")):            # fast paths: most hrefs are these
+            url = href.split("#", 1)[0]
+        elif href.startswith("/") and not href.startswith("//"):
+            url = origin + href.split("#", 1)[0]
+        else:
+            scheme = _SCHEME.match(href)
+            if scheme and scheme[1].lower() not in ("http", "https"):
+                out.append(FoundLink(href, scheme[1].lower(), el in hidden))
+                continue
+            url = urldefrag(urljoin(base, href))[0]
+        out.append(FoundLink(url, "https" if url.startswith("https:") else "http", el in hidden))
+    return out

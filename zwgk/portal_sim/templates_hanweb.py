@@ -1,0 +1,125 @@
+"""Hanweb / 大汉 JCMS dialect: `/col/col<N>/index.html`, `/art/Y/M/D/art_<col>_<id>.html`, dataproxy.jsp.
+
+A column page embeds its first group of records as `<script type="text/xml"><datastore>…<record>
+<![CDATA[<li><a href=…>]]>` — not plain links, so a plain crawler sees no items there. Later records
+come from `POST /module/web/jpage/dataproxy.jsp?startrecord=&endrecord=&perpage=` (a dynamic route);
+static `index_N.html` pages do not exist (they 404, as on real Hanweb sites).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, quote
+
+from zwgk.portal_sim import bodies, chrome
+from zwgk.portal_sim.chrome import e
+from zwgk.portal_sim.metadata import render_metadata
+from zwgk.portal_sim.model import Column, Doc, Request, Resource, Route, Site
+from zwgk.portal_sim.style import Page, Style, area_root
+from zwgk.portal_sim.templates_trs import prev_next
+
+GROUP_PAGES = 3     # one dataproxy call returns a "group" of 3 pages (endrecord = 3 × perpage)
+DATAPROXY = "/module/web/jpage/dataproxy.jsp"
+
+
+def record(doc: Doc) -> str:
+    return (f'<record><![CDATA[<li><a href="{doc.path}" title="{e(doc.title)}" target="_blank">'
+            f"{e(chrome.cut(doc.title, 30))}</a><span>{doc.date.isoformat()}</span></li>]]></record>")
+
+
+class HanwebStyle(Style):
+    name = "hanweb"
+    default_dialects = ("jiangyin", "ul")
+
+    def _ids(self, site: Site) -> dict[str, int]:
+        h = site.spec.hanweb
+        return {"webid": h.get("webid", 1), "unitid": h.get("unitid", 4000001), "col_base": h.get("col_base", 1229400000)}
+
+    def place_column(self, site: Site, col: Column, index: int) -> None:
+        col.host, _ = area_root(site, col.spec.area)
+        col.colid = self._ids(site)["col_base"] + 11 * index
+        col.dir = col.index_path = f"/col/col{col.colid}/index.html"
+
+    def place_doc(self, site: Site, doc: Doc) -> None:
+        d = doc.date
+        doc.host = doc.column.host
+        doc.path = f"/art/{d.year}/{d.month}/{d.day}/art_{doc.column.colid}_{doc.id}.html"
+
+    def attachment_path(self, site: Site, doc: Doc, n: int, ext: str, token: str) -> str:
+        return f"/attach/0/{doc.date:%Y%m%d}{token}.{ext}"
+
+    def list_paths(self, col: Column) -> list[str]:
+        return [col.index_path]
+
+    # -- rendering --------------------------------------------------------------------------------
+    def breadcrumb(self, page: Page, trail: list[tuple[str, str, str]]) -> str:
+        links = [f'<a href="{page.href(h, p)}">{e(label)}</a>' for h, p, label in trail]
+        return f'<div class="bt-position">当前位置：{" &gt; ".join(links)}</div>\n'
+
+    def sidebar(self, page: Page, col: Column) -> str:
+        siblings = col.parent.children if col.parent else []
+        lis = "".join(f'<li><a href="{page.col_href(c)}">{e(c.name)}</a></li>' for c in siblings)
+        return f'<div class="left-nav"><ul>{lis}</ul></div>\n' if lis else ""
+
+    def datastore(self, site: Site, col: Column, docs: list[Doc], total: int, start: int) -> str:
+        ids, pp = self._ids(site), col.spec.per_page
+        webname = quote(site.spec.name)
+        nxt = (f'<nextgroup><![CDATA[<a href="{DATAPROXY}?page={start // (pp * GROUP_PAGES) + 2}'
+               f'&webid={ids["webid"]}&path=/&columnid={col.colid}&unitid={ids["unitid"]}'
+               f'&webname={webname}&permissiontype=0"></a>]]></nextgroup>')
+        records = "\n".join(record(d) for d in docs)
+        return (f"<datastore>\n{nxt}\n<recordset>\n{records}\n</recordset>\n"
+                f"<totalrecord>{total}</totalrecord><totalpage>{-(-total // pp) or 1}</totalpage>\n</datastore>")
+
+    def render_list(self, page: Page, col: Column, index: int) -> str:
+        site, pp = page.site, col.spec.per_page
+        first = col.docs[: pp * GROUP_PAGES]
+        ids = self._ids(site)
+        listing = (f'<div id="{ids["unitid"]}"><script type="text/xml">\n'
+                   f"{self.datastore(site, col, first, len(col.docs), 0)}\n</script></div>\n"
+                   f'<script type="text/javascript">var jpage_col = {col.colid}, jpage_perpage = {pp};</script>\n')
+        head = chrome.head(page, f"{col.name} {site.spec.name}", col.name, col.name, doctype=chrome.HTML5_DOCTYPE)
+        body = (f'<div class="main">\n{self.breadcrumb(page, self.trail(page, col))}{self.sidebar(page, col)}'
+                f'<div class="list-box"><h2>{e(col.name)}</h2>\n{listing}</div>\n</div>\n')
+        return chrome.page_shell(page, head, body, search_action="/jsearchfront/search.do")
+
+    def render_detail(self, page: Page, doc: Doc) -> str:
+        site, col = page.site, doc.column
+        head = chrome.head(page, doc.title, col.name, col.name, doc, doctype=chrome.HTML5_DOCTYPE)
+        source = doc.fields.get("发布机构", f"{site.spec.short_name}融媒体中心")
+        info = (f'<div class="info"><span>发布日期：{doc.date.isoformat()}</span>　'
+                f"<span>信息来源：<!--<$[信息来源]>begin-->{e(source)}<!--<$[信息来源]>end--></span>　"
+                '<span>浏览次数：<script language="javascript">document.write(123)</script></span></div>\n')
+        body = (f'<div class="main">\n{self.breadcrumb(page, self.trail(page, col))}{render_metadata(doc)}'
+                f'<div class="title"><!--<$[标题名称]>begin--><h1>{e(doc.title)}</h1><!--<$[标题名称]>end--></div>\n'
+                f'{info}<meta name="ContentStart">\n<div id="zoom">\n'
+                f"{bodies.article_body(doc, site.spec.short_name, site.spec.seed)}</div>\n<meta name=\"ContentEnd\">\n"
+                f"{bodies.attachments_block(page, doc, relative=False)}"
+                f"{bodies.related_block(page, doc, relative=False)}"
+                f"{bodies.links_block(page, doc.links)}{prev_next(page, doc, relative=False)}</div>\n")
+        return chrome.page_shell(page, head, body, search_action="/jsearchfront/search.do")
+
+    def routes(self, site: Site) -> list[Route]:
+        return [Route(re.compile(re.escape(DATAPROXY)), dataproxy, ("GET", "POST", "HEAD"))]
+
+
+def dataproxy(site: Site, request: Request, match: re.Match[str]) -> Resource | None:
+    """Answer jpage's XHR: records startrecord..endrecord (1-based) of the column named in the form."""
+    q = {k: v[-1] for k, v in parse_qs(request.query).items()}
+    form = {k: v[-1] for k, v in parse_qs(request.body.decode("utf-8", "replace")).items()}
+    params = {**q, **form}
+    col = next((c for c in site.columns.values() if str(c.colid) == params.get("columnid")), None)
+    style = HanwebStyle()
+    if col is None:
+        body = "<datastore><recordset></recordset><totalrecord>0</totalrecord><totalpage>0</totalpage></datastore>"
+        return Resource(body=body.encode(), content_type="text/xml", charset="UTF-8", kind="xml", dynamic=True)
+    pp = int(params.get("perpage", col.spec.per_page) or col.spec.per_page)
+    if "startrecord" in params:
+        start = max(1, int(params["startrecord"])) - 1
+        end = int(params.get("endrecord", start + pp * GROUP_PAGES))
+    else:   # GET ?page=N (N-th group)
+        start = (max(1, int(params.get("page", 1))) - 1) * pp * GROUP_PAGES
+        end = start + pp * GROUP_PAGES
+    xml = style.datastore(site, col, col.docs[start:end], len(col.docs), start)
+    body = f'<?xml version="1.0" encoding="UTF-8"?>\n{xml}\n'.encode()
+    return Resource(body=body, content_type="text/xml", charset="UTF-8", kind="xml", dynamic=True)

@@ -1,0 +1,180 @@
+"""Ground truth for a built site, derived from its served link graph (never hand-maintained).
+
+`build_truth(site, base_urls)` walks the site with the plain-crawler rule (links.CRAWL_RULE) and
+reports every URL with the origin it is served on (base_urls: host -> "http://host:port"). Keys:
+
+  pages             url -> {status, depth, role, charset?, header_charset?, delay?, redirects?, final?,
+                            final_status?, error?, hidden_only?}   every same-site non-attachment request
+  attachments       url -> {status (after HEAD->GET fallback), head_status, depth, content_type}
+  broken            [{source, target, status, error}]  link targets ending >= 400 or in an error
+  hidden_links      [{source, target, kind}]           links inside hidden markup (followed anyway)
+  external / not_followed / robots_disallowed          [{source, target(, scheme)}]
+  encodings         url -> codec of each HTML page;  depth: url -> link distance from /
+  documents/columns what the site holds (reachable or not), metadata as a reader sees it
+  findings          check id -> expected findings (links.broken, policy.interpretation so far)
+  planted, traps    what the spec's defects did; the crawl trap is never expanded (robots.txt)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zwgk.portal_sim.graph import CrawlGraph, crawl, redirect_chain
+from zwgk.portal_sim.links import CRAWL_RULE, extract_links
+from zwgk.portal_sim.metadata import visible_metadata
+from zwgk.portal_sim.model import Doc, Site
+from zwgk.portal_sim.rebase import Rebaser
+
+
+def _visible_reach(graph: CrawlGraph) -> set[str]:
+    """Pages reachable from / without ever following a link that is only in hidden markup."""
+    nxt: dict[str, list[str]] = {}
+    for e in graph.edges.values():
+        if e.visible and e.kind in ("page", "redirect"):
+            nxt.setdefault(e.source, []).append(e.target)
+    seen, stack = {graph.start}, [graph.start]
+    while stack:
+        for t in nxt.get(stack.pop(), ()):
+            if t not in seen:
+                seen.add(t)
+                stack.append(t)
+    return seen
+
+
+def _outcome(graph: CrawlGraph, url: str) -> tuple[int | None, str | None]:
+    """Final status / error of requesting url (after redirects)."""
+    if url in graph.attachments:
+        return graph.attachments[url].status, None
+    chain, final, error = redirect_chain(graph, url)
+    if error:
+        return graph.pages[url].status, error
+    got = graph.pages.get(final or url)
+    return (got.status, got.error) if got else (None, None)
+
+
+def _role(site: Site, url: str, docs: dict[str, Doc], lists: dict[str, str], status: int | None) -> str:
+    if url == f"http://{site.spec.main_host}/":
+        return "home"
+    if url in docs:
+        return f"detail:{docs[url].kind}"
+    if url in lists:
+        return f"list:{lists[url]}"
+    return "page" if status == 200 else "other"
+
+
+def build_truth(site: Site, base_urls: dict[str, str] | None = None) -> dict[str, Any]:
+    rb = Rebaser(base_urls or {h: f"http://{h}" for h in site.hosts})
+    u = rb.url
+    graph = crawl(site)
+    docs = {d.url: d for d in site.docs}
+    lists = {f"http://{c.host}{p}": c.key for c in site.columns.values() for p in (c.dir, *c.list_paths)}
+    visible = _visible_reach(graph)
+
+    pages: dict[str, dict[str, Any]] = {}
+    for url, got in graph.pages.items():
+        entry: dict[str, Any] = {"status": got.status, "depth": got.depth,
+                                 "role": _role(site, url, docs, lists, got.status)}
+        res = got.resource
+        if got.error:
+            entry["error"] = got.error
+        if res is not None and res.status == 200 and res.content_type == "text/html":
+            entry.update(charset=res.charset, header_charset=res.header_charset)
+        if res is not None and res.delay:
+            entry["delay"] = res.delay
+        if got.location:
+            chain, final, error = redirect_chain(graph, url)
+            final_status = graph.pages[final].status if final in graph.pages else None
+            entry.update(redirects=[u(x) for x in chain], final=u(final) if final else None,
+                         final_status=final_status, error=error)
+        if url not in visible:
+            entry["hidden_only"] = True
+        pages[u(url)] = entry
+
+    edges = sorted(graph.edges.values(), key=lambda e: (e.source, e.target))
+    broken = []
+    for e in edges:
+        if e.kind in ("page", "attachment"):
+            status, error = _outcome(graph, e.target)
+            if error or (status is not None and status >= 400):
+                broken.append({"source": u(e.source), "target": u(e.target), "status": status, "error": error})
+
+    def pairs(kind: str, **extra: str) -> list[dict[str, str]]:
+        return [{"source": u(e.source), "target": u(e.target), **{k: getattr(e, v) for k, v in extra.items()}}
+                for e in edges if e.kind == kind]
+
+    start = u(graph.start)
+    truth: dict[str, Any] = {
+        "schema": 1, "site": site.key, "name": site.spec.name, "style": site.spec.style,
+        "as_of": site.spec.as_of.isoformat(), "start": start,
+        "hosts": {h: rb.origin(h) for h in site.hosts}, "dead_hosts": list(site.dead_hosts),
+        "robots": {h: f"{rb.origin(h)}/robots.txt" for h in site.robots},
+        "crawl_rule": CRAWL_RULE,
+        "pages": dict(sorted(pages.items())),
+        "attachments": {u(a.url): {"status": a.status, "head_status": a.head_status, "depth": a.depth,
+                                   "content_type": a.content_type}
+                        for a in sorted(graph.attachments.values(), key=lambda a: a.url)},
+        "broken": broken,
+        "hidden_links": [{"source": u(e.source), "target": u(e.target), "kind": e.kind} for e in edges if e.hidden],
+        "external": pairs("external"),
+        "not_followed": pairs("not_followed", scheme="scheme"),
+        "robots_disallowed": pairs("robots"),
+        "encodings": {url: p["charset"] for url, p in sorted(pages.items()) if "charset" in p},
+        "depth": {url: p["depth"] for url, p in sorted(pages.items())},
+        "documents": _documents(site, graph, u),
+        "columns": _columns(site, graph, u),
+        "planted": [{k: u(v) if isinstance(v, str) else v for k, v in p.items()} for p in site.planted],
+        "traps": [{"url": u(str(p["target"])), "kind": "calendar", "robots": True,
+                   "note": "infinite next-month chain behind robots.txt; truth never expands it"}
+                  for p in site.planted if p["kind"] == "crawl_trap"],
+    }
+    truth["findings"] = {
+        "links.broken": [{"url": b["source"], "target": b["target"], "status": b["status"], "error": b["error"],
+                          "homepage": b["source"] == start} for b in broken],
+        "policy.interpretation": _interpretation_findings(site, graph, u),
+    }
+    truth["counts"] = {k: len(truth[k]) for k in ("pages", "attachments", "broken", "hidden_links", "external",
+                                                   "not_followed", "robots_disallowed", "documents")}
+    truth["counts"].update(
+        pages_ok=sum(p["status"] == 200 for p in pages.values()),
+        documents_reachable=sum(d["reachable"] for d in truth["documents"].values()),
+        max_depth=max(p["depth"] for p in pages.values()))
+    return truth
+
+
+def _documents(site: Site, graph: CrawlGraph, u: Any) -> dict[str, dict[str, Any]]:
+    out = {}
+    for d in sorted(site.docs, key=lambda d: d.url):
+        got = graph.pages.get(d.url)
+        out[u(d.url)] = {
+            "column": d.column.key, "kind": d.kind, "title": d.title, "date": d.date.isoformat(),
+            "reachable": got is not None, "depth": got.depth if got else None, "dialect": d.dialect or None,
+            "metadata": visible_metadata(d), "attachments": [u(f"http://{a.host}{a.path}") for a in d.attachments],
+            "related": [u(r.url) for r in d.related if d.kind != "interpretation" or d.backlink]}
+    return out
+
+
+def _columns(site: Site, graph: CrawlGraph, u: Any) -> dict[str, dict[str, Any]]:
+    out = {}
+    for c in site.columns.values():
+        url = f"http://{c.host}{c.dir}"
+        out[c.key] = {"name": c.name, "url": u(url), "kind": c.spec.kind, "reachable": url in graph.pages,
+                      "list_pages": [u(f"http://{c.host}{p}") for p in c.list_paths], "docs": len(c.docs),
+                      "newest": c.docs[0].date.isoformat() if c.docs else None,
+                      "parent": c.parent.key if c.parent else None}
+    return out
+
+
+def _interpretation_findings(site: Site, graph: CrawlGraph, u: Any) -> list[dict[str, Any]]:
+    """Policies whose page links no 解读, and 解读 whose page links no policy (read from the pages)."""
+    kinds = {d.url: d.kind for d in site.docs}
+    out = []
+    for d in site.docs:
+        if d.kind not in ("policy", "interpretation"):
+            continue
+        res = site.lookup(d.host, d.path)
+        targets = {ln.url for ln in extract_links(res.body, res.charset or "utf-8", d.url)} if res else set()
+        want = "interpretation" if d.kind == "policy" else "policy"
+        if not any(kinds.get(t) == want for t in targets):
+            out.append({"url": u(d.url), "title": d.title, "reachable": d.url in graph.pages,
+                        "reason": "no_interpretation_link" if d.kind == "policy" else "no_policy_link"})
+    return sorted(out, key=lambda f: f["url"])
