@@ -56,6 +56,7 @@ def test_hand_edited_values_are_accepted() -> None:
     text = """
 id: demo
 year: 2021
+coverage: {total: 2, automated: 0, partial: 0, manual: 2}   # report summary: ignored
 tasks:
 - number: 7
   text: 公开预决算

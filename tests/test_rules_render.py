@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from datetime import date
 
-import yaml
-
 from zwgk.rules.mapping import apply_rules
 from zwgk.rules.models import Deadline, Ledger, Task
 from zwgk.rules.render import display_width, render_json, render_table, render_yaml, truncate
@@ -68,12 +66,21 @@ def test_table_shows_checks_manual_and_coverage() -> None:
     assert text.rstrip().splitlines()[-1] == "共 4 项任务：自动核查 2 项，部分自动 1 项，需人工核查 1 项"
 
 
-def test_json_and_yaml_carry_tasks_checks_and_coverage() -> None:
-    for data in (json.loads(render_json(sample())), yaml.safe_load(render_yaml(sample()))):
-        assert data["id"] == "demo"
-        assert data["coverage"] == {"total": 4, "automated": 2, "partial": 1, "manual": 1}
-        first = data["tasks"][0]
-        assert first["checks"][0] == {"check": "ipv6.aaaa", "params": {}, "rule": "ipv6"}
-        assert first["deadline"]["date"] == "2021-11-15"
-        assert data["tasks"][3]["coverage"] == "manual" and data["tasks"][3]["manual_hint"]
+def test_json_carries_tasks_checks_and_coverage() -> None:
+    data = json.loads(render_json(sample()))
+    assert data["id"] == "demo"
+    assert data["coverage"] == {"total": 4, "automated": 2, "partial": 1, "manual": 1}
+    first = data["tasks"][0]
+    assert first["checks"][0] == {"check": "ipv6.aaaa", "params": {}, "rule": "ipv6"}
+    assert first["deadline"]["date"] == "2021-11-15"
+    assert data["tasks"][3]["coverage"] == "manual" and data["tasks"][3]["manual_hint"]
     assert "互联网协议第6版" in render_json(sample())   # not \\u-escaped
+
+
+def test_yaml_is_the_parsers_reloadable_form_plus_a_coverage_comment() -> None:
+    from zwgk.rules.ledger import load_yaml
+
+    text = render_yaml(sample())
+    assert "# 共 4 项任务：自动核查 2 项，部分自动 1 项，需人工核查 1 项" in text.splitlines()[:3]
+    again = load_yaml(text)
+    assert [t.to_dict() for t in again.tasks] == [t.to_dict() for t in sample().tasks]

@@ -126,7 +126,7 @@ def find_reports(ctx: SiteContext) -> tuple[dict[int, list[Candidate]], list[Pag
         if year:
             cand = by_url.setdefault(page_url(page), Candidate(year, page_title(page), page_url(page)))
             cand.page = page
-            cand.published, cand.published_source = published_on(page)
+            cand.published, cand.published_source = published_on(ctx, page)
     for page in column:
         for item in ctx.list_page(page).items:
             _add_link(ctx, by_url, item.title, item.url, page.url, in_column=True, listed=item.date)
@@ -151,7 +151,7 @@ def _add_link(ctx: SiteContext, by_url: dict[str, Candidate], title: str, url: s
         cand = by_url[key] = Candidate(year, squeeze(title), key)
         if rec is not None and rec.ok and rec.body is not None and rec.kind == "page":
             cand.page = rec
-            cand.published, cand.published_source = published_on(rec)
+            cand.published, cand.published_source = published_on(ctx, rec)
     if source not in cand.found_on:
         cand.found_on.append(source)
     if cand.published is None and listed is not None:

@@ -118,8 +118,16 @@ def page_title(page: PageRecord) -> str:
     return clean(page.title)
 
 
-def published_on(page: PageRecord) -> tuple[date | None, str]:
-    """(发布日期, where it was read): <meta PubDate>, a 发布日期 label, else the CMS date in the URL."""
+def published_on(ctx: SiteContext, page: PageRecord) -> tuple[date | None, str]:
+    """(发布日期, where it was read): the metadata block or <meta PubDate>, a 发布日期 label in the
+    text, else the CMS date in the URL (weakest: it is when the file was made, not published)."""
+    try:
+        meta = ctx.metadata(page)
+        if d := meta.date("发布日期"):
+            field = meta.fields.get("发布日期")
+            return d, "PubDate" if field is not None and field.source == "meta" else "发布日期"
+    except (ImportError, AttributeError):   # recogniser not available: read the page ourselves
+        pass
     pub = (page.meta or {}).get("PubDate") or (page.meta or {}).get("pubdate")
     if pub and (d := find_date(pub)):
         return d, "PubDate"
@@ -284,18 +292,19 @@ def column_pages(ctx: SiteContext, key: str) -> list[PageRecord]:
     if hit is None:
         return []
     hits = hit if isinstance(hit, (list, tuple)) else [hit]
-    urls: list[str] = []
-    for h in hits:
-        for attr in ("url", "urls", "page_urls", "pages"):
-            value = getattr(h, attr, None)
-            values = value if isinstance(value, (list, tuple, set)) else [value]
-            for v in values:
-                u = v.url if isinstance(v, PageRecord) else v
-                if isinstance(u, str) and u not in urls:
-                    urls.append(u)
+    # The hit's best list page; the other candidates are weaker guesses and are left out.
+    urls = [u for h in hits if isinstance(u := getattr(h, "url", None), str)]
     out: list[PageRecord] = []
     for u in urls:
-        rec = ctx.by_url.get(u)
+        rec = ctx.by_url.get(u) or _by_list_key(ctx, u)
         if rec is not None and rec.ok and rec.body is not None and rec not in out:
             out.append(rec)
     return out
+
+
+def _by_list_key(ctx: SiteContext, url: str) -> PageRecord | None:
+    """The stored page behind a column URL written without its index file ("/gknb/" = "/gknb/index.html")."""
+    from zwgk.checks.understand.columns import list_key
+
+    wanted = list_key(url)
+    return next((p for p in ctx.pages if list_key(page_url(p)) == wanted), None)

@@ -119,7 +119,7 @@ def recent_document(ctx: SiteContext) -> tuple[str, str, date | None] | None:
         title = page_title(page)
         if len(squeeze(title)) < 8:
             continue
-        published, source = published_on(page)
+        published, source = published_on(ctx, page)
         if published and source != "网址日期" and (best is None or published > best[0]):
             best = (published, title, page_url(page))
     if best:

@@ -6,6 +6,7 @@ it; change it here and in the crawler together.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -50,8 +51,20 @@ class FoundLink:
 
 
 def is_attachment(url: str) -> bool:
-    path = urlsplit(url).path
-    return "." in path.rsplit("/", 1)[-1] and path.rsplit(".", 1)[-1].lower() in ATTACHMENT_EXTS
+    name = url.split("#", 1)[0].split("?", 1)[0].rsplit("/", 1)[-1]
+    return "." in name and name.rsplit(".", 1)[-1].lower() in ATTACHMENT_EXTS
+
+
+def _join_relative(base_dir: str, href: str) -> str | None:
+    """RFC 3986 merge for the plain ./ ../ relative paths CMSs write; None = use urljoin."""
+    if any(c in href for c in "?#:\\%"):
+        return None
+    joined = posixpath.normpath(base_dir + href)
+    if joined.startswith("//"):
+        joined = "/" + joined.lstrip("/")
+    if href.endswith(("/", "/.", "/..")) or href in (".", ".."):
+        joined = joined.rstrip("/") + "/"
+    return joined
 
 
 def extract_links(body: bytes, encoding: str, page_url: str) -> list[FoundLink]:
@@ -67,6 +80,7 @@ def extract_links(body: bytes, encoding: str, page_url: str) -> list[FoundLink]:
             break
     parts = urlsplit(base)
     origin = f"{parts.scheme}://{parts.netloc}"
+    base_dir = (parts.path or "/").rsplit("/", 1)[0] + "/"
     hidden: set[object] = set()
     for el in root.xpath("//*[@hidden or @style]"):
         if el.get("hidden") is not None or _HIDDEN_STYLE.search(el.get("style") or ""):
@@ -85,6 +99,7 @@ def extract_links(body: bytes, encoding: str, page_url: str) -> list[FoundLink]:
             if scheme and scheme[1].lower() not in ("http", "https"):
                 out.append(FoundLink(href, scheme[1].lower(), el in hidden))
                 continue
-            url = urldefrag(urljoin(base, href))[0]
+            path = None if scheme or href.startswith("//") else _join_relative(base_dir, href)
+            url = origin + path if path is not None else urldefrag(urljoin(base, href))[0]
         out.append(FoundLink(url, "https" if url.startswith("https:") else "http", el in hidden))
     return out

@@ -131,6 +131,10 @@ def render_json(ledger: Ledger) -> str:
 
 
 def render_yaml(ledger: Ledger) -> str:
-    import yaml
+    """The parser's canonical, reloadable YAML (zwgk.rules.ledger.dump_yaml), with the coverage line
+    as a comment under its header (a key would break reloading)."""
+    from zwgk.rules.ledger import dump_yaml
 
-    return yaml.safe_dump(ledger_dict(ledger), allow_unicode=True, sort_keys=False, width=1000)
+    text = dump_yaml(ledger)
+    head, sep, body = text.partition("\n") if text.startswith("#") else ("", "", text)
+    return f"{head}{sep}# {coverage_line(ledger)}\n{body}"

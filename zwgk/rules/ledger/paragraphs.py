@@ -50,7 +50,8 @@ def _header_end(lines: list[str]) -> int | None:
 
 
 def _is_deadline(text: str) -> bool:
-    d = parse_deadline(text, 2000)
+    """A deadline cell is short; a "continuous" word inside a unit name ("…动态管理办公室") is not one."""
+    d = parse_deadline(text, 2000)  # any year: only the kind matters here
     if d.kind == "date":
         return len(text) <= 30
     return d.kind != "unknown" and len(text) <= 12 and text[-1] not in UNIT_END_CHARS

@@ -31,7 +31,8 @@
 Keys always come in this order; Chinese is written as is (not \\u escapes); text with line breaks
 is a `|` block. A task's `ledger` is written only when it differs from the ledger id. Loading is
 strict about key names (a misspelt key would otherwise drop data silently) and lenient about
-hand-edited values (number: 23, date: 2021-11-15 unquoted, a single unit without a list).
+hand-edited values (number: 23, date: 2021-11-15 unquoted, a single unit without a list). The
+`coverage` summary that `zwgk ledger parse --format yaml` adds is accepted and ignored.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ from zwgk.rules.models import CheckRef, Deadline, Ledger, Task
 
 _HEADER = "# zwgk 政务公开工作台账 / work ledger — canonical form, edit freely (keep the keys)\n"
 _LEDGER_KEYS = ("id", "title", "year", "source", "warnings", "tasks")
+# Written by reports (`zwgk ledger parse --format yaml`), recomputed from the tasks: read and ignored.
+_DERIVED_KEYS = ("coverage",)
 _TASK_KEYS = ("ledger", "number", "title", "section", "text", "sub_items", "lead_units",
               "responsible_units", "deadline", "checks", "coverage", "manual_hint")
 _DEADLINE_KINDS = ("date", "continuous", "as_needed", "unknown")
@@ -189,7 +192,7 @@ def load_yaml(text: str, source: str = "", ledger_id: str | None = None) -> Ledg
         raise _fail(where, f"not valid YAML ({exc})") from None
     if not isinstance(data, dict) or not isinstance(data.get("tasks"), list):
         raise _fail(where, "expected a mapping with a 'tasks' list (id, title, year, source, warnings, tasks)")
-    _check_keys(data, _LEDGER_KEYS, where)
+    _check_keys(data, _LEDGER_KEYS + _DERIVED_KEYS, where)
     lid = ledger_id or _text(data.get("id"), where, "id") or "ledger"
     year = data.get("year")
     if year is not None and not (isinstance(year, int) and not isinstance(year, bool)):
