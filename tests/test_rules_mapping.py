@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from zwgk.rules.mapping import apply_rules, coverage_summary, map_task, matching_rules
-from zwgk.rules.models import Ledger, Task
+from zwgk.errors import LedgerError
+from zwgk.rules.ledger import dump_yaml, load_ledger, load_yaml
+from zwgk.rules.mapping import LEDGER_RULE, apply_rules, coverage_summary, map_task, matching_rules
+from zwgk.rules.models import CheckRef, Ledger, Task
 
 LEDGERS = Path(__file__).parent / "fixtures" / "ledgers"
 IPV6 = {("ipv6.aaaa", None), ("ipv6.reachable", None), ("ipv6.links", None)}
@@ -107,66 +109,45 @@ def test_apply_rules_and_coverage_summary() -> None:
 
 # --- the five real ledgers ---------------------------------------------------------------------
 
-def _parser_available() -> bool:
-    try:
-        from zwgk.rules.ledger import load_ledger  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-needs_parser = pytest.mark.skipif(not _parser_available(), reason="zwgk.rules.ledger.load_ledger not there yet")
-
-
 @cache
 def real(prefix: str) -> dict[str, Task]:
-    from zwgk.rules.ledger import load_ledger
-
     (path,) = LEDGERS.glob(f"{prefix}-*")
     return {t.number: t for t in apply_rules(load_ledger(path)).tasks}
 
 
-@needs_parser
 @pytest.mark.parametrize(("ledger", "number"), [("chengzihe", "23"), ("shenyang", "13")])
 def test_real_ipv6_tasks(ledger: str, number: str) -> None:
     assert refs(real(ledger)[number]) >= IPV6
 
 
-@needs_parser
 @pytest.mark.parametrize(("ledger", "number"), [("chengzihe", "1"), ("yicheng", "1"), ("lezhi", "1")])
 def test_real_planning_tasks(ledger: str, number: str) -> None:
     assert column_checks("gk.planning") <= refs(real(ledger)[number])
 
 
-@needs_parser
 @pytest.mark.parametrize(("ledger", "number"), [("chengzihe", "12"), ("chengzihe", "13"), ("shenyang", "17")])
 def test_real_interpretation_tasks(ledger: str, number: str) -> None:
     assert ("policy.interpretation", None) in refs(real(ledger)[number])
 
 
-@needs_parser
 def test_real_annual_report_task() -> None:
     assert ("report.annual", None) in refs(real("chengzihe")["29"])
 
 
-@needs_parser
 def test_real_broken_links_task() -> None:
     assert ("links.broken", None) in refs(real("yicheng")["13"])
 
 
-@needs_parser
 def test_real_budget_task() -> None:
     assert column_checks("gk.budget") <= refs(real("chengzihe")["5"])
 
 
-@needs_parser
 def test_real_training_task_is_manual() -> None:
     task = real("chengzihe")["30"]
     assert task.coverage == "manual" and task.checks == []
     assert task.manual_hint.strip()
 
 
-@needs_parser
 @pytest.mark.parametrize("prefix", ["chengzihe", "lezhi", "shenyang", "tongliao", "yicheng"])
 def test_every_real_task_is_accounted_for(prefix: str) -> None:
     tasks = real(prefix)
@@ -176,3 +157,40 @@ def test_every_real_task_is_accounted_for(prefix: str) -> None:
         assert bool(task.checks) == (task.coverage != "manual")
         assert (task.coverage == "automated") == (not task.manual_hint), task.id
         assert all(r.rule for r in task.checks)
+
+
+# --- mappings written in the ledger itself (reviewed YAML) ----------------------------------------
+
+
+def test_a_reviewed_mapping_is_kept_not_remapped() -> None:
+    ledger = Ledger(id="t", source="t.yaml", tasks=[
+        # a person decided this ipv6 task is judged by hand
+        Task(ledger="t", number="1", text="支持IPv6", manual_hint="以监测平台报告为准"),
+        # a person added a check by hand and left coverage at its default
+        Task(ledger="t", number="2", text="加强培训", checks=[CheckRef("site.search")]),
+        Task(ledger="t", number="3", text="支持IPv6"),   # not mapped yet
+    ])
+    apply_rules(ledger)
+    one, two, three = ledger.tasks
+    assert one.checks == [] and one.coverage == "manual" and one.manual_hint == "以监测平台报告为准"
+    assert two.coverage == "automated" and two.checks[0].rule == LEDGER_RULE
+    assert refs(three) == IPV6
+    apply_rules(ledger, remap=True)
+    assert refs(ledger.tasks[0]) == IPV6 and ledger.tasks[1].checks == []
+
+
+@pytest.mark.parametrize(("ref", "needle"), [
+    (CheckRef("site.ipv6"), "site.ipv6"),
+    (CheckRef("column.empty", {"column": "gk.nope"}), "gk.nope"),
+])
+def test_a_reviewed_mapping_with_unknown_ids_is_an_error(ref: CheckRef, needle: str) -> None:
+    ledger = Ledger(id="t", source="t.yaml", tasks=[Task(ledger="t", number="7", text="x", checks=[ref])])
+    with pytest.raises(LedgerError) as err:
+        apply_rules(ledger)
+    assert "t.yaml" in str(err.value) and "task 7" in str(err.value) and needle in str(err.value)
+
+
+def test_yaml_round_trip_keeps_the_mapping() -> None:
+    ledger = apply_rules(load_ledger(next(LEDGERS.glob("chengzihe-*"))))
+    again = apply_rules(load_yaml(dump_yaml(ledger)))
+    assert [t.to_dict() for t in again.tasks] == [t.to_dict() for t in ledger.tasks]

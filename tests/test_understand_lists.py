@@ -101,8 +101,9 @@ def test_miit_json_wrapped_list_hidden_font_labels_and_dl_popup() -> None:
 def test_miit_shell_without_js_has_no_list() -> None:
     shell = """<html><head><title>通知 - 工业和信息化部</title></head><body>
     <div class="nav"><a href="/">首页</a><a href="/zwgk/">政务公开</a></div>
-    <div class="page-content"><script parseType="buildstatic" url="/api-gateway/jpaas-publish-server/front/page/build/unit"
-      querydata="{'pageId':'a5b6'}"></script></div></body></html>"""
+    <div class="page-content"><script parseType="buildstatic"
+      url="/api-gateway/jpaas-publish-server/front/page/build/unit" querydata="{'pageId':'a5b6'}"></script>
+    </div></body></html>"""
     page = parse_list(shell, "https://www.miit.gov.cn/zwgk/zcwj/wjfb/tz/")
     assert (page.has_list, page.items) == (False, [])
 
@@ -161,8 +162,10 @@ def test_csrc_create_page_html_six_arguments() -> None:
 def test_table_header_picks_publish_date_over_written_date() -> None:
     html = """<html><body><table class="list">
       <tr><td>序号</td><td>标题</td><td>成文日期</td><td>发布日期</td></tr>
-      <tr><td>1</td><td><a href="/a/1.html">某县人民政府关于加强耕地保护工作的通知</a></td><td>2024-01-02</td><td>2024-01-10</td></tr>
-      <tr><td>2</td><td><a href="/a/2.html">某县人民政府关于做好防汛抗旱工作的通知</a></td><td>2024-02-03</td><td>2024-02-20</td></tr>
+      <tr><td>1</td><td><a href="/a/1.html">某县人民政府关于加强耕地保护工作的通知</a></td>
+        <td>2024-01-02</td><td>2024-01-10</td></tr>
+      <tr><td>2</td><td><a href="/a/2.html">某县人民政府关于做好防汛抗旱工作的通知</a></td>
+        <td>2024-02-03</td><td>2024-02-20</td></tr>
     </table></body></html>"""
     page = parse_list(html, "http://www.x.gov.cn/zcwj/")
     assert [i.date for i in page.items] == [date(2024, 1, 10), date(2024, 2, 20)]
@@ -197,9 +200,12 @@ def test_empty_marker_means_a_list_area_without_items() -> None:
 
 def test_hidden_tab_duplicate_keeps_one_visible_item() -> None:
     html = """<html><body><div class="tabs">
-      <ul class="tab-list"><li><a href="/a/t20240105_1.html">某县人民政府关于加强耕地保护工作的通知</a><span>2024-01-05</span></li></ul>
-      <ul class="tab-list" style="display:none"><li><a href="/a/t20240105_1.html">某县人民政府关于加强耕地保护工作的通知</a>
-      <span>2024-01-05</span></li><li><a href="/b/t20231201_2.html">某县人民政府关于做好冬季供暖工作的通知</a><span>2023-12-01</span></li></ul>
+      <ul class="tab-list"><li><a href="/a/t20240105_1.html">某县人民政府关于加强耕地保护工作的通知</a>
+        <span>2024-01-05</span></li></ul>
+      <ul class="tab-list" style="display:none">
+        <li><a href="/a/t20240105_1.html">某县人民政府关于加强耕地保护工作的通知</a><span>2024-01-05</span></li>
+        <li><a href="/b/t20231201_2.html">某县人民政府关于做好冬季供暖工作的通知</a><span>2023-12-01</span></li>
+      </ul>
     </div></body></html>"""
     page = parse_list(html, "http://x.gov.cn/")
     assert [(i.url.rsplit("/", 1)[-1], i.hidden) for i in page.items] == [

@@ -5,16 +5,16 @@ from pathlib import Path
 
 import pytest
 
-from zwgk.checks.understand.metadata import parse_metadata
+from zwgk.checks.understand.metadata import DocMeta, parse_metadata
 
 FIX = Path(__file__).parent / "fixtures" / "html" / "understand"
 
 
-def meta_of(name: str):  # noqa: ANN201 - DocMeta
+def meta_of(name: str) -> DocMeta:
     return parse_metadata((FIX / name).read_text(encoding="utf-8"))
 
 
-def values(doc) -> dict[str, str]:  # noqa: ANN001
+def values(doc: DocMeta) -> dict[str, str]:
     return {k: f.value for k, f in doc.fields.items()}
 
 

@@ -206,7 +206,7 @@ def ledger_parse(file: Path, fmt: str, ledger_id: str | None, output: Path | Non
         output.write_text(text, encoding="utf-8")
         click.echo(str(output))
     else:
-        click.echo(text)
+        click.echo(text, nl=not text.endswith("\n"))
 
 
 @cli.group("checks")

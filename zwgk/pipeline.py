@@ -63,7 +63,7 @@ def evaluate(run: RunDir, insp: Inspection, ledgers: list[Ledger], *, network: b
     from zwgk.config.waivers import apply_waivers, load_waivers
     from zwgk.netresolve import DnsLookup
     from zwgk.probes import Probes
-    from zwgk.reports.scoring import fulfilment_rate, score_site, task_status
+    from zwgk.reports.scoring import fulfilment_rate, index_results, score_site, task_status
 
     profile = load_profile(insp.scoring.profile, insp.scoring.thresholds)
     waivers = load_waivers(insp.resolve(insp.waivers) if insp.waivers else None)
@@ -88,7 +88,7 @@ def evaluate(run: RunDir, insp: Inspection, ledgers: list[Ledger], *, network: b
         check_results, findings = run_checks(ctx, tasks)
         waiver_outcome = apply_waivers(findings, waivers, insp.as_of)
         scored = score_site(profile, check_results, findings, site["url"])
-        by_key = {r.key: r for r in check_results}
+        by_key = index_results(check_results)
         task_rows = [_task_entry(t, *task_status(t, by_key, insp.as_of)) for t in tasks]
         unassessed = any(r.id == "site.reachable" and r.status != "pass" for r in check_results)
         incomplete |= site["status"] != "complete" or unassessed

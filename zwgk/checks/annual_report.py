@@ -242,10 +242,16 @@ def annual_report(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
         status = "fail" if findings else "inconclusive"
         return CheckResult("report.annual", status, f"已发现{year}年度年报，正文为附件，需人工核对内容。{why}",
                            details=details, findings=findings, evidence=ev)
-    for name in sections + tables:
-        kind = "部分" if name in dict(SECTIONS) else "统计表"
-        findings.append(issue(f"{year}年度年报缺少{kind}“{name}”", judged.url, target=f"{year}:{name}",
-                                ev=evidence(judged.page, name, "正文未见", required_year=year)))
+    for name in sections:
+        findings.append(issue(f"{year}年度年报缺少“{name}”部分", judged.url, target=f"{year}:{name}",
+                              ev=evidence(judged.page, name, "正文未见该部分标题", required_year=year)))
+    words = dict(TABLES)
+    text = squeeze(content_text(judged.page))
+    for name in tables:
+        absent = "、".join(w for w in words[name] if w not in text)
+        findings.append(issue(f"{year}年度年报缺少统计表“{name}”（2021年格式）", judged.url, target=f"{year}:{name}",
+                              ev=evidence(judged.page, "表头：" + "、".join(words[name]), f"正文未见：{absent}",
+                                          required_year=year)))
     details.update(missing_sections=sections, missing_tables=tables, note=note)
     if not findings:
         return CheckResult("report.annual", "pass", f"{year}年度年报已按期发布，六部分及统计表齐全。{why}",

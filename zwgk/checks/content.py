@@ -36,6 +36,7 @@ _NOT_TEXT = ("script", "style", "noscript", "template", "object", "embed", "ifra
 # Quote and bracket marks writers put inside a term ("一带一路"战略): a term matches across them.
 _QUOTES = "“”\"'‘’「」『』《》〈〉"
 SNIPPET_CHARS = 40
+_TITLE_SEP = re.compile(r"\s*(?:_|--| - | \| |｜|——)\s*")
 _PUB_LABEL = re.compile(r"(?:发布日期|发布时间|公开日期|发布于)[\s:：]*")
 
 
@@ -115,7 +116,10 @@ def page_title(page: PageRecord) -> str:
     for name in ("ArticleTitle", "articletitle", "title"):
         if meta.get(name):
             return clean(meta[name])
-    return clean(page.title)
+    title = clean(page.title)
+    # "<document>_<column>_<site>" → the document; a short head ("首页_…") keeps the whole title.
+    head = _TITLE_SEP.split(title, 1)[0]
+    return head if len(head) >= 4 else title
 
 
 def published_on(ctx: SiteContext, page: PageRecord) -> tuple[date | None, str]:

@@ -6,7 +6,6 @@ it in `STYLES`. Shared chrome (head, nav, footer) lives in chrome.py and is used
 
 from __future__ import annotations
 
-import posixpath
 from dataclasses import dataclass
 from datetime import date
 
@@ -37,13 +36,16 @@ class Page:
 
 def relative_href(from_path: str, to_path: str) -> str:
     """`./202611/t…html`, `../`, `../../zcjd/` — the relative forms TRS templates emit."""
-    base = from_path.rsplit("/", 1)[0] or "/"
-    rel = posixpath.relpath(to_path, base)
-    if to_path.endswith("/") and not rel.endswith("/"):
-        rel += "/"
-    if rel in ("./", "./."):
-        return "./"
-    return rel if rel.startswith("../") else "./" + rel.removeprefix("./")
+    here = from_path.split("/")[1:-1]            # directories of the page
+    there = to_path.split("/")[1:]               # target segments; last is a file or "" (a directory)
+    common = 0
+    for a, b in zip(here, there[:-1], strict=False):
+        if a != b:
+            break
+        common += 1
+    rest = "/".join(there[common:])
+    up = len(here) - common
+    return "../" * up + rest if up else "./" + rest
 
 
 class Style:

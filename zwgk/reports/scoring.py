@@ -102,8 +102,38 @@ def score_site(profile: Profile, results: list[CheckResult], findings: list[Find
     return SiteScore(score, "合格", vetoes, deductions)
 
 
+def combined(results: list[CheckResult]) -> CheckResult | None:
+    """One verdict for a check that ran with several parameter sets (e.g. column.stale per column),
+    used when a task asks for the check without parameters ("every column")."""
+    if not results:
+        return None
+    statuses = {r.status for r in results}
+    for status in ("fail", "warn", "error", "inconclusive", "pass"):
+        if status in statuses:
+            worst = [r for r in results if r.status == status]
+            return CheckResult(results[0].id, status, f"{len(worst)}/{len(results)} 项{worst[0].summary}",
+                               severity=results[0].severity,
+                               evidence=[e for r in results for e in r.evidence][:5])
+    return CheckResult(results[0].id, "not_applicable", results[0].summary)
+
+
+def index_results(results: list[CheckResult]) -> dict[str, CheckResult]:
+    """Results by key; a parameterised check also answers to its bare id with its combined verdict."""
+    by_key = {r.key: r for r in results}
+    by_id: dict[str, list[CheckResult]] = defaultdict(list)
+    for r in results:
+        if r.params:
+            by_id[r.id].append(r)
+    for check_id, group in by_id.items():
+        if check_id not in by_key:
+            merged = combined(group)
+            if merged is not None:
+                by_key[check_id] = merged
+    return by_key
+
+
 def task_status(task: Task, results: dict[str, CheckResult], as_of: date) -> tuple[str, list[dict[str, Any]]]:
-    """(status, evidence) of a ledger task from the results of its checks (keyed by CheckResult.key)."""
+    """(status, evidence) of a ledger task from its checks' results (see index_results)."""
     if not task.checks:
         return "manual", []
     if task.deadline.kind == "date" and task.deadline.date and task.deadline.date > as_of:

@@ -3,6 +3,7 @@ check ids, and the `zwgk ledger parse` renderers."""
 
 from zwgk.rules.catalogue import Catalogue, Rule, load_catalogue
 from zwgk.rules.columns import ColumnDef, load_columns, match_column, match_url
+from zwgk.rules.ledger import dump_yaml, load_ledger
 from zwgk.rules.mapping import apply_rules, coverage_summary, map_task, matching_rules
 from zwgk.rules.models import CheckRef, Deadline, Ledger, Task
 from zwgk.rules.render import render_json, render_table, render_yaml
@@ -17,8 +18,10 @@ __all__ = [
     "Task",
     "apply_rules",
     "coverage_summary",
+    "dump_yaml",
     "load_catalogue",
     "load_columns",
+    "load_ledger",
     "map_task",
     "match_column",
     "match_url",

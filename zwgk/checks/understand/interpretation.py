@@ -8,8 +8,9 @@ Evidence, strongest first:
 * title_match — failing links, the 解读 title names the policy: 《…》解读, 关于《…》的解读, 《…》政策解读,
   图解《…》, 一图读懂…; titles are compared without punctuation, spaces, 关于/印发 and 的通知-type endings.
 A link counts only in a relation context: the anchor says so, or a small labelled block around it
-does (a block ≤ 8 links whose text outside its links is a short label). Sidebars of "最新解读" and
-article text that mentions 解读 are not relations. Page furniture (nav, footer) never is.
+does (a block ≤ 8 links whose text outside its links, or whose heading, is a label made of relation
+words only). Side columns ("最新解读") and article text that mentions 解读 are not relations; page
+furniture (nav, footer) never is.
 """
 
 from __future__ import annotations
@@ -43,7 +44,10 @@ _INTERP_HEADS = ("图解", "一图读懂", "一图看懂", "解读")
 _SIDEBAR = re.compile(r"(^|[\s_-])(side|sidebar|aside|hot|latest|recommend|rmjd|zxjd|zxwj|rdwj)"
                       r"([\s_-]|\d|$)", re.I)
 _MAX_BLOCK_LINKS = 8
-_MAX_LABEL = 12            # 相关解读 / 原文链接： / 相关文件 — a label, not a sentence of body text
+# A block label is made of relation words only (相关解读, 原文链接：, 相关文件, 政策原文, 图文解读 …);
+# "要做好政策解读工作。" in the article text contains 解读 but is a sentence, not a label.
+_REL_LABEL = re.compile(r"(?:相关|关联|配套|政策|文件|原文|图文|图片|视频|文字|专家|部门|权威|解读|图解|一图读懂|链接|"
+                        r"材料|阅读|查看|点击|信息|问答|答记者问|本文|返回)+")
 _MIN_SCORE = 0.6
 
 
@@ -198,7 +202,7 @@ def _block_label(a: etree._Element) -> str:
         prev = parent.getprevious()
         head = text_of(prev) if prev is not None and isinstance(prev.tag, str) and not list(prev.iter("a")) else ""
         for text in (own, head):
-            if text and len(_PUNCT.sub("", text)) <= _MAX_LABEL and _REL_WORDS.search(text):
+            if text and _REL_LABEL.fullmatch(_PUNCT.sub("", text)) and _REL_WORDS.search(text):
                 return text
         node = parent
     return ""

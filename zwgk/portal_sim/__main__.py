@@ -1,0 +1,5 @@
+import sys
+
+from zwgk.portal_sim.cli import main
+
+sys.exit(main())
