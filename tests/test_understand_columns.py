@@ -159,3 +159,8 @@ def test_helpers() -> None:
     assert column_url_of("https://www.miit.gov.cn/zwgk/zcwj/wjfb/tz/art/2026/art_5b1f.html") == \
         "https://www.miit.gov.cn/zwgk/zcwj/wjfb/tz/"
     assert column_url_of("https://www.wuxi.gov.cn/doc/2026/09/18/4833205.shtml") is None
+
+
+def test_error_status_pages_are_ignored_for_columns() -> None:
+    gone = PageRecord(site="s", url="http://www.x.gov.cn/zcjd/", status=404, title="政策解读", body="<html></html>")
+    assert recognise_columns([gone]) == {}

@@ -215,3 +215,40 @@ def test_hidden_tab_duplicate_keeps_one_visible_item() -> None:
 def test_empty_input() -> None:
     assert parse_list("", "http://x.gov.cn/").has_list is False
     assert parse_list(None, "http://x.gov.cn/").items == []
+
+
+def test_header_named_date_column_wins_over_a_later_dated_cell() -> None:
+    # 名称|发布日期|索引号: the last date-looking cell is the 索引号 column, which the header rules out
+    html = """<html><body><table>
+      <tr><th>名称</th><th>发布日期</th><th>索引号</th></tr>
+      <tr><td><a href="/a/1.html">某县人民政府关于加强耕地保护工作的通知</a></td><td>2023-06-05</td>
+          <td>2023.06.30</td></tr>
+    </table></body></html>"""
+    assert [i.date for i in parse_list(html, "http://x.gov.cn/").items] == [date(2023, 6, 5)]
+
+
+def test_headerless_table_skips_index_numbers() -> None:
+    html = """<html><body><table>
+      <tr><td><a href="/a/1.html">某县人民政府关于加强耕地保护工作的通知</a></td><td>000014348/2020-35428</td>
+          <td>2020-08-05</td><td>6107280000/2024-001005</td></tr>
+    </table></body></html>"""
+    assert [i.date for i in parse_list(html, "http://x.gov.cn/").items] == [date(2020, 8, 5)]
+
+
+def test_article_sentence_with_zanwu_is_not_an_empty_list() -> None:
+    html = ("<html><body><div class='article'><p>经核查，目前暂无相关政策出台，我局将持续关注上级部署，"
+            "及时做好政策衔接和宣传解读工作。</p></div></body></html>")
+    assert parse_list(html, "http://x.gov.cn/zcwj/202401/t20240101_1.html").has_list is False
+
+
+def test_server_rendered_pager_links() -> None:
+    html = """<html><body><ul class="list">
+      <li><a href="./202611/t20261116_1.html">基准县人民政府办公室关于进一步加强大气污染防治工作的通知</a><span>2026-11-16</span></li>
+    </ul>
+    <div class="pagination"><span>1</span> <a href="index_1.html">2</a> <a href="index_2.html">3</a>
+      <a href="index_1.html">下一页</a></div></body></html>"""
+    pager = parse_list(html, "http://www.x.gov.cn/zcwj/").pager
+    assert pager is not None
+    assert (pager.scheme, pager.page_count, pager.next_url) == ("text", 3, "http://www.x.gov.cn/zcwj/index_1.html")
+    assert pager.page_urls("http://www.x.gov.cn/zcwj/") == [
+        "http://www.x.gov.cn/zcwj/index_1.html", "http://www.x.gov.cn/zcwj/index_2.html"]

@@ -165,3 +165,10 @@ def test_empty_and_broken_input() -> None:
     assert parse_metadata(None).raw == {}
     assert parse_metadata("<?xml version='1.0' encoding='utf-8'?><html><body><p>文号：无</p></body></html>"
                           ).value("文号") == "无"
+
+
+def test_value_may_contain_a_colon_phrase() -> None:
+    doc = parse_metadata("<html><body><p><strong>名称</strong>：图解：《关于加快推进城乡供水一体化的实施意见》</p>"
+                         "<ul><li>发布机构：县水利局 文号：县水发〔2026〕3号</li></ul></body></html>")
+    assert doc.value("标题") == "图解：《关于加快推进城乡供水一体化的实施意见》"
+    assert (doc.value("发布机构"), doc.value("文号")) == ("县水利局", "县水发〔2026〕3号")

@@ -91,6 +91,17 @@ _CHROME_ATTR = re.compile(
     re.I)
 
 
+def in_chrome(el: etree._Element) -> bool:
+    """Inside navigation, header, footer or a side menu (the element itself or an ancestor)."""
+    node: etree._Element | None = el
+    while node is not None:
+        if isinstance(node.tag, str) and (node.tag in _CHROME_TAGS or _CHROME_ATTR.search(
+                f"{node.get('class', '')} {node.get('id', '')}")):
+            return True
+        node = node.getparent()
+    return False
+
+
 @lru_cache(maxsize=256)
 def _content_text_cached(html: str) -> str:
     root = parse_html(html)

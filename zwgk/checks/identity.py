@@ -24,7 +24,7 @@ from zwgk.store import PageRecord
 
 # The footer: <footer>, or an element whose class/id names a footer/copyright block. The last
 # match wins (the page's bottom); a page without one is read whole, which is more tolerant.
-_FOOTER_ATTR = re.compile(r"(^|[\s_-])(foot|footer|bottom|copyright|copy|dibu|db|bq|banquan|wzdb)"
+_FOOTER_ATTR = re.compile(r"(^|[\s_-])(foot|footer|bottom|copyright|dibu|bq|banquan|wzdb)"
                           r"([\s_-]|\d|$)", re.I)
 _LABEL_GAP = r"[\s\u3000\xa0:：]*"
 SITE_CODE_LABEL = re.compile(r"网站标识码" + _LABEL_GAP + r"((?:bm|BM)?[\d\s\u3000\xa0]{8,24})")
@@ -61,7 +61,8 @@ def footer_of(page: PageRecord) -> Footer:
     nodes = [el for el in whole.iter() if isinstance(el.tag, str)
              and (el.tag == "footer" or _FOOTER_ATTR.search(f"{el.get('class', '')} {el.get('id', '')}"))]
     # Outermost footer-like blocks only (a footer's inner "foot-bottom" div is part of it).
-    outer = [el for el in nodes if not any(anc in nodes for anc in el.iterancestors())]
+    marked = set(nodes)
+    outer = [el for el in nodes if not any(anc in marked for anc in el.iterancestors())]
     full_text, full_html = element_text(whole), etree.tostring(whole, encoding="unicode")
     if not outer:
         return Footer(full_text, full_html, False)

@@ -17,9 +17,20 @@ from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit
 
 from zwgk.checks.base import CheckResult, Finding
-from zwgk.checks.content import element_text, evidence, issue, page_title, page_url, parse_html, published_on, squeeze
+from zwgk.checks.content import (
+    element_text,
+    evidence,
+    in_chrome,
+    issue,
+    page_title,
+    page_url,
+    parse_html,
+    published_on,
+    squeeze,
+)
 from zwgk.checks.context import SiteContext
 from zwgk.checks.registry import check
+from zwgk.checks.understand.columns import is_detail
 from zwgk.store import PageRecord
 
 SEARCH_ACTION = re.compile(r"search|was5|igs|jsearch|s\.jsp|sousuo|query|irs/front|so\.", re.I)
@@ -117,7 +128,7 @@ def recent_document(ctx: SiteContext) -> tuple[str, str, date | None] | None:
         if home is not None and page.url == home.url:
             continue
         title = page_title(page)
-        if len(squeeze(title)) < 8:
+        if len(squeeze(title)) < 8 or not is_detail(page):
             continue
         published, source = published_on(ctx, page)
         if published and source != "网址日期" and (best is None or published > best[0]):
@@ -162,6 +173,8 @@ def result_hits(body: str, query: str, doc_url: str) -> list[str]:
     if root is None:
         return hits
     for a in root.iter("a"):
+        if in_chrome(a):
+            continue   # a "最新动态" side list on the result page is not a search hit
         text = element_text(a) or a.get("title") or ""
         href = a.get("href") or ""
         if matches(text) or matches(a.get("title") or "") or (path and len(path) > 1 and href.endswith(path)):

@@ -60,9 +60,10 @@ def attachments_block(page: Page, doc: Doc, *, relative: bool) -> str:
     return f'<div class="fj"><p>附件：</p>{ps}</div>\n'
 
 
-def article_body(doc: Doc, county: str, seed: int) -> str:
+def article_body(doc: Doc, spec: SiteSpec) -> str:
     """Inner HTML of the content area (div.TRS_Editor / div#zoom)."""
-    r = C.rng(seed, "body", doc.id)
+    county, area = spec.short_name, spec.phone.split("-")[0]
+    r = C.rng(spec.seed, "body", doc.id)
     if doc.kind == "annual_report":
         return annual_report(doc, county, r.randint(20, 60))
     if doc.kind == "message":
@@ -81,14 +82,14 @@ def article_body(doc: Doc, county: str, seed: int) -> str:
         pol = doc.related[0].title if doc.related else doc.title
         paras = [f"近日，《{C.short_title(pol)}》正式印发。现就有关内容解读如下。",
                  "一、出台背景", *paras[1:3], "二、主要内容", *paras[3:],
-                 f"三、政策咨询：{county}人民政府办公室，咨询电话：0310-{r.randint(6000000, 6999999)}。"]
+                 f"三、政策咨询：{county}人民政府办公室，咨询电话：{area}-{r.randint(6000000, 6999999)}。"]
         if doc.title.startswith("图解"):
             paras.insert(0, '<img src="/images/tujie.png" alt="图解">')
     elif doc.kind == "news":
         paras.append(f"（来源：{county}融媒体中心）")
     elif doc.kind in ("policy", "normative"):
         paras.append(f"{county}人民政府<br>{C.cn_date(doc.date)}<br>（此件公开发布）")
-        paras.append(f"政策咨询：{county}人民政府办公室，联系电话：0310-{r.randint(6000000, 6999999)}")
+        paras.append(f"政策咨询：{county}人民政府办公室，联系电话：{area}-{r.randint(6000000, 6999999)}")
     return "\n".join(p if p.startswith("<img") else f"<p>{p}</p>" for p in paras) + "\n"
 
 

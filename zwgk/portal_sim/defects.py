@@ -60,15 +60,21 @@ class DefectContext:
             n, self._detail_picks = self._detail_picks, self._detail_picks + 1
         return col.docs[min(n, len(col.docs) - 1, 4)]   # newest five: on the homepage / list page 1
 
-    def place(self, params: Params, link: Link) -> str:
-        """Put `link` on the page `from:` names; returns that page's canonical URL."""
+    def holder(self, params: Params) -> Doc | None:
+        """The page `from:` names: None for the homepage, else a document."""
         where = params.get("from", "home")
         if where == "home":
+            return None
+        return self.pick_doc(params.get("column") if where == "detail" else where, params.get("n"))
+
+    def place(self, params: Params, link: Link, holder: Doc | None | str = "pick") -> str:
+        """Put `link` on the page `from:` names (or on `holder`); returns that page's canonical URL."""
+        doc = self.holder(params) if holder == "pick" else holder
+        if doc is None:
             self.site.home_links.append(link)
             return self.url("/")
-        doc = self.pick_doc(params.get("column") if where == "detail" else where, params.get("n"))
-        doc.links.append(link)
-        return doc.url
+        doc.links.append(link)    # type: ignore[union-attr]
+        return doc.url            # type: ignore[union-attr]
 
     def page(self, path: str, title: str, text: str, *, host: str | None = None, **kw: Any) -> None:
         """A small real page (chrome included) at `path`."""
@@ -191,10 +197,10 @@ def robots_disallowed_link(ctx: DefectContext, p: Params) -> None:
 
 @defect("non_http_links")
 def non_http_links(ctx: DefectContext, p: Params) -> None:
-    domain = ctx.main.removeprefix("www.")
+    domain, holder = ctx.main.removeprefix("www."), ctx.holder(p)
     for url, text in ((f"mailto:xxgk@{domain}", "联系我们"), (f"tel:{ctx.site.spec.phone}", "值班电话"),
                       ("javascript:void(0)", "切换繁体")):
-        source = ctx.place(p, Link(url, text, note="non_http_links"))
+        source = ctx.place(p, Link(url, text, note="non_http_links"), holder)
         ctx.record("non_http_link", source=source, target=url)
 
 

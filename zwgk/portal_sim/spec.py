@@ -45,7 +45,7 @@ class ColumnSpec:
     interval: float = 30.0       # mean days between documents
     newest: int = 5              # days between as_of and the newest document
     on_home: str | None = None   # news | notice | tab: shown in a homepage block
-    dialects: tuple[str, ...] = ("govcn", "handan", "wuxi")
+    dialects: tuple[str, ...] = ()   # metadata header dialects, cycled per document; () = style default
 
 
 @dataclass(frozen=True)

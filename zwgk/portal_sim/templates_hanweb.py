@@ -93,7 +93,7 @@ class HanwebStyle(Style):
         body = (f'<div class="main">\n{self.breadcrumb(page, self.trail(page, col))}{render_metadata(doc)}'
                 f'<div class="title"><!--<$[标题名称]>begin--><h1>{e(doc.title)}</h1><!--<$[标题名称]>end--></div>\n'
                 f'{info}<meta name="ContentStart">\n<div id="zoom">\n'
-                f"{bodies.article_body(doc, site.spec.short_name, site.spec.seed)}</div>\n<meta name=\"ContentEnd\">\n"
+                f"{bodies.article_body(doc, site.spec)}</div>\n<meta name=\"ContentEnd\">\n"
                 f"{bodies.attachments_block(page, doc, relative=False)}"
                 f"{bodies.related_block(page, doc, relative=False)}"
                 f"{bodies.links_block(page, doc.links)}{prev_next(page, doc, relative=False)}</div>\n")

@@ -131,7 +131,7 @@ class TrsStyle(Style):
         source = doc.fields.get("发布机构", f"{site.spec.short_name}融媒体中心")
         info = (f'<div class="info">发布时间：{doc.date.isoformat()}　来源：{e(source)}　'
                 '<span class="print" onclick="window.print()">【打印】</span></div>\n')
-        content = (f'<div class="TRS_Editor">\n{bodies.article_body(doc, site.spec.short_name, site.spec.seed)}'
+        content = (f'<div class="TRS_Editor">\n{bodies.article_body(doc, site.spec)}'
                    "</div>\n")
         body = (f'<div class="main">\n{self.breadcrumb(page, self.trail(page, col))}{render_metadata(doc)}'
                 f'<div class="article">\n<h1 class="title">{e(doc.title)}</h1>\n{info}{content}'

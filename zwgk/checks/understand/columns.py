@@ -205,8 +205,8 @@ def recognise_columns(pages: list[PageRecord], columns: dict[str, ColumnDef] | N
             found[key].append(Evidence(kind, _page_url(page), text, target))
 
     for page in pages:
-        if not page.ok and not page.body:
-            continue
+        if not page.ok:
+            continue                                  # error pages (404 "页面不存在") say nothing about columns
         if name := page.meta.get("ColumnName"):
             add(match(name), "meta", page, name, _target(page, name))
         crumbs = [c.strip() for c in (page.breadcrumb or "").split(">") if c.strip()]

@@ -219,15 +219,24 @@ def _dedupe(items: list[ListItem]) -> list[ListItem]:
     """One item per URL; a visible copy wins over a hidden one (tabs often repeat the first tab)."""
     seen: dict[str, ListItem] = {}
     for item in items:
-        prev = seen.get(item.url)
-        if prev is None:
-            seen[item.url] = item
-        elif prev.hidden and not item.hidden:
-            prev.hidden = False
-        if prev is not None:
-            prev.interpretation_links.extend(x for x in item.interpretation_links
-                                             if x.url not in {y.url for y in prev.interpretation_links})
+        prev = seen.setdefault(item.url, item)
+        if prev is item:
+            continue
+        prev.hidden = prev.hidden and item.hidden
+        known = {x.url for x in prev.interpretation_links}
+        prev.interpretation_links.extend(x for x in item.interpretation_links if x.url not in known)
     return list(seen.values())
+
+
+def _says_empty(root: etree._Element) -> bool:
+    """A short text of its own saying 暂无信息 / 没有记录 (not a sentence of some article)."""
+    for el in root.iter():
+        if isinstance(el.tag, str) and tag_of(el) not in ("script", "style"):
+            for text in (el.text, el.tail):
+                t = (text or "").strip()
+                if t and len(t) <= 20 and _EMPTY_MARK.search(t):
+                    return True
+    return False
 
 
 def parse_list(html: str | None, base_url: str) -> ListPage:
@@ -246,7 +255,7 @@ def parse_list(html: str | None, base_url: str) -> ListPage:
     elif root is not None:
         items, containers = _dom_items(root, base_url)
         page.items, page.containers, page.has_list = _dedupe(items), containers, bool(containers)
-    if root is not None and _EMPTY_MARK.search(text_of(root)):
+    if root is not None and _says_empty(root):
         page.empty_marker = True
         page.has_list = True
     return page

@@ -147,10 +147,17 @@ def _cell_value(cell: etree._Element) -> str:
     return _clean_value(text_of(nxt))
 
 
+def _label_matches(text: str) -> list[re.Match[str]]:
+    """Label positions in a line. An unknown "词：" splits only after a blank: in "名称：图解：《…》" the
+    图解： is part of the value, in "来源：县政府办 浏览次数：123" 浏览次数 is the next field."""
+    return [m for m in _LINE_LABEL.finditer(text)
+            if m.start() == 0 or squeeze(m.group(1)) in _KNOWN or text[m.start() - 1].isspace()]
+
+
 def _cut_at_label(text: str) -> str:
     """'：X 发布日期：Y' → '：X' (a value never runs into the next label)."""
-    m = _LINE_LABEL.search(text, 1)
-    return text[: m.start()] if m else text
+    later = [m for m in _label_matches(text) if m.start() > 0]
+    return text[: later[0].start()] if later else text
 
 
 def _inline_value(el: etree._Element) -> str:
@@ -207,7 +214,7 @@ def _line_pairs(root: etree._Element) -> list[tuple[str, str, str]]:
         text = text_of(el)
         if len(text) > 300:
             continue
-        matches = list(_LINE_LABEL.finditer(text))
+        matches = _label_matches(text)
         if not matches or matches[0].start() != 0:
             continue
         for i, m in enumerate(matches):

@@ -25,6 +25,7 @@ _CREATE = re.compile(r"createPageHTML\s*\(([^()]*)\)")
 _VAR = re.compile(r"\b(countPage|currentPage|countnum|recordCount|pageCount)\s*=\s*['\"]?(\d+)")
 _TOTAL_PAGES_TEXT = re.compile(r"共\s*(\d+)\s*页")
 _NEXT_TEXT = re.compile(r"^(下一页|下页|后一页|>|›|»)$")
+_PAGER_BLOCK = re.compile(r"pag|fenye|fy\b|pnum|turn", re.I)
 
 
 @dataclass
@@ -38,13 +39,16 @@ class Pager:
     scheme: str = ""   # createPageHTML4 | createPageHTML6 | countPage | vars | pagination | datastore | text
     next_url: str | None = None         # Hanweb nextgroup / rendered 下一页 link
     extra: dict[str, str] = field(default_factory=dict)
+    seen_urls: list[str] = field(default_factory=list)   # rendered numbered links (pages 2…), scheme text
 
     def page_urls(self, base_url: str, limit: int | None = None) -> list[str]:
-        """URLs of pages 2..N for the static TRS schemes; [] when later pages come from an API.
+        """URLs of pages 2..N for the static TRS schemes (or the rendered links seen); [] for API pagers.
 
         The two createPageHTML signatures number differently: the 4-argument form is 0-based
         (page 2 = index_1.html), the 6-argument form is 1-based (page 2 = fg_2.shtml).
         """
+        if self.scheme == "text":
+            return self.seen_urls[: None if limit is None else max(limit - 1, 0)]
         if not self.page_count or self.scheme not in ("createPageHTML4", "createPageHTML6", "countPage"):
             return []
         prefix = self.prefix or "index"
@@ -107,16 +111,24 @@ def _from_pagination(root: etree._Element) -> Pager | None:
 
 
 def _from_text(root: etree._Element, base_url: str) -> Pager | None:
+    """A pager rendered on the server: 共N页, numbered links in a page/pagination block, 下一页."""
     next_url = None
+    numbered: dict[int, str] = {}
     for a in root.iter("a"):
-        href = a.get("href", "")
-        if _NEXT_TEXT.match(clean(text_of(a))) and href and not href.lower().startswith("javascript"):
+        href, text = (a.get("href") or "").strip(), clean(text_of(a))
+        if not href or href.lower().startswith("javascript") or href.startswith("#"):
+            continue
+        if next_url is None and _NEXT_TEXT.match(text):
             next_url = urljoin(base_url, href)
-            break
+        elif text.isdigit() and any(_PAGER_BLOCK.search(f"{el.get('class', '')} {el.get('id', '')}")
+                                    for el in a.iterancestors()):
+            numbered.setdefault(int(text), urljoin(base_url, href))
     m = _TOTAL_PAGES_TEXT.search(text_of(root))
-    if not m and not next_url:
+    if not m and not next_url and not numbered:
         return None
-    return Pager(page_count=int(m.group(1)) if m else None, next_url=next_url, scheme="text")
+    count = int(m.group(1)) if m else (max(numbered) if numbered else None)
+    return Pager(page_count=count, next_url=next_url, scheme="text",
+                 seen_urls=[u for n, u in sorted(numbered.items()) if n >= 2])
 
 
 def parse_pager(html: str, root: etree._Element | None, base_url: str) -> Pager | None:

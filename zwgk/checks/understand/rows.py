@@ -28,6 +28,7 @@ from zwgk.store import Link
 INTERP_WORDS = re.compile(r"解读|图解|一图|图表|答记者问|问答|政策解析|视频解读")
 _ELLIPSIS = re.compile(r"(…|\.{2,}|。。)\s*$")
 _INDEX_FILE = re.compile(r"^(index|default|list|main)(_\d+)?\.\w+$", re.I)
+_JD_CLASS = re.compile(r"(^|[\s_-])(ts)?jd([\s_-]|box|list|$)", re.I)
 _ROW_TEXT_LIMIT = 400
 
 
@@ -123,10 +124,10 @@ def read_row(row: etree._Element, base_url: str, date_col: int | None = None,
         if a is primary[0]:
             continue
         aside = _inside(a, asides)
-        label = clean(f"{text_of(a)} {a.get('title', '')}")
-        context = _text_outside(aside, [x[0] for x in links]) if aside is not None else ""
-        if INTERP_WORDS.search(label) or INTERP_WORDS.search(context) or "jd" in (aside.get("class", "") if
-                                                                                  aside is not None else ""):
+        says = f"{text_of(a)} {a.get('title', '')}"
+        if aside is not None:       # the pop-up's own label (h3/dt 相关解读) and class (tsjd, jd-box)
+            says += f" {_text_outside(aside, [x[0] for x in links])} {aside.get('class', '')}"
+        if INTERP_WORDS.search(says) or _JD_CLASS.search(says):
             interp.append(Link(url=url, anchor=clean(a.get("title")) or text_of(a), kind=kind,
                                hidden=is_hidden(a)))
         elif aside is None:

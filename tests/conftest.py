@@ -1,0 +1,39 @@
+"""Shared fixtures: the simulated portals (served on 127.0.0.1 and ::1) and a DNS server for them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from zwgk.portal_sim import DnsFixture, RunningPortal, load_spec
+from zwgk.portal_sim.dns import records_for
+
+SITES_DIR = Path(__file__).parent / "fixtures" / "sites"
+PORTAL_SPECS = (SITES_DIR / "example-a.yaml", SITES_DIR / "example-b.yaml")
+AS_OF = date(2026, 11, 22)
+
+
+@pytest.fixture(scope="session")
+def portal() -> Iterator[RunningPortal]:
+    """example-a (TRS, UTF-8 + GBK pages, www + xxgk hosts) and example-b (Hanweb, GB18030).
+
+    portal.url("example-a", "/path"), portal.truth("example-b"), portal.request_log, portal.port
+    """
+    with RunningPortal.from_files(PORTAL_SPECS, as_of=AS_OF) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def dns_server() -> Iterator[DnsFixture]:
+    """Every example host: A 127.0.0.1 + AAAA ::1; v4only.example-c.gov.cn: A only.
+
+    The planted unresolvable host (old.example-a.gov.cn) is absent: it answers NXDOMAIN.
+    """
+    hosts = [h for path in PORTAL_SPECS for h in load_spec(path).hosts.values()]
+    records = records_for(hosts)
+    records["v4only.example-c.gov.cn"] = {"A": ["127.0.0.1"]}
+    with DnsFixture(records) as dns:
+        yield dns
