@@ -14,11 +14,11 @@ from pathlib import Path
 import dns.resolver
 import pytest
 
-from zwgk.portal_sim import DnsFixture, build_site, build_truth, load_spec
+from zwgk.portal_sim import DnsFixture, build_site, load_spec
 from zwgk.portal_sim.cli import main as sim_main
 from zwgk.portal_sim.links import extract_links, is_attachment
 from zwgk.portal_sim.running import RunningPortal
-from zwgk.portal_sim.spec import SpecError, spec_from_dict
+from zwgk.portal_sim.spec import DefectSpec, SpecError, spec_from_dict
 
 SITES = Path(__file__).parent / "fixtures" / "sites"
 
@@ -93,6 +93,7 @@ def test_truth_records_every_planted_defect(portal: RunningPortal) -> None:
     moved = t["pages"][origin + "/zwgk/index.html"]
     assert (moved["status"], moved["final_status"], moved["error"]) == (301, 200, None)   # not broken
     assert moved["final"] == t["hosts"]["xxgk.example-a.gov.cn"] + "/"
+    assert [u.removeprefix(origin) for u, p in t["pages"].items() if p.get("hop_only")] == ["/zxft/index.jsp"]
     assert {r["target"].removeprefix(origin) for r in t["robots_disallowed"]} == {"/nbgl/index.html",
                                                                                 "/calendar/2026-11.html"}
     assert t["traps"][0]["url"] == origin + "/calendar/2026-11.html"
@@ -139,8 +140,7 @@ def test_trs_paged_lists_exist_but_are_only_scripted(portal: RunningPortal) -> N
     t = portal.truth("example-a")
     page2 = t["columns"]["gk.news"]["list_pages"][1]
     assert page2.endswith("/zwdt/index_1.html") and page2 not in t["pages"]
-    status, _, body = get(portal, page2)
-    assert status == 200
+    assert get(portal, page2)[0] == 200
     home_news = get(portal, t["columns"]["gk.news"]["url"])[2].decode()
     assert 'createPageHTML(2, 0, "index", "html")' in home_news and 'href="index_1.html"' not in home_news
 
@@ -218,8 +218,7 @@ def test_gbk_pages_decode_as_gbk_not_utf8(portal: RunningPortal) -> None:
 
 
 def test_slow_page_sleeps() -> None:
-    spec = load_spec(SITES / "example-a.yaml").with_changes(defects=())
-    from zwgk.portal_sim.spec import DefectSpec
+    spec = load_spec(SITES / "example-a.yaml")
     spec = spec.with_changes(defects=(DefectSpec("slow_page", {"seconds": 0.4}),))
     with RunningPortal([spec]) as running:
         started = time.monotonic()

@@ -243,7 +243,8 @@ def test_article_sentence_with_zanwu_is_not_an_empty_list() -> None:
 
 def test_server_rendered_pager_links() -> None:
     html = """<html><body><ul class="list">
-      <li><a href="./202611/t20261116_1.html">基准县人民政府办公室关于进一步加强大气污染防治工作的通知</a><span>2026-11-16</span></li>
+      <li><a href="./202611/t20261116_1.html">基准县人民政府办公室关于进一步加强大气污染防治工作的通知</a>
+        <span>2026-11-16</span></li>
     </ul>
     <div class="pagination"><span>1</span> <a href="index_1.html">2</a> <a href="index_2.html">3</a>
       <a href="index_1.html">下一页</a></div></body></html>"""

@@ -92,3 +92,38 @@ class SiteContext:
         from zwgk.checks.understand.columns import recognise_columns
 
         return recognise_columns(self.pages)
+
+    def page_at(self, url: str) -> PageRecord | None:
+        """A stored, successfully fetched page by URL ('/dir/' and '/dir/index.html' are the same)."""
+        for candidate in (url, url.rstrip("/") + "/index.html", url.removesuffix("index.html")):
+            rec = self.by_url.get(candidate)
+            if rec is not None and rec.ok and rec.body is not None:
+                return rec
+        return None
+
+    @staticmethod
+    def pager_hidden(parsed: Any) -> bool:
+        """A list that a script fills (JSON/XHR pager, no rows in the HTML) cannot be read here."""
+        pager = getattr(parsed, "pager", None)
+        return bool(pager and not parsed.items and getattr(pager, "total_records", 0))
+
+    def column_listing(self, key: str) -> tuple[PageRecord, list[Any]] | None:
+        """(list page, items) of a recognised column: page 1 plus any further list pages the crawl
+        fetched (static index_N pages found through the pager). None if the column was not found."""
+        hit = self.columns.get(key)
+        page = self.page_at(hit.url) if hit else None
+        if page is None:
+            return None
+        first = self.list_page(page)
+        items = list(first.items)
+        seen = {i.url for i in items}
+        if first.pager is not None:
+            for url in first.pager.page_urls(page.final_url or page.url):
+                more = self.page_at(url)
+                if more is None:
+                    continue
+                for item in self.list_page(more).items:
+                    if item.url not in seen:
+                        seen.add(item.url)
+                        items.append(item)
+        return page, items

@@ -95,7 +95,7 @@ def _render_column(site: Site, style: Style, col: Column) -> None:
             res = html_resource(site, col.host, path, lambda p, c=col: pages.render_guide(style, p, c))
         elif kind == "message":
             pp = col.spec.per_page
-            res = html_resource(site, col.host, path, lambda p, c=col, i=i: pages.render_messages(
+            res = html_resource(site, col.host, path, lambda p, c=col, i=i, pp=pp: pages.render_messages(
                 style, p, c, c.docs[i * pp:(i + 1) * pp], style.pager(c, i)))
         else:
             res = html_resource(site, col.host, path, lambda p, c=col, i=i: style.render_list(p, c, i))
@@ -115,7 +115,11 @@ def malform(html: str) -> str:
     html = html.replace('<div class="TRS_Editor">', '<div class="TRS_Editor"></span><table><tr><td>', 1)
     html = html.replace('<div id="zoom">', '<div id="zoom"></span><table><tr><td>', 1)
     cut = html.rfind('<div class="footer">')
-    return html[:cut].replace("</div>", "", 3) + html[cut:].replace("</body>\n</html>\n", "")
+    head, tail = html[:cut], html[cut:]
+    for _ in range(3):                     # the article's last closing </div>s go missing
+        at = head.rfind("</div>")
+        head = head[:at] + head[at + 6:]
+    return head + tail.replace("</body>\n</html>\n", "")
 
 
 def attachment_resource(ext: str, label: str, head_status: int | None) -> Resource:

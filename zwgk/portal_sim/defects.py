@@ -67,7 +67,7 @@ class DefectContext:
             return None
         return self.pick_doc(params.get("column") if where == "detail" else where, params.get("n"))
 
-    def place(self, params: Params, link: Link, holder: Doc | None | str = "pick") -> str:
+    def place(self, params: Params, link: Link, holder: Doc | str | None = "pick") -> str:
         """Put `link` on the page `from:` names (or on `holder`); returns that page's canonical URL."""
         doc = self.holder(params) if holder == "pick" else holder
         if doc is None:

@@ -139,7 +139,7 @@ def redirect_chain(graph: CrawlGraph, url: str, limit: int = 20) -> tuple[list[s
             return chain, current, None
         nxt = got.location
         if nxt in chain:
-            return chain + [nxt], None, "redirect_loop"
+            return [*chain, nxt], None, "redirect_loop"
         if len(chain) > limit:
             return chain, None, "too_many_redirects"
         chain.append(nxt)

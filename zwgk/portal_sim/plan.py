@@ -118,7 +118,7 @@ def _pair_interpretations(site: Site, titles: C.TitleMaker) -> None:
     if interp is None:
         return
     spec = site.spec
-    from zwgk.portal_sim.defects import unpaired_seqs   # late: defects imports the plan's model users
+    from zwgk.portal_sim.defects import unpaired_seqs  # late: defects imports the plan's model users
 
     unpaired = unpaired_seqs(site)
     candidates = [p for p in (policy.docs if policy else []) if p.seq not in unpaired]

@@ -24,7 +24,7 @@ class Rebaser:
 
     def url(self, url: str) -> str:
         if url.startswith("http://"):
-            host, sep, rest = url[7:].partition("/")
+            host, _, rest = url[7:].partition("/")
             if host in self.bases:
                 return f"{self.bases[host]}/{rest}"
         return url

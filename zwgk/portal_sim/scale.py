@@ -61,7 +61,7 @@ def distribute(extra: int, columns: int, per_page: int) -> list[int]:
 
 
 def scale_to_pages(spec: SiteSpec, pages: int) -> SiteSpec:
-    from zwgk.portal_sim.build import build_site     # late: build imports most of the package
+    from zwgk.portal_sim.build import build_site  # late: build imports most of the package
     from zwgk.portal_sim.truth import build_truth
 
     gen = spec.generated

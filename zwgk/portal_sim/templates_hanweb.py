@@ -33,7 +33,8 @@ class HanwebStyle(Style):
 
     def _ids(self, site: Site) -> dict[str, int]:
         h = site.spec.hanweb
-        return {"webid": h.get("webid", 1), "unitid": h.get("unitid", 4000001), "col_base": h.get("col_base", 1229400000)}
+        return {"webid": h.get("webid", 1), "unitid": h.get("unitid", 4000001),
+                "col_base": h.get("col_base", 1229400000)}
 
     def place_column(self, site: Site, col: Column, index: int) -> None:
         col.host, _ = area_root(site, col.spec.area)

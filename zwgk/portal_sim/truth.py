@@ -4,7 +4,10 @@
 reports every URL with the origin it is served on (base_urls: host -> "http://host:port"). Keys:
 
   pages             url -> {status, depth, role, charset?, header_charset?, delay?, redirects?, final?,
-                            final_status?, error?, hidden_only?}   every same-site non-attachment request
+                            final_status?, error?, hidden_only?, hop_only?}  every same-site non-attachment
+                    request; hop_only: reached only as a redirect hop (a crawler that follows redirects
+                    inside one record never lists it); status is the first response's (301 …),
+                    final_status the status after redirects
   attachments       url -> {status (after HEAD->GET fallback), head_status, depth, content_type}
   broken            [{source, target, status, error}]  link targets ending >= 400 or in an error
   hidden_links      [{source, target, kind}]           links inside hidden markup (followed anyway)
@@ -20,7 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from zwgk.portal_sim.graph import CrawlGraph, crawl, redirect_chain
-from zwgk.portal_sim.links import CRAWL_RULE, extract_links
+from zwgk.portal_sim.links import CRAWL_RULE, REDIRECT_CODES, extract_links
 from zwgk.portal_sim.metadata import visible_metadata
 from zwgk.portal_sim.model import Doc, Site
 from zwgk.portal_sim.rebase import Rebaser
@@ -45,7 +48,7 @@ def _outcome(graph: CrawlGraph, url: str) -> tuple[int | None, str | None]:
     """Final status / error of requesting url (after redirects)."""
     if url in graph.attachments:
         return graph.attachments[url].status, None
-    chain, final, error = redirect_chain(graph, url)
+    _, final, error = redirect_chain(graph, url)
     if error:
         return graph.pages[url].status, error
     got = graph.pages.get(final or url)
@@ -59,7 +62,9 @@ def _role(site: Site, url: str, docs: dict[str, Doc], lists: dict[str, str], sta
         return f"detail:{docs[url].kind}"
     if url in lists:
         return f"list:{lists[url]}"
-    return "page" if status == 200 else "other"
+    if status in REDIRECT_CODES:
+        return "redirect"
+    return "page" if status == 200 else "error"
 
 
 def build_truth(site: Site, base_urls: dict[str, str] | None = None) -> dict[str, Any]:
@@ -69,6 +74,7 @@ def build_truth(site: Site, base_urls: dict[str, str] | None = None) -> dict[str
     docs = {d.url: d for d in site.docs}
     lists = {f"http://{c.host}{p}": c.key for c in site.columns.values() for p in (c.dir, *c.list_paths)}
     visible = _visible_reach(graph)
+    linked = {e.target for e in graph.edges.values() if e.kind == "page"} | {graph.start}
 
     pages: dict[str, dict[str, Any]] = {}
     for url, got in graph.pages.items():
@@ -88,6 +94,8 @@ def build_truth(site: Site, base_urls: dict[str, str] | None = None) -> dict[str
                          final_status=final_status, error=error)
         if url not in visible:
             entry["hidden_only"] = True
+        if url not in linked:       # requested only as a redirect hop (no <a> points at it)
+            entry["hop_only"] = True
         pages[u(url)] = entry
 
     edges = sorted(graph.edges.values(), key=lambda e: (e.source, e.target))

@@ -275,10 +275,10 @@ def pair_interpretations(policies: Iterable[PageRecord], interpretations: Iterab
         if ik in linked or not interp.crawled:
             continue
         names = named_documents(interp.title)
-        scored = sorted(((s, k) for k, keys in pol_keys.items() if (s := _title_score(names, keys)) >= _MIN_SCORE),
-                        reverse=True)
-        if scored:
-            attach(scored[0][1], ik, "title_match", "《" + "》《".join(names) + "》")
+        scored = [(s, k) for k, keys in pol_keys.items() if (s := _title_score(names, keys)) >= _MIN_SCORE]
+        if scored:                 # best score; equal scores keep the policies' order (max is stable)
+            best = max(scored, key=lambda sk: sk[0])
+            attach(best[1], ik, "title_match", "《" + "》《".join(names) + "》")
     for pk, pol in pols.items():
         for pair in pol.pairs:
             ik = _key(pair.interpretation.url)

@@ -1,0 +1,60 @@
+"""doc.metadata: document pages carry the metadata people use to find and cite them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zwgk.checks.base import CheckResult, finding
+from zwgk.checks.context import SiteContext
+from zwgk.checks.registry import check
+from zwgk.store import PageRecord
+
+DEFAULT_FIELDS = ["索引号", "发布机构", "成文日期", "文号", "发布日期"]
+DEFAULT_COLUMNS = ["gk.policy", "gk.normative"]
+SAMPLE_LIMIT = 200
+
+
+def documents_in(ctx: SiteContext, column_keys: list[str]) -> list[tuple[str, PageRecord]]:
+    """(column key, stored detail page) for the items listed in the given columns."""
+    out: list[tuple[str, PageRecord]] = []
+    seen: set[str] = set()
+    for key in column_keys:
+        listing = ctx.column_listing(key)
+        if listing is None:
+            continue
+        for item in listing[1]:
+            page = ctx.page_at(item.url)
+            if page is not None and page.url not in seen:
+                seen.add(page.url)
+                out.append((key, page))
+    return out
+
+
+@check(id="doc.metadata", title="政策文件标注规范元数据", severity="minor",
+       basis="《政府网站发展指引》（国办发〔2017〕47号）文件资料准确分类、标注废止失效；"
+             "各地公开目录规范的索引号、发布机构、成文日期、文号、发布日期等要素（无全国统一清单，可配置）",
+       remediation="在文件页面补齐索引号、发布机构、成文日期、文号（无文号的注明「无」）、发布日期等要素。")
+def doc_metadata(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
+    fields = list(ctx.setting("metadata_required_fields", DEFAULT_FIELDS))
+    docs = documents_in(ctx, list(ctx.setting("metadata_columns", DEFAULT_COLUMNS)))[:SAMPLE_LIMIT]
+    if not docs:
+        return CheckResult("doc.metadata", "not_applicable", "未找到政策文件栏目中的文件页面")
+    findings = []
+    for column, page in docs:
+        meta = ctx.metadata(page)
+        missing = [f for f in fields if not meta.visible(f)]
+        problems = [f"缺少{f}" for f in missing]
+        made, published = meta.date("成文日期"), meta.date("发布日期")
+        if made and published and made > published:
+            problems.append(f"成文日期 {made} 晚于发布日期 {published}")
+        if problems:
+            seen = {f: meta.visible(f) for f in fields}
+            findings.append(finding(f"文件「{meta.title or page.title}」元数据不全：{'；'.join(problems)}", page.url,
+                                    expected="、".join(fields), seen=seen, missing=missing, column=column,
+                                    at=page.fetched_at))
+    details = {"documents": len(docs), "fields": fields, "incomplete": len(findings)}
+    if findings:
+        return CheckResult("doc.metadata", "fail", f"{len(findings)}/{len(docs)} 个文件页面元数据不全",
+                           details=details, findings=findings)
+    return CheckResult("doc.metadata", "pass", f"{len(docs)} 个文件页面元数据齐全", details=details,
+                       evidence=[{"url": p.url, "seen": "元数据齐全"} for _, p in docs[:3]])
