@@ -5,8 +5,11 @@ what it did in `site.planted`. Truth does NOT read `planted` to decide what is b
 everything from the served link graph; `planted` is published beside it for people and for
 `findings` the graph cannot show on its own. New kinds: add a function with `@defect("name")`.
 
-`from:` picks the page that carries the link — `home`, `detail` (the newest document of `column`,
-default gk.news, which is on the homepage so it is reachable), or a column key (its page 1).
+`from:` picks the page that carries the link — `home`, or `detail` (a document of `column`, default
+gk.news; `n` picks the n-th newest, default: the next one not yet used, among the newest five so it is
+linked from the homepage / list page 1), or a column key (same as detail with that column).
+The crawl trap (a calendar linking next month forever) sits behind robots.txt; truth lists it under
+`traps` and `robots_disallowed` and never expands it.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlsplit
 
 from protego import Protego
 
-from zwgk.portal_sim.links import REDIRECT_CODES, extract_links, is_attachment
+from zwgk.portal_sim.links import MAX_REDIRECTS, REDIRECT_CODES, extract_links, is_attachment
 from zwgk.portal_sim.model import Request, Resource, Site
 
 
@@ -130,7 +130,7 @@ def check_attachment(site: Site, url: str, depth: int) -> AttachmentCheck:
     return AttachmentCheck(url, depth, status, head, res.content_type)
 
 
-def redirect_chain(graph: CrawlGraph, url: str, limit: int = 20) -> tuple[list[str], str | None, str | None]:
+def redirect_chain(graph: CrawlGraph, url: str, limit: int = MAX_REDIRECTS) -> tuple[list[str], str | None, str | None]:
     """(hops from url, final url or None, error) following recorded redirects."""
     chain, current = [url], url
     while True:

@@ -33,7 +33,10 @@ A plain crawler (no JavaScript) starting at http://<main host>/:
 6. Same-site URLs whose path ends in an attachment extension (.pdf .doc .docx .xls .xlsx .zip .rar .wps
    .et .ofd .txt) are HEAD-checked, not parsed; a HEAD answered 405 is retried with GET.
 7. Everything else same-site is fetched as a page. Depth = link distance from the homepage (0).
-8. No depth or page cap is applied: truth is the full closure; compare with depth <= max_depth.
+8. No depth or page cap is applied: truth is the full closure. Depth is the BFS minimum (attachments:
+   shallowest linking page + 1); to compare with a crawl capped at max_depth, filter depth <= max_depth
+   and crawl shallow-first (Scrapy: DEPTH_PRIORITY=1 + FIFO queues), or a page first met on a longer
+   path gets a larger depth than truth's.
 """
 
 ATTACHMENT_EXTS = frozenset({"pdf", "doc", "docx", "xls", "xlsx", "zip", "rar", "wps", "et", "ofd", "txt"})

@@ -74,6 +74,9 @@ def render_index(style: Style, page: Page, col: Column) -> str:
         recent = sorted((d for d in site.docs if d.host == col.host and d.kind not in ("news", "message")),
                         key=lambda d: d.date, reverse=True)[:8]
         parts.append(_block(page, "近期信息公开", None, recent, "sx-c1-list"))
+        for child in col.children:      # 年报 and 制度 boxes list their items as plain links (both CMSs)
+            if child.spec.kind in ("annual_report", "system"):
+                parts.append(_block(page, child.name, child, child.docs[:5], "gk-box"))
     else:
         for child in col.children:
             parts.append(_block(page, child.name, child, child.docs[:3], "sub-col"))

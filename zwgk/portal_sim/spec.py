@@ -7,6 +7,7 @@ Unknown keys are errors: a misspelt `defetcs:` must not silently give a clean si
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
@@ -163,6 +164,12 @@ def spec_from_dict(data: dict[str, Any], *, where: str = "spec", key: str | None
     code = str(data.get("site_id_code", ""))
     if len(code) != 10:
         raise SpecError(f"{where}: site_id_code must have 10 characters (6-digit area code + 4 digits)")
+    if not data.get("name"):
+        raise SpecError(f"{where}: `name` (e.g. 某某县人民政府) is required")
+    try:
+        codecs.lookup(str(data.get("encoding", "utf-8")))
+    except LookupError:
+        raise SpecError(f"{where}: unknown encoding {data.get('encoding')!r}") from None
     if data.get("ipv6", "same") != "same":
         raise SpecError(f"{where}: ipv6 content variants are not implemented yet (only `same`)")
     cols = tuple(_column(f"{where}: columns[{i}]", c) for i, c in enumerate(data.pop("columns", [])))

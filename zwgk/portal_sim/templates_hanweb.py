@@ -114,13 +114,16 @@ def dataproxy(site: Site, request: Request, match: re.Match[str]) -> Resource | 
     if col is None:
         body = "<datastore><recordset></recordset><totalrecord>0</totalrecord><totalpage>0</totalpage></datastore>"
         return Resource(body=body.encode(), content_type="text/xml", charset="UTF-8", kind="xml", dynamic=True)
-    pp = int(params.get("perpage", col.spec.per_page) or col.spec.per_page)
-    if "startrecord" in params:
-        start = max(1, int(params["startrecord"])) - 1
-        end = int(params.get("endrecord", start + pp * GROUP_PAGES))
-    else:   # GET ?page=N (N-th group)
-        start = (max(1, int(params.get("page", 1))) - 1) * pp * GROUP_PAGES
-        end = start + pp * GROUP_PAGES
+    try:
+        pp = int(params.get("perpage") or col.spec.per_page)
+        if "startrecord" in params:
+            start = max(1, int(params["startrecord"])) - 1
+            end = int(params.get("endrecord") or start + pp * GROUP_PAGES)
+        else:   # GET ?page=N (N-th group)
+            start = (max(1, int(params.get("page") or 1)) - 1) * pp * GROUP_PAGES
+            end = start + pp * GROUP_PAGES
+    except ValueError:
+        return Resource(status=400, body=b"bad paging parameters", content_type="text/plain", dynamic=True)
     xml = style.datastore(site, col, col.docs[start:end], len(col.docs), start)
     body = f'<?xml version="1.0" encoding="UTF-8"?>\n{xml}\n'.encode()
     return Resource(body=body, content_type="text/xml", charset="UTF-8", kind="xml", dynamic=True)
