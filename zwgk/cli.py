@@ -9,11 +9,16 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from zwgk import __version__
 from zwgk.errors import ZwgkError
+
+if TYPE_CHECKING:
+    from zwgk.config.inspection import Inspection
+    from zwgk.rundir import RunDir
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 FAIL_ON = click.Choice(["veto", "deduct", "any", "never", "new"])
@@ -48,22 +53,28 @@ def _print_sites(results: dict) -> None:
 def run_audit(config: Path | None, outdir: Path, resume: Path | None, fail_on: str,
               baseline: Path | None = None) -> int:
     from zwgk.config.inspection import load_inspection
-    from zwgk.pipeline import crawl_stage, evaluate, load_ledgers, write_reports
     from zwgk.rundir import RunDir
 
     if resume is not None:
         run = RunDir.open(resume)
-        insp = run.load_config()
-    else:
-        if config is None:
-            raise click.UsageError("需要 -c INSPECTION.yaml 或 --resume RUN_DIR / need a config or --resume")
-        insp = load_inspection(config)
-        run = None
-    ledgers = load_ledgers(insp)
+        return audit_run(run.load_config(), run, fail_on=fail_on, baseline=baseline, resume=True)
+    if config is None:
+        raise click.UsageError("需要 -c INSPECTION.yaml 或 --resume RUN_DIR / need a config or --resume")
+    insp = load_inspection(config)
+    return audit_run(insp, None, fail_on=fail_on, baseline=baseline, outdir=outdir)
+
+
+def audit_run(insp: Inspection, run: RunDir | None, *, fail_on: str, baseline: Path | None,
+              outdir: Path = Path("zwgk-runs"), resume: bool = False) -> int:
+    """crawl → evaluate → reports for a loaded inspection; prints the paths; returns the exit code."""
+    from zwgk.pipeline import crawl_stage, evaluate, load_ledgers, write_reports
+    from zwgk.rundir import RunDir
+
+    ledgers = load_ledgers(insp)          # a bad ledger stops the run before any crawling
     if run is None:
         run = RunDir.create(outdir, insp)
     click.echo(f"运行目录 / run directory: {run.path}", err=True)
-    crawl_stage(insp, run, resume=resume is not None, progress=_interactive())
+    crawl_stage(insp, run, resume=resume, progress=_interactive())
     evaluation = evaluate(run, insp, ledgers)
     report = write_reports(run, evaluation.results)
     _print_sites(evaluation.results)
@@ -176,6 +187,27 @@ def report(run_dir: Path) -> None:
         click.echo(str(write_reports(run, load_results(run.results))))
     except ZwgkError as exc:
         _fail(exc)
+
+
+@cli.command()
+@click.option("-o", "--outdir", type=click.Path(path_type=Path), default=Path("zwgk-runs"), show_default=True)
+def demo(outdir: Path) -> None:
+    """在本机回环地址上启动内置演示网站，用内置台账完成一次检查并输出报告路径（无需联网）。"""
+    from datetime import date
+
+    from zwgk.demo import demo_files, demo_inspection
+    from zwgk.portal_sim import RunningPortal, load_spec
+
+    specs, ledger_path = demo_files()
+    as_of = date.today()
+    try:
+        with RunningPortal([load_spec(p, as_of=as_of) for p in specs]) as portal, portal.dns() as dns:
+            insp = demo_inspection(portal, dns.address, ledger_path, as_of)
+            click.echo(f"演示网站 / demo portal: {', '.join(portal.url(k) for k in portal.sites)}", err=True)
+            audit_run(insp, None, fail_on="never", baseline=None, outdir=outdir)
+    except ZwgkError as exc:
+        _fail(exc)
+    sys.exit(EXIT_OK)
 
 
 @cli.group()

@@ -43,6 +43,6 @@ class StoreDupeFilter(BaseDupeFilter):
         self.seen.add(key)
         meta = request.meta
         self.state.store.add_frontier(key[0], request.url, request.method, meta.get("zwgk_kind", "page"),
-                                      int(meta.get("depth", 0)), request.priority, meta.get("zwgk_referer"),
+                                      int(meta.get("zwgk_depth", 0)), request.priority, meta.get("zwgk_referer"),
                                       meta.get("zwgk_anchor"))
         return False

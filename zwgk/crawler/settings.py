@@ -30,7 +30,8 @@ AUTOTHROTTLE_START_DELAY = 0.25
 AUTOTHROTTLE_MAX_DELAY = 10.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 4.0
 
-# Depth is tracked by DepthMiddleware; limits and priorities are ours (per site, see focus.py).
+# Depth, its limit and priorities are ours (meta zwgk_depth, per site, see focus.py); a refused
+# HEAD retried as GET must keep its depth, which DepthMiddleware would bump.
 DEPTH_LIMIT = 0
 DEPTH_PRIORITY = 0
 DEPTH_STATS_VERBOSE = False

@@ -57,7 +57,7 @@ class PortalSpider(Spider):
                  headers_only: bool = False) -> Request:
         cfg = self.sites[site]["crawl"]
         meta = {
-            "zwgk_site": site, "zwgk_kind": kind, "depth": depth, "zwgk_referer": referer,
+            "zwgk_site": site, "zwgk_kind": kind, "zwgk_depth": depth, "zwgk_referer": referer,
             "zwgk_anchor": anchor, "download_slot": site, "download_timeout": cfg["timeout"],
             "zwgk_headers_only": headers_only, "zwgk_started": time.monotonic(),
         }
@@ -92,7 +92,7 @@ class PortalSpider(Spider):
             method=response.request.method if response.request else "GET",
             final_url=response.url, redirects=chain, status=response.status,
             content_type=response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
-            depth=meta.get("depth", 0), referer=meta.get("zwgk_referer"),
+            depth=meta.get("zwgk_depth", 0), referer=meta.get("zwgk_referer"),
             elapsed=round(time.monotonic() - meta.get("zwgk_started", time.monotonic()), 3),
             size=len(response.body),
         )
@@ -138,7 +138,7 @@ class PortalSpider(Spider):
         request = response.request
         if request is not None and request.method == "HEAD" and response.status in HEAD_REFUSED:
             meta = response.meta
-            yield self._request(meta["zwgk_site"], request.url, kind=meta["zwgk_kind"], depth=meta["depth"],
+            yield self._request(meta["zwgk_site"], request.url, kind=meta["zwgk_kind"], depth=meta["zwgk_depth"],
                                 referer=meta.get("zwgk_referer"), anchor=meta.get("zwgk_anchor", ""),
                                 dont_filter=True, headers_only=True)
             return
@@ -156,7 +156,7 @@ class PortalSpider(Spider):
         yield PageRecord(
             site=meta["zwgk_site"], url=request.url, kind=meta.get("zwgk_kind", "page"),
             method="HEAD" if meta.get("zwgk_headers_only") else request.method,
-            depth=meta.get("depth", 0), referer=meta.get("zwgk_referer"), error_kind=kind, error=message[:500],
+            depth=meta.get("zwgk_depth", 0), referer=meta.get("zwgk_referer"), error_kind=kind, error=message[:500],
             elapsed=round(time.monotonic() - meta.get("zwgk_started", time.monotonic()), 3),
         )
 
