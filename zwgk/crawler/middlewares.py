@@ -1,9 +1,10 @@
-"""Downloader middlewares: per-site caps (pages, wall-clock)."""
+"""Downloader middlewares: per-site caps (pages, wall-clock) and loop-aware redirects."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
 
 from zwgk.crawler.state import CrawlState, crawl_state
@@ -47,3 +48,15 @@ class SiteLimitsMiddleware:
             self.state.store.drop_frontier(site.key, request.url, request.method, reason)
             self.crawler.stats.inc_value(f"zwgk/capped/{reason}")
             raise CapReached(f"{site.key}: {reason}")
+
+
+class LoopAwareRedirectMiddleware(RedirectMiddleware):
+    """Scrapy's redirect handling, but a chain that comes back to a URL it already visited stops at
+    once as a redirect loop instead of bouncing until REDIRECT_MAX_TIMES (and hammering the site)."""
+
+    def _redirect(self, redirected: Request, request: Request, reason: Any) -> Request:
+        visited = [*request.meta.get("redirect_urls", []), request.url]
+        if redirected.url in visited:
+            self.crawler.stats.inc_value("zwgk/redirect_loops")
+            raise IgnoreRequest(f"redirect loop: {' -> '.join([*visited, redirected.url])}")
+        return super()._redirect(redirected, request, reason)

@@ -42,6 +42,8 @@ SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 DOWNLOADER_MIDDLEWARES = {
     # after RobotsTxtMiddleware (100): robots-blocked requests do not use up the page budget
     "zwgk.crawler.middlewares.SiteLimitsMiddleware": 110,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "zwgk.crawler.middlewares.LoopAwareRedirectMiddleware": 600,
 }
 ITEM_PIPELINES = {"zwgk.crawler.pipelines.StorePipeline": 300}
 EXTENSIONS = {"zwgk.crawler.progress.ProgressLine": 500}

@@ -153,8 +153,12 @@ class PortalSpider(Spider):
         request = failure.request  # type: ignore[attr-defined]
         meta = request.meta
         kind, message = classify_failure(failure)
+        hops = meta.get("redirect_urls") or []
         yield PageRecord(
-            site=meta["zwgk_site"], url=request.url, kind=meta.get("zwgk_kind", "page"),
+            # a failure mid-chain (loop, dead target) belongs to the URL that was linked
+            site=meta["zwgk_site"], url=hops[0] if hops else request.url, kind=meta.get("zwgk_kind", "page"),
+            final_url=request.url if hops else None,
+            redirects=[{"url": u, "status": s} for u, s in zip(hops, meta.get("redirect_reasons", []), strict=False)],
             method="HEAD" if meta.get("zwgk_headers_only") else request.method,
             depth=meta.get("zwgk_depth", 0), referer=meta.get("zwgk_referer"), error_kind=kind, error=message[:500],
             elapsed=round(time.monotonic() - meta.get("zwgk_started", time.monotonic()), 3),

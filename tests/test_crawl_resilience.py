@@ -1,0 +1,126 @@
+"""A crawl that meets dead sites, and a crawl that is killed: what was fetched is never lost."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+import pytest
+from runhelp import run_dir, store_of, write_inspection, zwgk, zwgk_popen
+
+from zwgk.portal_sim import DnsFixture, RunningPortal
+
+pytestmark = pytest.mark.slow
+
+
+class _Always500(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self.send_response(500)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.end_headers()
+        self.wfile.write("<html><title>服务器错误</title></html>".encode())
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+class _Hang(_Always500):
+    def do_GET(self) -> None:
+        time.sleep(4)          # longer than the crawl timeout (1 s); the client has gone by then
+        try:
+            super().do_GET()
+        except OSError:
+            pass
+
+
+def _serve(handler: type[BaseHTTPRequestHandler]) -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]          # closed again when we return: connections are refused
+
+
+@pytest.fixture
+def dead_sites(portal: RunningPortal) -> Iterator[tuple[DnsFixture, dict[str, str]]]:
+    broken, hanging = _serve(_Always500), _serve(_Hang)
+    urls = {"refused": f"http://refused.example-d.gov.cn:{_closed_port()}/",
+            "timeout": f"http://slow.example-d.gov.cn:{hanging.server_address[1]}/",
+            "http500": f"http://broken.example-d.gov.cn:{broken.server_address[1]}/",
+            "nxdomain": "http://nowhere.example-d.gov.cn/"}
+    records = portal.dns_records()
+    for name in ("refused", "slow", "broken"):
+        records[f"{name}.example-d.gov.cn"] = {"A": ["127.0.0.1"]}
+    with DnsFixture(records) as dns:
+        yield dns, urls
+    broken.shutdown()
+    hanging.shutdown()
+
+
+def test_dead_sites_are_recorded_and_the_others_complete(portal, dead_sites, tmp_path):
+    dns, urls = dead_sites
+    sites = [{"name": "西崖县人民政府", "url": portal.url("example-b"), "hosts": list(portal.site("example-b").hosts)}]
+    sites += [{"name": f"故障站点-{k}", "url": u} for k, u in urls.items()]
+    config = write_inspection(tmp_path / "i.yaml", sites, dns=dns.address, timeout=1, retries=1, max_pages=500,
+                              max_depth=30)
+    done = zwgk("crawl", "-c", str(config), "-o", str(tmp_path / "runs"))
+    assert done.returncode == 3, done.stderr[-2000:]          # incomplete: some sites could not be assessed
+    assert "Traceback" not in done.stderr
+    store = store_of(tmp_path / "runs")
+    status = {s["url"]: s for s in store.sites()}
+    assert status[portal.url("example-b")]["status"] == "complete"
+    assert len(store.pages(urlsplit(portal.url("example-b")).hostname)) > 50
+    expected = {"refused": "连接被拒绝", "timeout": "超时", "http500": "HTTP 500", "nxdomain": "域名无法解析"}
+    for key, url in urls.items():
+        assert status[url]["status"] == "unreachable", (key, status[url])
+        assert expected[key] in status[url]["detail"], (key, status[url]["detail"])
+    assert "无法访问" in done.stdout
+
+
+def test_sigkill_then_resume_loses_nothing_and_refetches_nothing(portal, dns_server, tmp_path):
+    site = {"name": "西崖县人民政府", "url": portal.url("example-b"), "hosts": list(portal.site("example-b").hosts)}
+    config = write_inspection(tmp_path / "i.yaml", [site], dns=dns_server.address, concurrency_per_site=1,
+                              delay=0.05, max_pages=1000, max_depth=30)
+    portal.clear_log()
+    proc = zwgk_popen("crawl", "-c", str(config), "-o", str(tmp_path / "runs"))
+    deadline = time.monotonic() + 60
+    stored_before = 0
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        runs = list((tmp_path / "runs").glob("*/crawl.sqlite"))
+        if runs:
+            stored_before = len(store_of(runs[0].parent).pages())
+            if stored_before >= 25:
+                break
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+    assert 25 <= stored_before, "the crawl should have stored pages before the kill"
+    run = run_dir(tmp_path / "runs")
+    kept = {r.url for r in store_of(run).pages()}
+    assert len(kept) >= stored_before                        # everything committed survived the kill
+
+    done = zwgk("crawl", "--resume", str(run))
+    assert done.returncode == 0, done.stderr[-2000:]
+    truth = portal.truth("example-b")
+    records = store_of(run).pages()
+    urls = [r.url for r in records]
+    assert len(urls) == len(set(urls))                       # nothing stored twice
+    want = {u for u, p in truth["pages"].items() if not p.get("hop_only")} | set(truth["attachments"])
+    assert set(urls) == want                                 # nothing lost
+    assert kept <= set(urls)
+
+    served = Counter((e.method, e.host, e.path) for e in portal.request_log if e.path != "/robots.txt")
+    twice = {k: n for k, n in served.items() if n > 1}
+    # concurrency 1: at most the one request in flight at the kill is fetched again
+    assert len(twice) <= 1, twice
