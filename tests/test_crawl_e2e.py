@@ -26,8 +26,8 @@ def site_entry(portal: RunningPortal, key: str) -> dict:
 def crawl(portal: RunningPortal, dns_server, tmp_path_factory) -> tuple[Path, list]:
     """One crawl of both example sites, shared by the assertions below."""
     tmp = tmp_path_factory.mktemp("crawl")
-    config = write_inspection(tmp / "inspection.yaml", [site_entry(portal, "example-a"), site_entry(portal, "example-b")],
-                              dns=dns_server.address, max_pages=1000, max_depth=30)
+    sites = [site_entry(portal, "example-a"), site_entry(portal, "example-b")]
+    config = write_inspection(tmp / "inspection.yaml", sites, dns=dns_server.address, max_pages=1000, max_depth=30)
     portal.clear_log()
     done = zwgk("crawl", "-c", str(config), "-o", str(tmp / "runs"))
     assert done.returncode == 0, done.stderr[-3000:]
