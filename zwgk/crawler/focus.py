@@ -15,6 +15,8 @@ PER_DEPTH = 100                  # one level deeper costs more than any topical 
 GK_BONUS = 300                   # the 政府信息公开 tree: the subject of the inspection
 INTERPRETATION_BONUS = 150       # 解读 pages decide policy.interpretation
 LIST_BONUS = 50                  # list pages lead to many documents
+GK_LIST_BONUS = 150              # a 专栏 column page outranks the documents one level above it:
+                                 # every column must be seen, not every document
 ATTACHMENT_MALUS = 80            # status checks only; after the pages that link them
 
 _LIST_URL = re.compile(r"(/|/index(_\d+)?\.s?html?|/col/col\d+/index\.html|/list[^/]*\.s?html?)$", re.I)
@@ -34,12 +36,13 @@ class Focus:
 
     def priority(self, url: str, anchor: str, depth: int, kind: str = "page") -> int:
         score = BASE - PER_DEPTH * depth
-        if self.is_gk(url, anchor):
+        gk = self.is_gk(url, anchor)
+        if gk:
             score += GK_BONUS
         if "解读" in anchor or "图解" in anchor:
             score += INTERPRETATION_BONUS
         if kind == "attachment":
             score -= ATTACHMENT_MALUS
         elif _LIST_URL.search(urlsplit(url).path or "/"):
-            score += LIST_BONUS
+            score += GK_LIST_BONUS if gk else LIST_BONUS
         return score

@@ -1,0 +1,85 @@
+"""The CLI's contract with people: clear messages and the exit codes of DESIGN §3."""
+
+from __future__ import annotations
+
+import pytest
+from runhelp import run_dir, store_of, write_inspection, zwgk
+
+
+def test_missing_config_is_usage_error(tmp_path):
+    done = zwgk("audit", "-c", str(tmp_path / "nope.yaml"), "-o", str(tmp_path))
+    assert done.returncode == 2
+    assert "找不到检查配置文件" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_invalid_config_names_key_and_line(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: 检查\nsites:\n  - name: 某区\n    url: www.example.gov.cn\n    unti: 办公室\n"
+                   "crawl:\n  max_pages: 0\n", encoding="utf-8")
+    done = zwgk("audit", "-c", str(bad), "-o", str(tmp_path / "runs"))
+    assert done.returncode == 2
+    err = done.stderr
+    assert "sites.0.url（第 4 行" in err and "网址无效" in err
+    assert "sites.0.unti（第 5 行" in err and "未知配置项" in err
+    assert "crawl.max_pages（第 7 行" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "runs").exists()          # nothing started
+
+
+def test_yaml_syntax_error_names_line(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nsites: [\n", encoding="utf-8")
+    done = zwgk("audit", "-c", str(bad))
+    assert done.returncode == 2 and "YAML 语法错误" in done.stderr and "第 3 行" in done.stderr
+
+
+def test_unreadable_ledger_stops_before_crawling(tmp_path):
+    ledger = tmp_path / "empty.txt"
+    ledger.write_text("\n\n", encoding="utf-8")
+    config = write_inspection(tmp_path / "i.yaml", [{"name": "a", "url": "http://127.0.0.1:9/"}],
+                              ledger=str(ledger))
+    done = zwgk("audit", "-c", str(config), "-o", str(tmp_path / "runs"))
+    assert done.returncode == 2 and "empty.txt" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "runs").exists()
+
+
+def test_bad_url_for_self_check(tmp_path):
+    done = zwgk("crawl", "-c", str(write_inspection(tmp_path / "i.yaml", [{"name": "a", "url": "ftp://x"}])))
+    assert done.returncode == 2 and "网址无效" in done.stderr
+
+
+def test_resume_of_a_non_run_directory(tmp_path):
+    done = zwgk("crawl", "--resume", str(tmp_path))
+    assert done.returncode == 2 and "不是有效的运行目录" in done.stderr
+
+
+def test_ledger_parse_prints_a_table():
+    done = zwgk("ledger", "parse", "tests/fixtures/ledgers/shenyang-city-2021-breakdown.txt")
+    assert done.returncode == 0
+    assert "完成政府网站IPv6改造" in done.stdout and "ipv6.aaaa" in done.stdout
+    assert "共 28 项任务" in done.stdout
+
+
+def test_checks_list_covers_the_catalogue():
+    done = zwgk("checks", "list")
+    assert done.returncode == 0
+    assert done.stdout.count("依据：") == 18 and "尚未实现" not in done.stdout
+
+
+@pytest.mark.slow
+def test_page_cap_cuts_the_least_important_pages(portal, dns_server, tmp_path):
+    """With a cap far below the portal's size, the 政府信息公开 columns are still all fetched."""
+    site = portal.site("example-a")
+    config = write_inspection(tmp_path / "i.yaml", [{"name": site.spec.name, "url": portal.url("example-a"),
+                                                      "hosts": list(site.hosts)}],
+                              dns=dns_server.address, max_pages=35, max_depth=30, concurrency_per_site=2)
+    done = zwgk("crawl", "-c", str(config), "-o", str(tmp_path / "runs"))
+    assert done.returncode == 3                      # capped: incomplete, said so
+    assert "达到上限" in done.stdout
+    store = store_of(run_dir(tmp_path / "runs"))
+    assert store.sites()[0]["capped"] == ["max_pages"]
+    fetched = {p.url for p in store.pages(kind="page") if p.error_kind != "robots"}
+    assert 30 <= len(fetched) <= 35                  # redirect hops spend budget without a record of their own
+    columns = {c["url"] for c in portal.truth("example-a")["columns"].values()}
+    missing = {u for u in columns if u not in fetched and u + "index.html" not in fetched}
+    assert not missing, missing
