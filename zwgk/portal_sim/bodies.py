@@ -36,6 +36,9 @@ def links_block(page: Page, links: list[Link], cls: str = "xglj") -> str:
             a = f'<div class="mobile-menu" style="display: none;">{a}</div>'
         elif link.hidden == "attr":
             a = f"<div hidden>{a}</div>"
+        elif link.hidden == "comment":      # a link an editor took out of the template: not a link
+            out.append(f"<!--<li>{a}</li>-->")
+            continue
         out.append(f"<li>{a}</li>")
     return f'<div class="{cls}"><h4>相关链接</h4><ul>{"".join(out)}</ul></div>\n'
 

@@ -70,7 +70,7 @@ def _handan(doc: Doc) -> str:
         return c.wrap(canon, f"<p><strong>{label}</strong>：{e(c.value(canon, value))}</p>")
 
     written = p("成文日期", "成文日期")
-    if c.state("成文日期") == "shown":      # 邯郸's template comments 成文日期 out (portal-structures §1.1c)
+    if written and not written.startswith("<!--"):   # 邯郸's template comments 成文日期 out (§1.1c)
         written = f"<!--{written}-->"
     return ('<div class="top cf"><div class="top-l fl">\n'
             f'{p("索引号", "索引号")}\n{p("发布机构", "发布机构")}\n{p("标题", "名称")}\n'
@@ -150,7 +150,7 @@ def visible_metadata(doc: Doc) -> dict[str, str]:
         return {}
     f = doc.fields
     values = {"索引号": f["索引号"], "主题分类": f["主题分类"], "发布机构": f["发布机构"],
-              "成文日期": f["成文日期"], "标题": f["标题"], "文号": f["发布字号"] if False else f["发文字号"],
+              "成文日期": f["成文日期"], "标题": f["标题"], "文号": f["发文字号"],
               "发布日期": f["发布日期"], "有效性": f.get("有效性", "有效")}
     out = {}
     for k in VISIBLE[doc.dialect]:

@@ -22,7 +22,7 @@ class Link:
 
     url: str
     text: str
-    hidden: str = ""      # "" visible | "style" (display:none ancestor) | "attr" (hidden attribute)
+    hidden: str = ""      # "" visible | "style" (display:none) | "attr" (hidden attribute) | "comment" (<!-- -->)
     note: str = ""        # the defect kind that planted it
 
 
@@ -77,7 +77,7 @@ class Doc:
     path: str = ""
     dialect: str = ""
     fields: dict[str, str] = field(default_factory=dict)   # metadata label -> value
-    hidden_fields: tuple[str, ...] = ()                    # labels rendered only inside comments
+    meta_state: dict[str, str] = field(default_factory=dict)   # canonical field -> absent|empty|commented
     attachments: list[Attachment] = field(default_factory=list)
     related: list[Doc] = field(default_factory=list)       # policy -> 解读s, 解读 -> policy
     backlink: bool = True          # a 解读 renders its 相关文件 link

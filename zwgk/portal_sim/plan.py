@@ -26,10 +26,17 @@ ATTACH_EXTS = {"policy": ("pdf", "doc", "docx", "ofd"), "normative": ("pdf", "wp
                "notice": ("docx", "xls", "rar", "txt")}
 
 
-def columns_of(spec: SiteSpec) -> list[ColumnSpec]:
-    """The spec's columns plus the index columns they hang under (gk.root, gk.statutory)."""
+def columns_of(spec: SiteSpec, extra: tuple[str, ...] = ()) -> list[ColumnSpec]:
+    """The spec's columns, catalogue columns a defect adds (`extra`), and the index columns they
+    hang under (gk.root, gk.statutory)."""
     cols = list(spec.columns)
     have = {c.key for c in cols}
+    for key in extra:
+        if key not in have:
+            if key not in COLUMN_CATALOGUE:
+                raise SpecError(f"{spec.key}: a defect names column {key!r}, which is not in the catalogue")
+            cols.append(ColumnSpec(key=key, **COLUMN_CATALOGUE[key]))
+            have.add(key)
     if "gk.root" not in have:
         cols.insert(0, ColumnSpec(key="gk.root", **{k: v for k, v in COLUMN_CATALOGUE["gk.root"].items()}))
         have.add("gk.root")
@@ -47,7 +54,10 @@ def columns_of(spec: SiteSpec) -> list[ColumnSpec]:
 
 def plan_site(spec: SiteSpec, style: Style, site: Site) -> None:
     """Fill `site` (which may already hold defect knobs) with columns and documents."""
-    for i, cs in enumerate(columns_of(spec)):
+    overrides: dict[str, dict[str, object]] = site.knobs.get("columns", {})   # type: ignore[assignment]
+    for i, cs in enumerate(columns_of(spec, tuple(overrides))):
+        if cs.key in overrides:          # empty_column / stale_column: same column, other contents
+            cs = dataclasses.replace(cs, **overrides[cs.key])   # type: ignore[arg-type]
         if not cs.dialects:
             cs = dataclasses.replace(cs, dialects=style.default_dialects)
         col = Column(spec=cs)
@@ -60,7 +70,7 @@ def plan_site(spec: SiteSpec, style: Style, site: Site) -> None:
     titles = C.TitleMaker(spec.short_name)
     for col in site.columns.values():
         if col.spec.kind not in ("guide", "index", "interpretation"):
-            col.docs = _make_docs(spec, col, titles)
+            col.docs = _make_docs(spec, col, titles, site.knobs)
     _pair_interpretations(site, titles)
     _assign_ids(site)
     for doc in site.docs:
@@ -81,14 +91,22 @@ def _dates(spec: SiteSpec, cs: ColumnSpec, n: int) -> list[date]:
     return out
 
 
-def _make_docs(spec: SiteSpec, col: Column, titles: C.TitleMaker) -> list[Doc]:
+def _make_docs(spec: SiteSpec, col: Column, titles: C.TitleMaker, knobs: dict[str, object]) -> list[Doc]:
     cs, kind = col.spec, col.spec.kind
     r = C.rng(spec.seed, "docs", cs.key)
+    unanswered: list[int] = []
     if kind == "annual_report":
         years = [spec.as_of.year - 1 - i for i in range(cs.docs)]
         dates = [date(y + 1, 1, 15 + r.randint(0, 12)) for y in years]
     else:
         dates = _dates(spec, cs, cs.docs)
+    if kind == "message" and knobs.get("unanswered"):
+        # unanswered_message: the oldest messages become ones asked `days` ago and never answered
+        unanswered = list(knobs["unanswered"])[: len(dates)]   # type: ignore[call-overload]
+        for i, days in enumerate(unanswered):
+            dates[len(dates) - 1 - i] = spec.as_of - timedelta(days=days)
+        dates.sort(reverse=True)
+    late = {spec.as_of - timedelta(days=d) for d in unanswered}
     docs = []
     for seq, d in enumerate(dates):
         if kind == "annual_report":
@@ -105,23 +123,27 @@ def _make_docs(spec: SiteSpec, col: Column, titles: C.TitleMaker) -> list[Doc]:
         if kind == "annual_report":
             doc.extra["year"] = d.year - 1
         if kind == "message":
-            doc.extra.update(question=question, asker=C.person_name(r),
-                             answer_date=min(spec.as_of, d + timedelta(days=r.randint(1, 9))),
+            answered = None if d in late else min(spec.as_of, d + timedelta(days=r.randint(1, 9)))
+            doc.extra.update(question=question, asker=C.person_name(r), answer_date=answered,
                              answer_unit=r.choice(C.DEPARTMENTS))
         docs.append(doc)
     return docs
 
 
+INTERPRETED = ("gk.policy", "gk.normative")   # 三同步 applies to 政策文件 and 行政规范性文件 (standards A17)
+
+
 def _pair_interpretations(site: Site, titles: C.TitleMaker) -> None:
-    """Each 解读 interprets one policy (三同步: dated 0–2 days after it); some policies get none."""
-    interp, policy = site.column("gk.interpretation"), site.column("gk.policy")
+    """Each 解读 interprets one policy or 规范性文件 (三同步: dated 0–2 days after it); policies are
+    served first, then 规范性文件, while 解读 last; some documents get none (planted)."""
+    interp = site.column("gk.interpretation")
     if interp is None:
         return
     spec = site.spec
     from zwgk.portal_sim.defects import unpaired_seqs  # late: defects imports the plan's model users
 
-    unpaired = unpaired_seqs(site)
-    candidates = [p for p in (policy.docs if policy else []) if p.seq not in unpaired]
+    candidates = [p for key in INTERPRETED if (col := site.column(key))
+                  for p in col.docs if p.seq not in unpaired_seqs(site, key)]
     if interp.spec.docs > len(candidates):
         raise SpecError(f"{spec.key}: gk.interpretation has {interp.spec.docs} docs but only "
                         f"{len(candidates)} policies can take a 解读; lower its `docs`")
@@ -134,8 +156,25 @@ def _pair_interpretations(site: Site, titles: C.TitleMaker) -> None:
         pol.related.append(doc)
         interp.docs.append(doc)
     interp.docs.sort(key=lambda d: d.date, reverse=True)
-    for seq, doc in enumerate(interp.docs):
-        doc.seq = seq
+    _file_elsewhere(site, interp)
+    for col in {d.column for d in interp.docs} | {interp}:
+        for seq, doc in enumerate(col.docs):
+            doc.seq = seq
+
+
+def _file_elsewhere(site: Site, interp: Column) -> None:
+    """interpretation_elsewhere: the n-th newest 解读 is filed in another column (政务动态 …), as
+    portals do with 图解 news; it is a 解读 only by its title (and its links)."""
+    move = site.knobs.get("interpretation_elsewhere")
+    if not move:
+        return
+    target = site.column(str(move["column"]))   # type: ignore[index]
+    if target is None or not interp.docs:
+        raise SpecError(f"{site.key}: interpretation_elsewhere needs column {move!r} and 解读 to move")
+    doc = interp.docs.pop(min(int(move.get("n", 0)), len(interp.docs) - 1))   # type: ignore[union-attr]
+    doc.column = target
+    target.docs.append(doc)
+    target.docs.sort(key=lambda d: d.date, reverse=True)
 
 
 def _assign_ids(site: Site) -> None:
