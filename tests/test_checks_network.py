@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from loopback import LoopbackServer, Pki, Reply, bind_pair, make_pki
 
 from zwgk.checks.base import CheckResult
 from zwgk.checks.context import SiteContext
@@ -20,7 +21,6 @@ from zwgk.config.profile import load_profile
 from zwgk.netresolve import DnsLookup
 from zwgk.portal_sim.dns import DnsFixture
 from zwgk.probes import Probes
-from zwgk.probes.loopback import LoopbackServer, Pki, Reply, bind_pair, make_pki
 from zwgk.store import PageRecord, Store
 
 HOST = "www.example-a.gov.cn"          # A 127.0.0.1 + AAAA ::1

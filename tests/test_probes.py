@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from loopback import LoopbackServer, Pki, Reply, bind_pair, make_pki
 
 from zwgk.netresolve import Answer, DnsLookup
 from zwgk.probes import Probes
 from zwgk.probes.compare import compare_pages
-from zwgk.probes.loopback import LoopbackServer, Pki, Reply, bind_pair, make_pki
 from zwgk.store import Store
 
 HOST = "www.example-a.gov.cn"

@@ -44,7 +44,7 @@ def links_block(page: Page, links: list[Link], cls: str = "xglj") -> str:
 
 
 def related_block(page: Page, doc: Doc, *, relative: bool) -> str:
-    if doc.kind == "policy" and doc.related:
+    if doc.kind in ("policy", "normative") and doc.related:
         lis = "".join(f'<li><a href="{page.doc_href(d, relative=relative)}" title="{e(d.title)}" '
                       f'target="_blank">{e(d.title)}</a></li>' for d in doc.related)
         return f'<div class="xgjd"><h3>相关解读</h3><ul>{lis}</ul></div>\n'

@@ -156,18 +156,17 @@ def _pair_interpretations(site: Site, titles: C.TitleMaker) -> None:
         pol.related.append(doc)
         interp.docs.append(doc)
     interp.docs.sort(key=lambda d: d.date, reverse=True)
-    _file_elsewhere(site, interp)
-    for col in {d.column for d in interp.docs} | {interp}:
-        for seq, doc in enumerate(col.docs):
+    for col in (interp, _file_elsewhere(site, interp)):
+        for seq, doc in enumerate(col.docs if col else []):
             doc.seq = seq
 
 
-def _file_elsewhere(site: Site, interp: Column) -> None:
+def _file_elsewhere(site: Site, interp: Column) -> Column | None:
     """interpretation_elsewhere: the n-th newest 解读 is filed in another column (政务动态 …), as
     portals do with 图解 news; it is a 解读 only by its title (and its links)."""
     move = site.knobs.get("interpretation_elsewhere")
     if not move:
-        return
+        return None
     target = site.column(str(move["column"]))   # type: ignore[index]
     if target is None or not interp.docs:
         raise SpecError(f"{site.key}: interpretation_elsewhere needs column {move!r} and 解读 to move")
@@ -175,6 +174,7 @@ def _file_elsewhere(site: Site, interp: Column) -> None:
     doc.column = target
     target.docs.append(doc)
     target.docs.sort(key=lambda d: d.date, reverse=True)
+    return target
 
 
 def _assign_ids(site: Site) -> None:

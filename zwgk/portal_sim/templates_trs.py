@@ -86,7 +86,7 @@ class TrsStyle(Style):
         items = []
         for d in docs:
             li = chrome.doc_li(page, d, limit=34, relative=True)
-            if d.kind == "policy" and d.related:   # NDRC: hidden 相关解读 pop-up inside the row
+            if d.kind in ("policy", "normative") and d.related:   # NDRC: hidden 相关解读 pop-up in the row
                 pop = "".join(f'<li><a href="{page.doc_href(j, relative=True)}" title="{e(j.title)}">'
                               f"{e(j.title)}</a></li>" for j in d.related)
                 li = li.replace("<span>", '<div class="popbox" style="display:none"><div class="close"></div>'
