@@ -37,3 +37,21 @@ def dns_server() -> Iterator[DnsFixture]:
     records["v4only.example-c.gov.cn"] = {"A": ["127.0.0.1"]}
     with DnsFixture(records) as dns:
         yield dns
+
+
+CLEAN_SPEC = SITES_DIR / "example-clean.yaml"
+
+
+@pytest.fixture(scope="session")
+def audit_portal() -> Iterator[RunningPortal]:
+    """example-a, example-b and example-clean (a well-kept TRS site with look-alike traps) served
+    together, for end-to-end audits compared with the truth (tests/test_e2e_checks.py)."""
+    with RunningPortal.from_files((*PORTAL_SPECS, CLEAN_SPEC), as_of=AS_OF) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def audit_dns(audit_portal: RunningPortal) -> Iterator[DnsFixture]:
+    """A and AAAA (loopback) for every host of audit_portal; planted dead hosts answer NXDOMAIN."""
+    with audit_portal.dns() as dns:
+        yield dns

@@ -263,3 +263,22 @@ def test_http_redirecting_to_valid_https_passes(make_ctx, pki: Pki) -> None:
             result = run(make_ctx(f"http://{HOST}:{plain.port}/", ca_file=pki.ca_file), "https.available")
     assert result.status == "pass" and result.details["redirects_to_https"] is True
     assert "HTTP 跳转到 HTTPS" in result.summary and result.details["https"]["url"] == target
+
+
+# --- evidence: what a person needs to verify a finding by hand ------------------------------------
+def _verifiable(result: CheckResult) -> None:
+    assert result.findings
+    for f in result.findings:
+        assert all(f.evidence.get(k) for k in ("url", "expected", "seen", "at")), (f.check, f.evidence)
+
+
+def test_network_findings_carry_url_expected_seen_at(make_ctx) -> None:
+    s4, _ = bind_pair(site_app(home_html()), None)
+    with s4:
+        ctx = make_ctx(f"http://{V4_HOST}:{s4.port}/")
+        for check_id in ("ipv6.aaaa", "ipv6.reachable", "https.available"):
+            _verifiable(run(ctx, check_id))
+    srv = LoopbackServer(site_app(home_html()))
+    port = srv.port
+    srv.stop()
+    _verifiable(run(make_ctx(f"http://{HOST}:{port}/"), "site.reachable"))

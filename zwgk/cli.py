@@ -6,10 +6,14 @@ Exit codes (DESIGN §3): 0 clean, 1 findings at/above --fail-on, 2 bad usage/con
 
 from __future__ import annotations
 
+import json
 import os
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -18,6 +22,8 @@ from zwgk.errors import ZwgkError
 
 if TYPE_CHECKING:
     from zwgk.config.inspection import Inspection
+    from zwgk.reports.options import ReportOptions
+    from zwgk.reports.writer import ReportPaths
     from zwgk.rundir import RunDir
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
@@ -50,46 +56,94 @@ def _print_sites(results: dict) -> None:
                    f"附件 {crawl['attachments']} · 错误 {crawl['errors']}{detail}")
 
 
+def _report_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """The report choices shared by audit, evaluate, check and report (defined once, stacked)."""
+    f = click.option("--docx-template", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                     help="通报 Word 模板（使用其样式，保留其中的红头等内容）")(f)
+    f = click.option("--issuer", default="", help="发文单位：通报落款及整改情况报送单位")(f)
+    f = click.option("--deadline", type=click.DateTime(formats=["%Y-%m-%d"]),
+                     help="整改时限 YYYY-MM-DD（默认：评估基准日后 30 天）")(f)
+    return f
+
+
+def _options(deadline: datetime | None, issuer: str, docx_template: Path | None) -> ReportOptions:
+    from zwgk.reports.options import ReportOptions
+
+    return ReportOptions(deadline=deadline.date() if deadline else None, issuer=issuer, docx_template=docx_template)
+
+
+def _load_baseline(baseline: Path | None, fail_on: str) -> dict[str, Any] | None:
+    """The previous run's results, read before any crawling so a wrong path costs nothing."""
+    from zwgk.reports.results import load_results
+
+    if fail_on == "new" and baseline is None:
+        raise click.UsageError("--fail-on new 需要 --baseline OLD_RUN / needs --baseline")
+    return load_results(baseline) if baseline is not None else None
+
+
 def run_audit(config: Path | None, outdir: Path, resume: Path | None, fail_on: str,
-              baseline: Path | None = None) -> int:
+              baseline: Path | None = None, options: ReportOptions | None = None) -> int:
     from zwgk.config.inspection import load_inspection
     from zwgk.rundir import RunDir
 
     if resume is not None:
         run = RunDir.open(resume)
-        return audit_run(run.load_config(), run, fail_on=fail_on, baseline=baseline, resume=True)
+        return audit_run(run.load_config(), run, fail_on=fail_on, baseline=baseline, resume=True, options=options)
     if config is None:
         raise click.UsageError("需要 -c INSPECTION.yaml 或 --resume RUN_DIR / need a config or --resume")
     insp = load_inspection(config)
-    return audit_run(insp, None, fail_on=fail_on, baseline=baseline, outdir=outdir)
+    return audit_run(insp, None, fail_on=fail_on, baseline=baseline, outdir=outdir, options=options)
 
 
-def audit_run(insp: Inspection, run: RunDir | None, *, fail_on: str, baseline: Path | None,
-              outdir: Path = Path("zwgk-runs"), resume: bool = False) -> int:
-    """crawl → evaluate → reports for a loaded inspection; prints the paths; returns the exit code."""
+@dataclass
+class Outcome:
+    results: dict[str, Any]
+    paths: ReportPaths
+    code: int
+
+
+def execute(insp: Inspection, run: RunDir | None, *, fail_on: str, baseline: Path | None,
+            outdir: Path = Path("zwgk-runs"), resume: bool = False, options: ReportOptions | None = None) -> Outcome:
+    """crawl → evaluate → results.json and every report; the exit code the gate gives."""
     from zwgk.pipeline import crawl_stage, evaluate, load_ledgers, write_reports
     from zwgk.rundir import RunDir
 
+    old = _load_baseline(baseline, fail_on)
     ledgers = load_ledgers(insp)          # a bad ledger stops the run before any crawling
     if run is None:
         run = RunDir.create(outdir, insp)
     click.echo(f"运行目录 / run directory: {run.path}", err=True)
     crawl_stage(insp, run, resume=resume, progress=_interactive())
     evaluation = evaluate(run, insp, ledgers)
-    report = write_reports(run, evaluation.results)
-    _print_sites(evaluation.results)
-    click.echo(f"结果 / results: {run.results}")
-    click.echo(f"报告 / report: {report}")
-    return exit_code(evaluation.results, evaluation.incomplete, fail_on, baseline)
+    paths = write_reports(run, evaluation.results, options, baseline=old)
+    return Outcome(evaluation.results, paths, exit_code(evaluation.results, evaluation.incomplete, fail_on, old))
 
 
-def exit_code(results: dict, incomplete: bool, fail_on: str, baseline: Path | None) -> int:
+def _print_outcome(outcome: Outcome, fail_on: str) -> None:
+    from zwgk.reports.summary import summary_line
+
+    _print_sites(outcome.results)
+    click.echo(f"结果 / results: {outcome.paths.results}")
+    if outcome.paths.diff:
+        click.echo(f"复查 / diff: {outcome.paths.diff}")
+    click.echo(f"报告 / report: {outcome.paths.index}")
+    click.echo(summary_line(outcome.results, fail_on=fail_on, exit_code=outcome.code))
+
+
+def audit_run(insp: Inspection, run: RunDir | None, *, fail_on: str, baseline: Path | None,
+              outdir: Path = Path("zwgk-runs"), resume: bool = False, options: ReportOptions | None = None) -> int:
+    """crawl → evaluate → reports for a loaded inspection; prints the paths; returns the exit code."""
+    outcome = execute(insp, run, fail_on=fail_on, baseline=baseline, outdir=outdir, resume=resume, options=options)
+    _print_outcome(outcome, fail_on)
+    return outcome.code
+
+
+def exit_code(results: dict, incomplete: bool, fail_on: str, baseline: dict[str, Any] | None) -> int:
     from zwgk.reports.gate import gate_hits
-    from zwgk.reports.results import load_results
 
     if fail_on == "new" and baseline is None:
         raise click.UsageError("--fail-on new 需要 --baseline OLD_RUN / needs --baseline")
-    hits = gate_hits(results, fail_on, load_results(baseline) if baseline else None)
+    hits = gate_hits(results, fail_on, baseline)
     for hit in hits:
         click.echo(f"未通过 --fail-on {fail_on}：{hit}", err=True)
     if hits:
@@ -105,11 +159,14 @@ def exit_code(results: dict, incomplete: bool, fail_on: str, baseline: Path | No
 @click.option("-o", "--outdir", type=click.Path(path_type=Path), default=Path("zwgk-runs"), show_default=True)
 @click.option("--resume", type=click.Path(path_type=Path), help="继续一次中断的运行 / resume RUN_DIR")
 @click.option("--fail-on", type=FAIL_ON, default="veto", show_default=True)
-@click.option("--baseline", type=click.Path(path_type=Path), help="上次运行目录，用于复查对比")
-def audit(config: Path | None, outdir: Path, resume: Path | None, fail_on: str, baseline: Path | None) -> None:
+@click.option("--baseline", type=click.Path(path_type=Path),
+              help="上次运行目录（或其 results.json），用于复查对比；--fail-on new 以它为准")
+@_report_options
+def audit(config: Path | None, outdir: Path, resume: Path | None, fail_on: str, baseline: Path | None,
+          deadline: datetime | None, issuer: str, docx_template: Path | None) -> None:
     """抓取、检查、评分并生成全部报告。"""
     try:
-        sys.exit(run_audit(config, outdir, resume, fail_on, baseline))
+        sys.exit(run_audit(config, outdir, resume, fail_on, baseline, _options(deadline, issuer, docx_template)))
     except ZwgkError as exc:
         _fail(exc)
 
@@ -155,46 +212,132 @@ def crawl(config: Path | None, outdir: Path, resume: Path | None) -> None:
 @click.option("--offline", is_flag=True, help="不运行网络探测（IPv6/HTTPS/搜索检查记为无法判定）")
 @click.option("--fail-on", type=FAIL_ON, default="veto", show_default=True)
 @click.option("--baseline", type=click.Path(path_type=Path), help="上次运行目录，用于复查对比")
-def evaluate(run_dir: Path, offline: bool, fail_on: str, baseline: Path | None) -> None:
+@_report_options
+def evaluate(run_dir: Path, offline: bool, fail_on: str, baseline: Path | None,
+             deadline: datetime | None, issuer: str, docx_template: Path | None) -> None:
     """在已抓取的运行目录上重新检查和评分（不重新抓取页面）。"""
     from zwgk.pipeline import evaluate as evaluate_run
     from zwgk.pipeline import load_ledgers, write_reports
     from zwgk.rundir import RunDir
 
     try:
+        old = _load_baseline(baseline, fail_on)
         run = RunDir.open(run_dir)
         insp = run.load_config()
         evaluation = evaluate_run(run, insp, load_ledgers(insp), network=not offline)
-        report = write_reports(run, evaluation.results)
-        _print_sites(evaluation.results)
-        click.echo(f"结果 / results: {run.results}")
-        click.echo(f"报告 / report: {report}")
-        sys.exit(exit_code(evaluation.results, evaluation.incomplete, fail_on, baseline))
+        paths = write_reports(run, evaluation.results, _options(deadline, issuer, docx_template), baseline=old)
+        outcome = Outcome(evaluation.results, paths, exit_code(evaluation.results, evaluation.incomplete, fail_on, old))
+        _print_outcome(outcome, fail_on)
+        sys.exit(outcome.code)
     except ZwgkError as exc:
         _fail(exc)
 
 
 @cli.command()
-@click.argument("run_dir", type=click.Path(path_type=Path))
-def report(run_dir: Path) -> None:
-    """由 results.json 重新生成报告（不抓取、不检查）。"""
-    from zwgk.pipeline import write_reports
+@click.argument("run", type=click.Path(path_type=Path))
+@click.option("-o", "--outdir", type=click.Path(file_okay=False, path_type=Path),
+              help="输出目录（默认：结果所在目录）")
+@_report_options
+def report(run: Path, outdir: Path | None, deadline: datetime | None, issuer: str, docx_template: Path | None) -> None:
+    """由 results.json 重新生成全部报告（不抓取、不检查）。RUN 为运行目录或 results.json。"""
     from zwgk.reports.results import load_results
-    from zwgk.rundir import RunDir
+    from zwgk.reports.summary import summary_line
+    from zwgk.reports.writer import write_all
 
     try:
-        run = RunDir.open(run_dir)
-        click.echo(str(write_reports(run, load_results(run.results))))
+        results = load_results(run)
+        target = outdir or (run if run.is_dir() else run.parent)
+        paths = write_all(target, results, _options(deadline, issuer, docx_template))
+        click.echo(f"通报 / bulletin: {paths.bulletin}")
+        click.echo(f"问题清单 / issues: {paths.issues}")
+        click.echo(f"JUnit: {paths.junit}")
+        click.echo(f"报告 / report: {paths.index}")
+        click.echo(summary_line(results))
     except ZwgkError as exc:
         _fail(exc)
+
+
+@cli.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("-o", "--outdir", type=click.Path(file_okay=False, path_type=Path),
+              help="diff.html 与 diff.json 的输出目录（默认：NEW 所在目录）")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="标准输出的格式")
+def diff(old: Path, new: Path, outdir: Path | None, fmt: str) -> None:
+    """复查：对比两次运行，列出新增、已整改、仍存在的问题（按网站和责任单位）。"""
+    from zwgk.reports.diff import compare
+    from zwgk.reports.html import render_diff
+    from zwgk.reports.results import load_results
+    from zwgk.reports.summary import diff_lines
+
+    try:
+        old_results, new_results = load_results(old), load_results(new)
+    except ZwgkError as exc:
+        _fail(exc)
+        return
+    delta = compare(old_results, new_results)
+    target = outdir or (new if new.is_dir() else new.parent)
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "diff.json").write_text(json.dumps(delta, ensure_ascii=False, indent=2), encoding="utf-8")
+    (target / "diff.html").write_text(render_diff(new_results, delta), encoding="utf-8")
+    if fmt == "json":
+        click.echo(json.dumps(delta, ensure_ascii=False, indent=2))
+        return
+    for line in diff_lines(delta):
+        click.echo(line)
+    click.echo(f"复查 / diff: {target / 'diff.html'}")
+    click.echo(f"JSON: {target / 'diff.json'}")
+
+
+@cli.command()
+@click.argument("url")
+@click.option("--ledger", type=click.Path(dir_okay=False, path_type=Path),
+              help="工作台账文件（默认：内置示例台账）")
+@click.option("-o", "--outdir", type=click.Path(path_type=Path), default=Path("zwgk-runs"), show_default=True)
+@click.option("--name", help="网站名称（默认：域名）")
+@click.option("--unit", default="", help="责任单位")
+@click.option("--host", "hosts", multiple=True, help="同属本网站的其他域名，如信息公开子域名（可重复）")
+@click.option("--dns", "dns_servers", multiple=True, metavar="IP[:PORT]",
+              help="使用指定 DNS 服务器解析（内网或测试环境；可重复）")
+@click.option("--max-pages", type=click.IntRange(min=1), default=500, show_default=True, help="最多抓取页面数")
+@click.option("--delay", type=click.FloatRange(min=0), default=0.25, show_default=True, help="请求间隔（秒）")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="评估基准日（默认：今天）")
+@click.option("--fail-on", type=FAIL_ON, default="veto", show_default=True)
+@click.option("--baseline", type=click.Path(path_type=Path), help="上次自查的运行目录，用于复查对比")
+@_report_options
+def check(url: str, ledger: Path | None, outdir: Path, name: str | None, unit: str, hosts: tuple[str, ...],
+          dns_servers: tuple[str, ...], max_pages: int, delay: float, as_of: datetime | None, fail_on: str,
+          baseline: Path | None, deadline: datetime | None, issuer: str, docx_template: Path | None) -> None:
+    """单个网站自查：抓取、检查、评分，在终端列出结论、得分和优先整改事项，并给出网站报告路径。"""
+    from zwgk.reports.summary import self_check_lines, summary_line
+    from zwgk.selfcheck import SelfCheck, self_check_inspection
+
+    try:
+        insp = self_check_inspection(SelfCheck(
+            url=url, ledger=ledger, name=name, unit=unit, hosts=list(hosts), dns_servers=list(dns_servers),
+            max_pages=max_pages, delay=delay, as_of=as_of.date() if as_of else None))
+        outcome = execute(insp, None, fail_on=fail_on, baseline=baseline, outdir=outdir,
+                          options=_options(deadline, issuer, docx_template))
+    except ZwgkError as exc:
+        _fail(exc)
+        return
+    for site, page in zip(outcome.results["sites"], outcome.paths.sites, strict=True):
+        click.echo("")
+        for line in self_check_lines(site):
+            click.echo(line)
+        click.echo("")
+        click.echo(f"网站报告 / site report: {page}")
+    click.echo(f"问题清单 / issues: {outcome.paths.issues}")
+    click.echo(f"汇总 / summary: {outcome.paths.index}")
+    click.echo(summary_line(outcome.results, fail_on=fail_on, exit_code=outcome.code))
+    sys.exit(outcome.code)
 
 
 @cli.command()
 @click.option("-o", "--outdir", type=click.Path(path_type=Path), default=Path("zwgk-runs"), show_default=True)
 def demo(outdir: Path) -> None:
     """在本机回环地址上启动内置演示网站，用内置台账完成一次检查并输出报告路径（无需联网）。"""
-    from datetime import date
-
     from zwgk.demo import demo_files, demo_inspection
     from zwgk.portal_sim import RunningPortal, load_spec
 
@@ -204,9 +347,12 @@ def demo(outdir: Path) -> None:
         with RunningPortal([load_spec(p, as_of=as_of) for p in specs]) as portal, portal.dns() as dns:
             insp = demo_inspection(portal, dns.address, ledger_path, as_of)
             click.echo(f"演示网站 / demo portal: {', '.join(portal.url(k) for k in portal.sites)}", err=True)
-            audit_run(insp, None, fail_on="never", baseline=None, outdir=outdir)
+            outcome = execute(insp, None, fail_on="never", baseline=None, outdir=outdir)
     except ZwgkError as exc:
         _fail(exc)
+        return
+    _print_outcome(outcome, "never")
+    click.echo(f"完整汇总报告（用浏览器打开）/ full summary report: {outcome.paths.index.resolve()}")
     sys.exit(EXIT_OK)
 
 

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zwgk.config.inspection import Inspection
 from zwgk.errors import LedgerError
-from zwgk.reports.html import write_index
-from zwgk.reports.results import new_results, write_results
+from zwgk.reports.results import new_results
 from zwgk.rules.models import Ledger, Task
 from zwgk.rundir import RunDir
 from zwgk.store import Store, now_iso
+
+if TYPE_CHECKING:
+    from zwgk.reports.options import ReportOptions
+    from zwgk.reports.writer import ReportPaths
 
 
 def load_ledgers(insp: Inspection) -> list[Ledger]:
@@ -114,9 +117,22 @@ def _count(items: Any) -> dict[str, int]:
     return out
 
 
-def write_reports(run: RunDir, results: dict[str, Any]) -> Path:
-    write_results(run.results, results)
-    return write_index(run.index_html, results)
+def write_reports(run: RunDir, results: dict[str, Any], options: ReportOptions | None = None,
+                  baseline: dict[str, Any] | None = None) -> ReportPaths:
+    """results.json and every report rendered from it into the run directory (DESIGN §5).
+
+    The inspection's name titles the 通报 and the pages; it is stored in results.json so that
+    `zwgk report` needs nothing else. With a baseline (a previous run's results), the 复查 is stored
+    there too and every report marks findings new / still open / fixed.
+    """
+    from zwgk.reports.diff import compare
+    from zwgk.reports.writer import write_all
+
+    if "name" not in results["run"] and run.config.is_file():
+        results["run"]["name"] = run.load_config().name
+    if baseline is not None:
+        results["diff"] = compare(baseline, results)
+    return write_all(run.path, results, options)
 
 
 def crawl_stage(insp: Inspection, run: RunDir, *, resume: bool, progress: bool) -> None:

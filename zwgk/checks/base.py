@@ -125,5 +125,8 @@ class Check:
 
 def finding(message: str, url: str, *, target: str | None = None, severity: str = "",
             **evidence: Any) -> Finding:
-    """Build a finding; check/basis/remediation are filled in by Check.run from the metadata."""
-    return Finding(check="", severity=severity, message=message, url=url, target=target, evidence=evidence)
+    """Build a finding; check/basis/remediation are filled in by Check.run from the metadata.
+
+    The evidence always names the page a person opens to verify it (`url`, default: the finding's)."""
+    return Finding(check="", severity=severity, message=message, url=url, target=target,
+                   evidence={"url": url, **evidence})

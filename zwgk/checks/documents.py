@@ -7,6 +7,7 @@ from typing import Any
 from zwgk.checks.base import CheckResult, finding
 from zwgk.checks.context import SiteContext
 from zwgk.checks.registry import check
+from zwgk.checks.understand.columns import column_url_of, is_detail, list_key
 from zwgk.store import PageRecord
 
 DEFAULT_FIELDS = ["索引号", "发布机构", "成文日期", "文号", "发布日期"]
@@ -15,18 +16,32 @@ SAMPLE_LIMIT = 200
 
 
 def documents_in(ctx: SiteContext, column_keys: list[str]) -> list[tuple[str, PageRecord]]:
-    """(column key, stored detail page) for the items listed in the given columns."""
+    """(column key, stored detail page) for the documents of the given columns: the items its list
+    shows, then the column's other document pages the crawl fetched (reached through 上一篇/下一篇,
+    a 解读's 原文链接 or a later list page — a list page shows only its newest items)."""
     out: list[tuple[str, PageRecord]] = []
     seen: set[str] = set()
+    by_column = _detail_pages_by_column(ctx)
     for key in column_keys:
         listing = ctx.column_listing(key)
         if listing is None:
             continue
-        for item in listing[1]:
-            page = ctx.page_at(item.url)
-            if page is not None and page.url not in seen:
+        page0 = listing[0]
+        filed = by_column.get(list_key(page0.final_url or page0.url), [])
+        for page in [p for item in listing[1] if (p := ctx.page_at(item.url)) is not None] + filed:
+            if page.url not in seen:
                 seen.add(page.url)
                 out.append((key, page))
+    return out
+
+
+def _detail_pages_by_column(ctx: SiteContext) -> dict[str, list[PageRecord]]:
+    """Stored document pages by the column directory their URL names (TRS /zcwj/2026…/t…html → /zcwj/,
+    Hanweb art_<col>_ → /col/col<col>/index.html), in URL order."""
+    out: dict[str, list[PageRecord]] = {}
+    for page in sorted(ctx.pages, key=lambda p: p.url):
+        if is_detail(page) and (col := column_url_of(page.final_url or page.url)):
+            out.setdefault(list_key(col), []).append(page)
     return out
 
 

@@ -9,6 +9,7 @@ from zwgk.checks.base import CheckResult, finding
 from zwgk.checks.context import SiteContext
 from zwgk.checks.documents import documents_in
 from zwgk.checks.registry import check
+from zwgk.checks.understand.columns import is_detail
 from zwgk.checks.understand.interpretation import is_interpretation_title, pair_interpretations
 from zwgk.store import PageRecord
 
@@ -18,7 +19,9 @@ DEFAULT_POLICY_COLUMNS = ["gk.policy", "gk.normative"]
 def _interpretations(ctx: SiteContext) -> list[PageRecord]:
     pages = {p.url: p for _, p in documents_in(ctx, ["gk.interpretation"])}
     for page in ctx.pages:
-        if page.url not in pages and is_interpretation_title(page.title or ""):
+        # A 解读 filed elsewhere (图解 news …) is found by its title; only document pages count —
+        # the 政策解读 column's own list page is titled 政策解读 too.
+        if page.url not in pages and is_detail(page) and is_interpretation_title(page.title or ""):
             pages[page.url] = page
     return list(pages.values())
 
@@ -32,6 +35,7 @@ def policy_interpretation(ctx: SiteContext, params: dict[str, Any]) -> CheckResu
     policies = [p for _, p in documents_in(ctx, columns) if not is_interpretation_title(p.title or "")]
     if not policies:
         return CheckResult("policy.interpretation", "not_applicable", "未找到政策文件页面")
+    fetched = {p.final_url or p.url: p.fetched_at for p in policies}
     interps = _interpretations(ctx)
     lists = [listing[0] for key in columns if (listing := ctx.column_listing(key))]
     result = pair_interpretations(policies, interps, lists)
@@ -50,7 +54,7 @@ def policy_interpretation(ctx: SiteContext, params: dict[str, Any]) -> CheckResu
         seen = (f"有解读《{named[0].title}》但文件页未链接" if named else "未找到对应的解读材料")
         findings.append(finding(f"政策文件「{pol.title}」{seen}", pol.url, target="no_interpretation_link",
                                 expected="文件页或列表中链接到解读材料", seen=seen, reason="no_interpretation_link",
-                                interpretations=[i.url for i in named]))
+                                interpretations=[i.url for i in named], at=fetched.get(pol.url)))
     for page in interps:
         url = page.final_url or page.url
         if url in backed or page.url in backed:

@@ -17,7 +17,7 @@ from zwgk.checks.context import SiteContext
 from zwgk.checks.registry import check
 from zwgk.probes import HttpProbe, Probes
 from zwgk.probes.compare import compare_pages
-from zwgk.store import PageRecord
+from zwgk.store import PageRecord, now_iso
 
 ERROR_LABELS = {
     "dns": "域名解析失败", "no_address": "无对应地址记录", "disabled": "IPv6探测已关闭", "refused": "连接被拒绝",
@@ -54,6 +54,10 @@ def _label(kind: str | None) -> str:
 
 def _visit(probe: HttpProbe) -> dict[str, Any]:
     return {"source": "probe", **probe.to_dict()}
+
+
+def _dns_seen(dns: dict[str, Any]) -> str:
+    return f"A：{', '.join(dns['a']) or '无'}；AAAA：无" + (f"（{dns['dns_error']}）" if dns["dns_error"] else "")
 
 
 def _dns_inconclusive(error: str | None) -> bool:
@@ -109,7 +113,8 @@ def site_reachable(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
     if failed:
         message = "首页无法访问：" + "；".join(f"{src}{reason}" for src, reason in failed)
         return CheckResult("", "fail", f"{message}。{_CANDIDATE}", details=details, findings=[
-            finding(message, ctx.site_url, visits=visits, timeout=timeout, candidate=True)])
+            finding(message, ctx.site_url, visits=visits, timeout=timeout, candidate=True,
+                    expected=f"首页在 {timeout:g} 秒内打开（HTTP 2xx/3xx）", seen=seen, at=probe.at)])
     if any(verdict == "blocked" for _, verdict, _ in verdicts):
         return CheckResult("", "inconclusive", f"首页访问被拦截，无法判定（{seen}）", details=details)
     return CheckResult("", "pass", f"首页可访问（{seen}，{probe.elapsed:.1f} 秒）。{_CANDIDATE}",
@@ -137,7 +142,9 @@ def ipv6_aaaa(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
         return CheckResult("", "inconclusive", f"{dns['host']} 域名解析失败（{dns['dns_error']}），无法判定",
                            details=dns)
     message = f"{dns['host']} 无AAAA记录"
-    return CheckResult("", "fail", message, details=dns, findings=[finding(message, ctx.site_url, **dns)])
+    # `at`: when this check asked the resolver (answers are cached for the run, not timestamped)
+    return CheckResult("", "fail", message, details=dns, findings=[finding(
+        message, ctx.site_url, expected=f"{dns['host']} 有AAAA记录", seen=_dns_seen(dns), at=now_iso(), **dns)])
 
 
 @check(id="ipv6.reachable", title="首页可通过IPv6访问且与IPv4内容一致", severity="major",
@@ -153,7 +160,9 @@ def ipv6_reachable(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
 
     def failed(reason: str, message: str, **evidence: Any) -> CheckResult:
         details = {"reason": reason, "dns": dns, **evidence}
-        return CheckResult("", "fail", message, details=details, findings=[finding(message, url, **details)])
+        at = (evidence.get("ipv6") or {}).get("at") or now_iso()
+        return CheckResult("", "fail", message, details=details, findings=[finding(
+            message, url, expected="首页可通过IPv6访问，状态码与内容和IPv4一致", seen=message, at=at, **details)])
 
     if not aaaa:
         if _dns_inconclusive(dns["dns_error"]):
@@ -243,12 +252,18 @@ def ipv6_links(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
         finding(f"{'二级' if page.depth == 1 else '三级'}页面无法通过IPv6访问：" + (
             f"{_label(probe.error_kind)}（{probe.error}）" if probe.error_kind else f"HTTP {probe.status}"),
             page.url, depth=page.depth, referer=page.referer, address=probe.address, status=probe.status,
-            error_kind=probe.error_kind, error=probe.error, final_url=probe.final_url, at=probe.at)
+            error_kind=probe.error_kind, error=probe.error, final_url=probe.final_url, at=probe.at,
+            expected="页面可通过IPv6访问（HTTP 2xx/3xx）",
+            seen=f"{_label(probe.error_kind)}（{probe.error}）" if probe.error_kind else f"HTTP {probe.status}")
         for page, probe in failures]
     return CheckResult("", "fail", summary, details=details, findings=findings)
 
 
 # --- HTTPS ------------------------------------------------------------------------------------
+def _https_seen(probe: HttpProbe, message: str) -> dict[str, Any]:
+    return {"https_url": probe.url, "expected": "HTTPS 可访问且证书有效", "seen": message, "at": probe.at}
+
+
 @check(id="https.available", title="网站支持HTTPS且证书有效、HTTP跳转HTTPS", severity="minor",
        basis="未见全国性HTTPS强制条款（待核实，《政府网站发展指引》未见明确规定，不作引用）；"
              "网络安全基本要求：使用受信任的有效证书，HTTP访问应跳转至HTTPS",
@@ -278,17 +293,18 @@ def https_available(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
         verify_error = (secure.tls or {}).get("verify_error")
         message = (f"HTTPS 证书无效：{verify_error}" if verify_error else f"HTTPS 握手失败：{secure.error}")
         return CheckResult("", "fail", message, details=details, findings=[
-            finding(message, ctx.site_url, target="https", https=secure.to_dict())])
+            finding(message, ctx.site_url, target="https", https=secure.to_dict(), **_https_seen(secure, message))])
     if not secure.answered:
         absent = secure.error_kind in ("refused", "timeout", "connection", "no_address")
         message = f"{'未提供HTTPS' if absent else 'HTTPS 访问失败'}：{https_url} {_label(secure.error_kind)}"
         return CheckResult("", "fail", message, details=details, findings=[
-            finding(message, ctx.site_url, target="https", https=secure.to_dict())])
+            finding(message, ctx.site_url, target="https", https=secure.to_dict(), **_https_seen(secure, message))])
     tls = secure.tls or {}
     if plain.status is not None and not to_https:   # plain HTTP answers and keeps visitors on HTTP
         message = f"HTTP 访问（{http_url}）未跳转到 HTTPS（HTTP {plain.status}）"
         return CheckResult("", "fail", message, details=details, findings=[
-            finding(message, ctx.site_url, target="redirect", http=plain.to_dict())])
+            finding(message, ctx.site_url, target="redirect", http=plain.to_dict(), expected="HTTP 访问跳转到 HTTPS",
+                    seen=f"HTTP {plain.status}，停留在 {plain.final_url or http_url}", at=plain.at)])
     http_note = "HTTP 跳转到 HTTPS" if to_https else f"HTTP 未开放（{_label(plain.error_kind)}）"
     summary = (f"HTTPS 可用，证书有效（颁发者 {tls.get('issuer') or '-'}，有效期至 {tls.get('not_after') or '-'}）；"
                f"{http_note}")

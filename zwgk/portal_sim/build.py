@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from zwgk.portal_sim import pages
+from zwgk.portal_sim import pages, search
 from zwgk.portal_sim.defects import DEFECTS, DefectContext
 from zwgk.portal_sim.encoding import html_resource
 from zwgk.portal_sim.model import Column, Doc, Resource, Site
@@ -83,7 +83,7 @@ def render(site: Site, style: Style) -> None:
     home = f"http://{main}/"
     site.not_found = Resource(status=404, body=pages.render_not_found(site.spec.name, home).encode(),
                               charset="utf-8", kind="error")
-    site.routes += style.routes(site)
+    site.routes += style.routes(site) + search.routes(site, style)
 
 
 def _render_column(site: Site, style: Style, col: Column) -> None:
@@ -94,6 +94,10 @@ def _render_column(site: Site, style: Style, col: Column) -> None:
         elif kind == "guide":
             res = html_resource(site, col.host, path, lambda p, c=col: pages.render_guide(style, p, c))
         elif kind == "message":
+            if i == 0:
+                write = pages.write_path(col)
+                site.add(col.host, write, html_resource(site, col.host, write,
+                                                        lambda p, c=col: pages.render_write(style, p, c)))
             pp = col.spec.per_page
             res = html_resource(site, col.host, path, lambda p, c=col, i=i, pp=pp: pages.render_messages(
                 style, p, c, c.docs[i * pp:(i + 1) * pp], style.pager(c, i)))

@@ -32,7 +32,10 @@ def pub_date(doc: Doc) -> str:
 def head(page: Page, title: str, column: str, column_type: str, doc: Doc | None = None,
          *, doctype: str = XHTML_DOCTYPE, extra: str = "") -> str:
     spec = page.site.spec
-    metas = [("SiteName", spec.name), ("SiteDomain", spec.main_host), ("SiteIDCode", spec.site_id_code),
+    code = spec.site_id_code
+    if page.path == "/" and page.host == spec.main_host:   # site_id_meta_mismatch: the homepage template
+        code = str(page.site.knobs.get("home_site_id_code", code))
+    metas = [("SiteName", spec.name), ("SiteDomain", spec.main_host), ("SiteIDCode", code),
              ("ColumnName", column), ("ColumnDescription", f"{spec.name}{column}栏目"),
              ("ColumnKeywords", column), ("ColumnType", column_type)]
     if doc is not None:
@@ -71,19 +74,30 @@ def nav(page: Page, current: str = "") -> str:
     return f'<div class="nav"><ul>{lis}</ul></div>\n'
 
 
+FOOTER_OMITTABLE = ("网站标识码", "ICP备案", "公网安备", "党政机关标识", "主办单位")
+
+
 def footer(page: Page) -> str:
+    """The identity block; `footer_missing` leaves elements out of the (site-wide) template."""
     spec = page.site.spec
     code = spec.site_id_code
+    omit = set(page.site.knobs.get("footer_omit", ()))   # type: ignore[call-overload]
     psb_digits = "".join(ch for ch in spec.psb if ch.isdigit())
+    sponsor = "" if "主办单位" in omit else f"主办单位：{e(spec.sponsor)}　"
+    parts = {
+        "网站标识码": f"网站标识码：{code}　",
+        "ICP备案": f'<a href="https://beian.miit.gov.cn/" target="_blank">{e(spec.icp)}</a>　',
+        "公网安备": (f'<a href="http://www.beian.gov.cn/portal/registerSystemInfo?recordcode={psb_digits}" '
+                   f'target="_blank"><img src="/images/ga.png" alt="">{e(spec.psb)}</a>'),
+    }
+    ids = "".join(html for name, html in parts.items() if name not in omit)
+    badge = "" if "党政机关标识" in omit else (
+        f'<a href="https://bszs.conac.cn/sitename?method=show&amp;id={code}" target="_blank">'
+        '<img src="/images/dzjgbs.png" alt="党政机关"></a>\n')
     return (
         '<div class="footer">\n'
-        f"<p>主办单位：{e(spec.sponsor)}　联系电话：{e(spec.phone)}　地址：{e(spec.address)}</p>\n"
-        f"<p>网站标识码：{code}　"
-        f'<a href="https://beian.miit.gov.cn/" target="_blank">{e(spec.icp)}</a>　'
-        f'<a href="http://www.beian.gov.cn/portal/registerSystemInfo?recordcode={psb_digits}" target="_blank">'
-        f'<img src="/images/ga.png" alt="">{e(spec.psb)}</a></p>\n'
-        f'<p><a href="https://bszs.conac.cn/sitename?method=show&amp;id={code}" target="_blank">'
-        '<img src="/images/dzjgbs.png" alt="党政机关"></a>\n'
+        f"<p>{sponsor}联系电话：{e(spec.phone)}　地址：{e(spec.address)}</p>\n"
+        f"<p>{ids}</p>\n<p>{badge}"
         f'<a href="https://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code={code}" target="_blank">'
         '<img src="/images/jiucuo.png" alt="政府网站找错"></a></p>\n</div>\n')
 

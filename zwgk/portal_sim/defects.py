@@ -48,20 +48,29 @@ class DefectContext:
     def __init__(self, site: Site, style: Style) -> None:
         self.site, self.style = site, style
         self.main = site.spec.main_host
-        self._detail_picks = 0
+        self._picks: dict[str, int] = {}     # per column: the next document not yet used
 
     def url(self, path: str, host: str | None = None) -> str:
         return f"http://{host or self.main}{path}"
 
-    def pick_doc(self, column: str | None, n: int | None = None) -> Doc:
+    def pick_doc(self, column: str | None, n: int | None = None,
+                 where: Callable[[Doc], bool] | None = None) -> Doc:
+        """The n-th newest document of `column` (default: the next unused one) among the newest five;
+        with `where`, the next unused one that satisfies it."""
         col = self.site.column(column or "gk.news")
         if col is None or not col.docs:
             col = next((c for c in self.site.columns.values() if c.docs and c.spec.on_home), None)
         if col is None:
             raise SpecError(f"{self.site.key}: a detail-page defect needs a column with documents")
-        if n is None:
-            n, self._detail_picks = self._detail_picks, self._detail_picks + 1
-        return col.docs[min(n, len(col.docs) - 1, 4)]   # newest five: on the homepage / list page 1
+        newest = col.docs[:5]          # newest five: on the homepage / list page 1
+        if n is not None:
+            return newest[min(n, len(newest) - 1)]
+        start = self._picks.get(col.key, 0)
+        for i in range(start, start + len(newest)):
+            if where is None or where(newest[i % len(newest)]):
+                self._picks[col.key] = i + 1
+                return newest[i % len(newest)]
+        raise SpecError(f"{self.site.key}: no document of {col.key} among the newest five fits this defect")
 
     def holder(self, params: Params) -> Doc | None:
         """The page `from:` names: None for the homepage, else a document."""
@@ -255,19 +264,21 @@ def malformed_html(ctx: DefectContext, p: Params) -> None:
 
 
 def _unpaired(site: Site, p: Params) -> None:
-    site.knobs["unpaired_policies"] = int(p.get("count", 1))
+    site.knobs.setdefault("unpaired", {})[p.get("column", "gk.policy")] = int(p.get("count", 1))  # type: ignore[index]
 
 
-def unpaired_seqs(site: Site) -> set[int]:
-    """Which policies (by position, newest = 0) get no 解读: 2nd, 4th, … — all on list page 1."""
-    return {1 + 2 * i for i in range(int(site.knobs.get("unpaired_policies", 0)))}
+def unpaired_seqs(site: Site, column: str = "gk.policy") -> set[int]:
+    """Which documents of `column` (by position, newest = 0) get no 解读: 2nd, 4th, … — on list page 1."""
+    count = int(site.knobs.get("unpaired", {}).get(column, 0))   # type: ignore[union-attr]
+    return {1 + 2 * i for i in range(count)}
 
 
 @defect("policy_without_interpretation", prepare=_unpaired)
 def policy_without_interpretation(ctx: DefectContext, p: Params) -> None:
-    col = ctx.site.column("gk.policy")
+    key = p.get("column", "gk.policy")
+    col = ctx.site.column(key)
     for doc in col.docs if col else []:
-        if doc.seq in unpaired_seqs(ctx.site):
+        if doc.seq in unpaired_seqs(ctx.site, key):
             ctx.record("policy_without_interpretation", target=doc.url)
 
 
@@ -277,3 +288,7 @@ def interpretation_without_backlink(ctx: DefectContext, p: Params) -> None:
     for doc in (col.docs if col else [])[: int(p.get("count", 1))]:
         doc.backlink = False
         ctx.record("interpretation_without_backlink", target=doc.url)
+
+
+# Content defects register into the same DEFECTS table (imported last: they use `defect` above).
+from zwgk.portal_sim import defects_content  # noqa: E402,F401

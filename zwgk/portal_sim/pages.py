@@ -15,6 +15,7 @@ from zwgk.portal_sim.style import Page, Style
 
 SERVICE_URL = "http://zwfw.example-province.gov.cn/"   # external 政务服务网 (other .gov.cn host)
 HIDDEN = ' style="display:none"'
+NAV_KEYS = ("gk.root", "gk.news", "gk.notice", "gk.interaction")   # columns chrome.nav links
 FRIEND_SITES = ("http://www.gov.cn/", "http://www.example-province.gov.cn/")
 
 
@@ -52,6 +53,10 @@ def render_home(style: Style, page: Page) -> str:
     gk_links = [site.column(k) for k in ("gk.root", *XXGK_TOP)]
     lis = "".join(f'<li><a href="{page.col_href(c)}">{e(c.name)}</a></li>' for c in gk_links if c)
     parts.append(f'<div class="zwgk-entry"><ul>{lis}</ul></div>\n')
+    others = [c for c in site.columns.values() if c.parent is None and c.key not in NAV_KEYS]
+    if others:       # top-level columns the nav does not carry (政务新媒体 …): a 栏目导航 box
+        lis = "".join(f'<li><a href="{page.col_href(c)}">{e(c.name)}</a></li>' for c in others)
+        parts.append(f'<div class="lmdh"><ul>{lis}</ul></div>\n')
     inter = site.column("gk.interaction")
     if inter is not None:
         parts.append(_block(page, "政民互动", inter, inter.docs[:5], "hdjl"))
@@ -87,9 +92,10 @@ def render_index(style: Style, page: Page, col: Column) -> str:
 def render_guide(style: Style, page: Page, col: Column) -> str:
     site = page.site
     head = chrome.head(page, f"{col.name}_{site.spec.name}", col.name, "信息公开", doctype=_doctype(style))
+    text = bodies.guide_body(site.spec, tuple(site.knobs.get("guide_omit", ())))   # type: ignore[call-overload]
     body = (f'<div class="main">\n{style.breadcrumb(page, style.trail(page, col))}'
             f'<div class="article"><h1 class="title">{e(site.spec.name)}{e(col.name)}</h1>\n'
-            f'<div class="TRS_Editor">\n{bodies.guide_body(site.spec)}</div></div>\n</div>\n')
+            f'<div class="TRS_Editor">\n{text}</div></div>\n</div>\n')
     return chrome.page_shell(page, head, body, search_action=_search(style), current="gk.root")
 
 
@@ -101,10 +107,31 @@ def render_messages(style: Style, page: Page, col: Column, docs: list[Doc], page
         f"<td>{d.date.isoformat()}</td><td>{d.extra.get('answer_date') or ''}</td>"
         f"<td>{'已答复' if d.extra.get('answer_date') else '未答复'}</td></tr>\n" for d in docs)
     head = chrome.head(page, f"{col.name}_{site.spec.name}", col.name, "互动交流", doctype=_doctype(style))
+    write = f'<div class="ly-btn"><a href="{page.href(col.host, write_path(col))}">我要留言</a></div>\n'
     body = (f'<div class="main">\n{style.breadcrumb(page, style.trail(page, col))}'
-            f'<div class="ly-list"><h2>{e(col.name)}</h2><table width="100%">\n'
+            f'<div class="ly-list"><h2>{e(col.name)}</h2>{write}<table width="100%">\n'
             f"<tr><th>留言标题</th><th>提问日期</th><th>答复日期</th><th>状态</th></tr>\n{rows}</table>\n"
             f"{pager}</div>\n</div>\n")
+    return chrome.page_shell(page, head, body, search_action=_search(style), current=col.key)
+
+
+def write_path(col: Column) -> str:
+    """The 我要留言 form of a 留言 column (every 留言 board has one: the 咨询 channel itself)."""
+    base = col.dir if col.dir.endswith("/") else col.dir.rsplit("/", 1)[0] + "/"
+    return base + "wyly/index.html"
+
+
+def render_write(style: Style, page: Page, col: Column) -> str:
+    """The 我要留言 page: a form posting a message (no links; nothing to crawl beyond it)."""
+    site = page.site
+    head = chrome.head(page, f"我要留言_{site.spec.name}", "我要留言", "互动交流", doctype=_doctype(style))
+    fields = "".join(f'<p><label>{label}：</label><input type="text" name="{name}"></p>'
+                     for label, name in (("姓名", "name"), ("联系电话", "phone"), ("留言标题", "title")))
+    body = (f'<div class="main">\n{style.breadcrumb(page, style.trail(page, col))}<div class="ly-form">'
+            f'<h2>我要留言</h2><form action="{write_path(col).removesuffix("index.html")}submit.jsp" method="post">'
+            f'{fields}<p><label>留言内容：</label><textarea name="content"></textarea></p>'
+            '<p><input type="submit" value="提交"></p></form>'
+            "<p>留言将在审核后公开，相关部门一般在15个工作日内答复。</p></div>\n</div>\n")
     return chrome.page_shell(page, head, body, search_action=_search(style), current=col.key)
 
 

@@ -14,16 +14,20 @@ reports every URL with the origin it is served on (base_urls: host -> "http://ho
   external / not_followed / robots_disallowed          [{source, target(, scheme)}]
   encodings         url -> codec of each HTML page;  depth: url -> link distance from /
   documents/columns what the site holds (reachable or not), metadata as a reader sees it
-  findings          check id -> expected findings (links.broken, policy.interpretation so far)
+  findings          check id -> expected findings, each {url, target, …} as the check keys it
+                    (expected.py: every check id of DESIGN §6, derived from the site as served)
   planted, traps    what the spec's defects did; the crawl trap is never expanded (robots.txt)
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from zwgk.portal_sim.dns import records_for
+from zwgk.portal_sim.expected import expected_findings
 from zwgk.portal_sim.graph import CrawlGraph, crawl, redirect_chain
-from zwgk.portal_sim.links import CRAWL_RULE, REDIRECT_CODES, extract_links
+from zwgk.portal_sim.links import CRAWL_RULE, REDIRECT_CODES
 from zwgk.portal_sim.metadata import visible_metadata
 from zwgk.portal_sim.model import Doc, Site
 from zwgk.portal_sim.rebase import Rebaser
@@ -67,8 +71,12 @@ def _role(site: Site, url: str, docs: dict[str, Doc], lists: dict[str, str], sta
     return "page" if status == 200 else "error"
 
 
-def build_truth(site: Site, base_urls: dict[str, str] | None = None) -> dict[str, Any]:
+def build_truth(site: Site, base_urls: dict[str, str] | None = None, *, extra_columns: Iterable[str] = (),
+                dns: dict[str, dict[str, list[str]]] | None = None) -> dict[str, Any]:
+    """The answer key; `extra_columns` are column keys a ledger asks for (column.missing), `dns` the
+    records the resolver serves (default: every served host has A + AAAA)."""
     rb = Rebaser(base_urls or {h: f"http://{h}" for h in site.hosts})
+    dns = records_for(site.hosts) if dns is None else dns
     u = rb.url
     graph = crawl(site)
     docs = {d.url: d for d in site.docs}
@@ -135,11 +143,7 @@ def build_truth(site: Site, base_urls: dict[str, str] | None = None) -> dict[str
                    "note": "infinite next-month chain behind robots.txt; truth never expands it"}
                   for p in site.planted if p["kind"] == "crawl_trap"],
     }
-    truth["findings"] = {
-        "links.broken": [{"url": b["source"], "target": b["target"], "status": b["status"], "error": b["error"],
-                          "homepage": b["source"] == start} for b in broken],
-        "policy.interpretation": _interpretation_findings(site, graph, u),
-    }
+    truth["findings"] = expected_findings(site, graph, u, broken, extra_columns=extra_columns, dns=dns)
     truth["counts"] = {k: len(truth[k]) for k in ("pages", "attachments", "broken", "hidden_links", "external",
                                                    "not_followed", "robots_disallowed", "documents")}
     truth["counts"].update(
@@ -170,19 +174,3 @@ def _columns(site: Site, graph: CrawlGraph, u: Any) -> dict[str, dict[str, Any]]
                       "newest": c.docs[0].date.isoformat() if c.docs else None,
                       "parent": c.parent.key if c.parent else None}
     return out
-
-
-def _interpretation_findings(site: Site, graph: CrawlGraph, u: Any) -> list[dict[str, Any]]:
-    """Policies whose page links no 解读, and 解读 whose page links no policy (read from the pages)."""
-    kinds = {d.url: d.kind for d in site.docs}
-    out = []
-    for d in site.docs:
-        if d.kind not in ("policy", "interpretation"):
-            continue
-        res = site.lookup(d.host, d.path)
-        targets = {ln.url for ln in extract_links(res.body, res.charset or "utf-8", d.url)} if res else set()
-        want = "interpretation" if d.kind == "policy" else "policy"
-        if not any(kinds.get(t) == want for t in targets):
-            out.append({"url": u(d.url), "title": d.title, "reachable": d.url in graph.pages,
-                        "reason": "no_interpretation_link" if d.kind == "policy" else "no_policy_link"})
-    return sorted(out, key=lambda f: f["url"])

@@ -55,20 +55,21 @@ def score_distribution(sites: list[dict[str, Any]], pass_score: float = 60) -> M
 
 
 def _hbars(rows: list[tuple[str, list[tuple[float, str, str]], str]], label: str) -> Markup:
-    """Rows of (label, [(fraction, colour, tip)...] stacked, right-hand note), one per line."""
-    row_h, bar_h, left = 40, 14, 4
-    width = WIDTH - left - 110
+    """Rows of (label, [(fraction, colour, tip)...] stacked, note): the label and the note on one
+    line, the bar under it, so long Chinese labels need no truncation column."""
+    row_h, bar_h, left = 38, 14, 4
+    width = WIDTH - 2 * left
     body: list[Markup] = []
     for n, (name, parts, note) in enumerate(rows):
-        y = n * row_h + 16
+        y = n * row_h + 14
         body.append(_text(left, y, name, cls="label"))
-        body.append(_rect(left, y + 6, width, bar_h, "#eeeeee", name))
+        body.append(_text(WIDTH - left, y, note, "end", "num"))
+        body.append(_rect(left, y + 5, width, bar_h, "#eeeeee", name))
         x = float(left)
         for fraction, color, tip in parts:
-            body.append(_rect(x, y + 6, width * fraction, bar_h, color, tip))
+            body.append(_rect(x, y + 5, width * fraction, bar_h, color, tip))
             x += width * fraction
-        body.append(_text(WIDTH - 4, y + 18, note, "end", "num"))
-    return _svg(max(len(rows), 1) * row_h + 8, label, body)
+    return _svg(max(len(rows), 1) * row_h + 6, label, body)
 
 
 def check_pass_rates(sites: list[dict[str, Any]]) -> Markup:
@@ -89,9 +90,10 @@ def check_pass_rates(sites: list[dict[str, Any]]) -> Markup:
         unknown = len(items) - len(judged) - items.count("not_applicable")
         note = f"{ok}/{len(judged)}" + (f"（{unknown}站无法判定）" if unknown else "")
         rate = ok / len(judged)
-        rows.append((f"{shorten(check_title(check_id), 30)}  {check_id}",
-                     [(rate, GOOD if rate >= 0.999 else (WARN if rate >= 0.5 else BAD), f"{check_id}：{note} 个网站通过")],
-                     note))
+        rows.append((f"{shorten(check_title(check_id), 34)}  {check_id}",
+                     [(rate, GOOD, f"{check_id}：{ok} 个网站通过"),
+                      (1 - rate, BAD, f"{check_id}：{len(judged) - ok} 个网站未通过")],
+                     f"通过 {note}"))
     return _hbars(rows, "各检查项通过率（通过网站数 / 可判定网站数）")
 
 

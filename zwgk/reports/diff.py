@@ -20,8 +20,9 @@ JUDGED = {"pass", "fail", "warn"}
 
 
 def _brief(f: dict[str, Any]) -> dict[str, Any]:
-    return {"key": f["key"], "check": f["check"], "severity": f.get("severity", "info"), "message": f.get("message", ""),
-            "url": f.get("url", ""), "target": f.get("target"), "params": f.get("params") or {}}
+    return {"key": f["key"], "check": f["check"], "severity": f.get("severity", "info"),
+            "message": f.get("message", ""), "url": f.get("url", ""),
+            "target": f.get("target"), "params": f.get("params") or {}}
 
 
 def _judged(site: dict[str, Any], finding: dict[str, Any]) -> bool:

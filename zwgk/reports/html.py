@@ -1,22 +1,182 @@
-"""HTML reports from results.json (Jinja2 with autoescape: page titles are untrusted input)."""
+"""HTML reports from results.json: the summary (index.html), one page per site, the 复查 page.
+
+Jinja2 autoescape is on for every template and crawled text is never marked safe; only our own
+stylesheet, script and the SVG charts (built with Markup.format, which escapes) are Markup.
+"""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
-CRAWL_LABELS = {"complete": "完成", "capped": "达到上限", "unreachable": "无法访问", "interrupted": "中断",
-                "running": "进行中", "pending": "未开始"}
+from zwgk.reports import charts, view
+from zwgk.reports.labels import (
+    CHECK_STATUS_LABELS,
+    CRAWL_LABELS,
+    DIFF_LABELS,
+    SEVERITIES,
+    SEVERITY_LABELS,
+    TASK_STATUS_LABELS,
+    check_title,
+    problem_label,
+)
+from zwgk.reports.text import clean, looks_like_url, percent, safe_url, score_text, shorten
+
+LABELS = {"severity": SEVERITY_LABELS, "severities": SEVERITIES,
+          "severity_short": {"veto": "否决级", "major": "严重", "minor": "一般", "info": "提示"},
+          "task": TASK_STATUS_LABELS,
+          "check_status": CHECK_STATUS_LABELS, "crawl": CRAWL_LABELS, "diff": DIFF_LABELS,
+          "check_title": check_title, "problem": problem_label}
+_EVIDENCE_SHOWN = {"expected", "seen", "at"}
+
+
+def _extra_evidence(ev: Any) -> dict[str, Any]:
+    return {k: v for k, v in ev.items() if k not in _EVIDENCE_SHOWN} if isinstance(ev, dict) else {}
 
 
 def environment() -> Environment:
-    return Environment(loader=PackageLoader("zwgk.reports", "templates"),
-                       autoescape=select_autoescape(default=True, default_for_string=True))
+    env = Environment(loader=PackageLoader("zwgk.reports", "templates"),
+                      autoescape=select_autoescape(default=True, default_for_string=True),
+                      trim_blocks=True, lstrip_blocks=True, undefined=_Lenient)
+    env.filters.update(href=safe_url, clean=clean, percent=percent, score=score_text, shorten=shorten,
+                       looks_like_url=looks_like_url, extra_evidence=_extra_evidence)
+    env.globals["labels"] = LABELS
+    return env
+
+
+class _Lenient(StrictUndefined):
+    # A results.json from an older or partial run may lack a field: render it as empty instead of
+    # failing the whole report, but keep attribute access on missing parents an error in tests.
+    def __str__(self) -> str:
+        return ""
+
+    def __iter__(self):  # type: ignore[override]
+        return iter(())
+
+    def __bool__(self) -> bool:
+        return False
+
+
+@dataclass(frozen=True)
+class Assets:
+    css: Markup
+    js: Markup
+    css_hash: str
+    js_hash: str
+
+
+def _sha(text: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+
+
+@cache
+def assets() -> Assets:
+    """Our stylesheet and script, inlined (the pages must open offline) and allowed by hash in the
+    page's Content-Security-Policy, so nothing else can run even if something slipped through."""
+    folder = resources.files("zwgk.reports") / "templates"
+    css = (folder / "report.css").read_text(encoding="utf-8")
+    js = (folder / "report.js").read_text(encoding="utf-8")
+    return Assets(Markup(css), Markup(js), _sha(css), _sha(js))
+
+
+def title_of(results: dict[str, Any]) -> str:
+    return results.get("run", {}).get("name") or "政府网站检查"
+
+
+def render_index(results: dict[str, Any], files: list[str], outputs: list[tuple[str, str]]) -> str:
+    rows = []
+    for rank, i, site in view.ranking(results):
+        rows.append({"rank": rank, "site": site, "file": files[i], "vetoes": view.vetoes(site),
+                     "rate": (site.get("task_summary") or {}).get("fulfilment_rate"),
+                     "severity": view.severity_counts(view.live(site)),
+                     "waived": sum(1 for f in site.get("findings", []) if f.get("waived")),
+                     "diff": view.diff_for(results, site)})
+    sites = results.get("sites", [])
+    pass_score = float((results.get("profile") or {}).get("pass_score") or 60)
+    chart_svgs = {"scores": charts.score_distribution(sites, pass_score), "checks": charts.check_pass_rates(sites),
+                  "tasks": charts.tasks_by_section(sites, results.get("ledgers") or [])}
+    return environment().get_template("index.html.j2").render(
+        results=results, title=title_of(results), ov=view.overview(results), rows=rows, charts=chart_svgs,
+        pass_score=pass_score, outputs=outputs, diff=results.get("diff"), assets=assets())
+
+
+def _task_rows(site: dict[str, Any], anchors: dict[str, str]) -> list[dict[str, Any]]:
+    """Each task with the evidence that decided it: the stored evidence per check, and for a check
+    that failed, links to the findings it produced (failure evidence lives in the findings)."""
+    by_key = view.findings_by_check_key(site)
+    checks = {c.get("key", c["id"]): c for c in site.get("checks", [])}
+    rows = []
+    for task in site.get("tasks", []):
+        refs = []
+        covered = set()
+        for ev in task.get("evidence", []):
+            covered.add(ev["check"])
+            refs.append(_ref(ev["check"], ev.get("status", ""), ev.get("summary", ""), ev.get("evidence") or [],
+                             by_key, anchors))
+        if task.get("status") not in ("manual", "not_due"):
+            for key in task.get("checks", []):
+                if key not in covered:
+                    stored = checks.get(key)
+                    status = stored["status"] if stored else "inconclusive"
+                    summary = stored["summary"] if stored else "本次未产生该检查结果"
+                    refs.append(_ref(key, status, summary, [], by_key, anchors))
+        rows.append({**task, "refs": refs})
+    return rows
+
+
+def _ref(key: str, status: str, summary: str, evidence: list[Any], by_key: dict[str, list[dict[str, Any]]],
+         anchors: dict[str, str]) -> dict[str, Any]:
+    live = [f for f in by_key.get(key, []) if not f.get("waived")]
+    links = [{"url": e["url"], "seen": clean(e.get("seen"))} for e in evidence if isinstance(e, dict) and e.get("url")]
+    return {"check": key, "check_id": key.split("[", 1)[0], "status": status, "summary": summary, "links": links[:3],
+            "findings": [{"anchor": anchors[f["key"]], "message": f.get("message", "")} for f in live[:3]],
+            "more": max(0, len(live) - 3)}
+
+
+def render_site(results: dict[str, Any], site: dict[str, Any]) -> str:
+    anchors = {f["key"]: f"f-{n}" for n, f in enumerate(site.get("findings", []), 1)}
+    deductions = view.deductions(site)
+    return environment().get_template("site.html.j2").render(
+        results=results, site=site, title=title_of(results), vetoes=view.vetoes(site), deductions=deductions,
+        deduction_total=round(sum(float(d.get("points", 0)) for d in deductions), 2),
+        pass_score=float((results.get("profile") or {}).get("pass_score") or 60),
+        fix=view.fix_first(site), groups=view.finding_groups(site), tasks=_task_rows(site, anchors),
+        task_counts=view.task_counts(site), anchors=anchors, finding_tasks=view.tasks_for_finding(site),
+        check_rows=view.check_rows(site), findings_total=len(site.get("findings", [])),
+        waived_total=sum(1 for f in site.get("findings", []) if f.get("waived")),
+        diff=results.get("diff"), diff_entry=view.diff_for(results, site), marks=view.diff_marks(results, site),
+        assets=assets())
+
+
+def render_diff(results: dict[str, Any], diff: dict[str, Any]) -> str:
+    from zwgk.reports.diff import CATEGORIES
+
+    return environment().get_template("diff.html.j2").render(
+        results=results, diff=diff, title=title_of(results), categories=CATEGORIES, assets=assets())
+
+
+def write_html(outdir: Path, results: dict[str, Any], outputs: list[tuple[str, str]]) -> Path:
+    """index.html + sites/<site>.html (+ diff.html when the run has a baseline) into outdir."""
+    files = view.site_files(results)
+    sites_dir = outdir / "sites"
+    sites_dir.mkdir(parents=True, exist_ok=True)
+    for name, site in zip(files, results.get("sites", []), strict=True):
+        (sites_dir / name).write_text(render_site(results, site), encoding="utf-8")
+    if results.get("diff"):
+        (outdir / "diff.html").write_text(render_diff(results, results["diff"]), encoding="utf-8")
+    index = outdir / "index.html"
+    index.write_text(render_index(results, files, outputs), encoding="utf-8")
+    return index
 
 
 def write_index(path: Path, results: dict[str, Any]) -> Path:
-    html = environment().get_template("index.html.j2").render(results=results, crawl_labels=CRAWL_LABELS)
-    path.write_text(html, encoding="utf-8")
-    return path
+    """Kept for callers of the stub API: writes the full HTML set next to `path`."""
+    return write_html(path.parent, results, [])

@@ -260,3 +260,32 @@ def diff_marks(results: dict[str, Any], site: Site) -> dict[str, str]:
     marks = {f["key"]: "new" for f in entry.get("new", [])}
     marks.update({f["key"]: "open" for f in entry.get("open", [])})
     return marks
+
+
+@dataclass
+class Problem:
+    check: str
+    severity: str
+    total: int
+    sites: list[tuple[Site, int]]      # (site, live findings of this check), most first
+    basis: str
+
+
+def problems(results: dict[str, Any]) -> list[Problem]:
+    """Live findings across all sites grouped by check: the 通报's 存在的主要问题, most sites first."""
+    groups: dict[str, list[tuple[Site, list[Finding]]]] = defaultdict(list)
+    for site in results.get("sites", []):
+        by_check: dict[str, list[Finding]] = defaultdict(list)
+        for f in live(site):
+            by_check[f["check"]].append(f)
+        for check_id, items in by_check.items():
+            groups[check_id].append((site, items))
+    out = []
+    for check_id, entries in groups.items():
+        entries.sort(key=lambda e: (-len(e[1]), e[0].get("name", "")))
+        items = [f for _, fs in entries for f in fs]
+        severity = min((f.get("severity", "info") for f in items), key=_sev_rank)
+        out.append(Problem(check_id, severity, len(items), [(s, len(fs)) for s, fs in entries],
+                           next((f.get("basis", "") for f in items if f.get("basis")), "")))
+    out.sort(key=lambda p: (_sev_rank(p.severity), -len(p.sites), -p.total, p.check))
+    return out

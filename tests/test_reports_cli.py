@@ -1,0 +1,128 @@
+"""The report side of the CLI: `report` re-renders from results.json, the --fail-on gate and its exit
+codes, the one-line summary, `audit --baseline` wiring, and `check URL` against the simulated portal."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+
+import click
+import pytest
+from click.testing import CliRunner
+from reportdata import load
+from runhelp import write_inspection, zwgk
+
+from zwgk.cli import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, cli, exit_code
+from zwgk.pipeline import write_reports
+from zwgk.reports.summary import summary_line
+from zwgk.rundir import RunDir
+
+OUTPUTS = ("results.json", "index.html", "通报.docx", "问题清单.xlsx", "junit.xml")
+
+
+def stored(tmp_path, name="hostile-run"):
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "results.json").write_text(json.dumps(load(name), ensure_ascii=False), encoding="utf-8")
+    return run
+
+
+def test_report_rerenders_everything_from_results_json(tmp_path):
+    run = stored(tmp_path)
+    done = CliRunner().invoke(cli, ["report", str(run), "--deadline", "2027-01-15", "--issuer", "某市政务公开办"])
+    assert done.exit_code == 0, done.output
+    for name in OUTPUTS:
+        assert (run / name).is_file(), name
+    assert sorted(p.name for p in (run / "sites").iterdir()) == [
+        "www.example-a.gov.cn.html", "www.example-b.gov.cn.html", "www.example-c.gov.cn.html"]
+    assert f"报告 / report: {run / 'index.html'}" in done.output
+    assert done.output.rstrip().splitlines()[-1].startswith("zwgk: 网站 3 · 合格 1 · 不合格 1 · 无法评估 1")
+
+
+def test_report_into_another_directory_and_from_a_file(tmp_path):
+    run = stored(tmp_path)
+    done = CliRunner().invoke(cli, ["report", str(run / "results.json"), "-o", str(tmp_path / "out")])
+    assert done.exit_code == 0, done.output
+    assert all((tmp_path / "out" / name).is_file() for name in OUTPUTS)
+
+
+def test_report_without_results_is_usage_error(tmp_path):
+    done = CliRunner().invoke(cli, ["report", str(tmp_path)])
+    assert done.exit_code == 2 and "results.json" in done.output
+
+
+@pytest.mark.parametrize(("name", "level", "incomplete", "code"), [
+    ("hostile-run", "veto", False, EXIT_FINDINGS),       # a veto site trips the default gate
+    ("demo-run", "veto", False, EXIT_OK),
+    ("demo-run", "veto", True, EXIT_INCOMPLETE),         # nothing at the level, but a site not assessed
+    ("demo-run", "deduct", False, EXIT_FINDINGS),
+    ("demo-run", "any", False, EXIT_FINDINGS),
+    ("hostile-run", "never", True, EXIT_INCOMPLETE),
+])
+def test_fail_on_levels_give_design_exit_codes(name, level, incomplete, code):
+    assert exit_code(load(name), incomplete, level, None) == code
+
+
+def test_fail_on_new_only_fails_on_findings_absent_from_baseline():
+    old = load("demo-run")
+    assert exit_code(old, False, "new", copy.deepcopy(old)) == EXIT_OK
+    new = copy.deepcopy(old)
+    extra = copy.deepcopy(new["sites"][1]["findings"][0])
+    extra["target"] = "gk.something_else"
+    extra["key"] = f"{extra['check']}|{extra['url']}|{extra['target']}"
+    new["sites"][1]["findings"].append(extra)
+    assert exit_code(new, False, "new", old) == EXIT_FINDINGS
+    with pytest.raises(click.UsageError):
+        exit_code(new, False, "new", None)
+
+
+def test_fail_on_new_without_baseline_stops_before_crawling(tmp_path):
+    config = write_inspection(tmp_path / "i.yaml", [{"name": "a", "url": "http://127.0.0.1:9/"}])
+    done = CliRunner().invoke(cli, ["audit", "-c", str(config), "-o", str(tmp_path / "runs"), "--fail-on", "new"])
+    assert done.exit_code == 2 and "--baseline" in done.output
+    assert not (tmp_path / "runs").exists()
+
+
+def test_write_reports_with_baseline_stores_the_diff(tmp_path):
+    old = load("demo-run")
+    new = copy.deepcopy(old)
+    new["sites"][0]["findings"] = new["sites"][0]["findings"][1:]
+    paths = write_reports(RunDir(tmp_path), new, baseline=old)
+    stored_results = json.loads(paths.results.read_text(encoding="utf-8"))
+    assert stored_results["diff"]["totals"]["fixed"] == 1
+    assert paths.diff is not None and paths.diff.is_file()
+    assert "复查 新增 0 已整改 1" in summary_line(stored_results)
+
+
+def test_summary_line_is_one_greppable_line():
+    line = summary_line(load("hostile-run"), fail_on="veto", exit_code=1)
+    assert "\n" not in line and line.startswith("zwgk: ")
+    assert "单项否决 1 站" in line and "问题 71（单项否决 1 严重 50 一般 20 提示 0）" in line
+    assert line.endswith("fail-on=veto · exit=1")
+
+
+@pytest.mark.slow
+def test_self_check_against_simulated_portal(portal, dns_server, tmp_path):
+    site = portal.site("example-a")
+    hosts = [h for h in site.hosts if h != site.hosts[0]]
+    args = ["check", portal.url("example-a", "/"), "--dns", dns_server.address, "--delay", "0", "--as-of",
+            "2026-11-22", "--name", "东岚县人民政府", "--unit", "东岚县人民政府办公室", "-o", str(tmp_path)]
+    for h in hosts:
+        args += ["--host", h]
+    done = zwgk(*args)
+    assert done.returncode in (EXIT_OK, EXIT_FINDINGS), done.stderr[-3000:]
+    out = done.stdout
+    assert re.search(r"结论：(合格|不合格)\s+得分：[\d.]+", out), out
+    assert "优先整改：" in out and "column.missing" in out
+    page = re.search(r"网站报告 / site report: (\S+)", out)[1]
+    html = open(page, encoding="utf-8").read()
+    assert "东岚县人民政府" in html and "工作台账任务落实情况" in html
+    assert "城子河区2021年政务公开工作台账" in open(re.search(r"汇总 / summary: (\S+)", out)[1], encoding="utf-8").read()
+    assert out.rstrip().splitlines()[-1].startswith("zwgk: 网站 1")
+
+
+def test_self_check_rejects_a_bad_url(tmp_path):
+    done = CliRunner().invoke(cli, ["check", "ftp://example.gov.cn/", "-o", str(tmp_path)])
+    assert done.exit_code == 2 and "网址无效" in done.output
+    assert not any(tmp_path.iterdir())

@@ -1,0 +1,163 @@
+"""index.html and sites/<site>.html rendered from stored results: content, escaping, offline-ness."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from reportdata import XSS_IMG, XSS_TITLE, load, render
+
+from zwgk.reports.html import assets
+from zwgk.reports.text import safe_url
+
+
+class Tags(HTMLParser):
+    """Every start tag with its attributes, and the text inside <script> elements."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.scripts: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        self._in_script = tag == "script"
+        if self._in_script:
+            self.scripts.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.scripts[-1] += data
+
+
+def parse(path: Path) -> Tags:
+    tags = Tags()
+    tags.feed(path.read_text(encoding="utf-8"))
+    return tags
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    return render(tmp_path_factory.mktemp("demo"), load("demo-run"))
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    return render(tmp_path_factory.mktemp("hostile"), load("hostile-run"))
+
+
+def text_of(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def test_index_lists_every_site_with_score_verdict_and_counts(hostile):
+    html = text_of(hostile.index)
+    for name, score in (("东岚县人民政府", "62.9"), ("西崖县人民政府", "69.8"), ("南坪县人民政府", "—")):
+        assert name in html and score in html
+    assert "首页不更新" in html                           # veto item named in the ranking
+    assert "合格率" in html and "50.0%" in html          # 1 合格 of 2 assessed; the unassessed one apart
+    assert "台账任务落实率" in html
+    rows = re.findall(r'<tr data-site="([^"]+)">', html)
+    assert rows == ["www.example-b.gov.cn.html", "www.example-a.gov.cn.html", "www.example-c.gov.cn.html"]
+    for link in ("通报.docx", "问题清单.xlsx", "junit.xml", "results.json"):
+        assert f'href="{link}"' in html
+
+
+def test_index_has_three_inline_svg_charts(demo):
+    tags = parse(demo.index)
+    assert sum(1 for tag, _ in tags.tags if tag == "svg") == 3
+    html = text_of(demo.index)
+    assert "得分分布" in html and "各检查项通过率" in html and "各部分台账任务落实情况" in html
+    assert "links.broken" in html and "一、紧扣“十四五”开好局起好步，进一步深化政务公开" in html
+
+
+def test_site_page_shows_score_arithmetic_and_rules(demo):
+    html = text_of(demo.outdir / "sites" / "www.example-a.gov.cn.html")
+    assert "得分 = 100 − 38.1" in html and "61.9" in html
+    assert "链接可用性" in html and "−4.3" in html and "2015年普查评分表" in html
+    assert "合格线 60 分" in html
+
+
+def test_site_page_ledger_table_has_every_task_and_its_evidence(demo):
+    html = text_of(demo.outdir / "sites" / "www.example-a.gov.cn.html")
+    rows = re.findall(r'<tr data-item data-status="(\w+)"', html)
+    assert len(rows) == 32 and {"fulfilled", "partial", "unfulfilled", "manual"} <= set(rows)
+    assert "区发改局、区市场监管局" in html and "2021年12月10日前" in html
+    assert 'href="http://xxgk.example-a.gov.cn/fdzdgk/ghxx/"' in html      # evidence that decided task 1
+    assert "请牵头单位提供落实材料" in html                                # manual hint
+
+
+def test_site_page_groups_findings_by_check_with_basis_and_remediation(demo):
+    html = text_of(demo.outdir / "sites" / "www.example-a.gov.cn.html")
+    groups = re.findall(r'<section class="fgroup" data-group id="check-([\w.]+)">', html)
+    assert len(groups) == len(set(groups)) == 7
+    assert "依据：</b>国办秘函〔2019〕19号「链接可用性」" in html
+    assert "整改建议：</b>修复或删除不可用链接和附件" in html
+    assert len(re.findall(r'<div class="finding[^"]*" id="f-\d+" data-item', html)) == 44
+
+
+def test_fix_first_is_ordered_by_points_to_regain(demo):
+    html = text_of(demo.outdir / "sites" / "www.example-a.gov.cn.html")
+    fix = html[html.index('<ol class="fix">'):html.index("</ol>", html.index('<ol class="fix">'))]
+    points = [float(p) for p in re.findall(r"可收回 ([\d.]+) 分", fix)]
+    assert points == sorted(points, reverse=True) and points[0] == 12
+
+
+def test_veto_site_puts_veto_first(hostile):
+    html = text_of(hostile.outdir / "sites" / "www.example-b.gov.cn.html")
+    fix = html[html.index('<ol class="fix">'):]
+    assert fix.index("单项否决：首页不更新") < fix.index("必设栏目缺失")
+    assert "存在单项否决项，不论得分均为不合格" in html
+
+
+def test_crawled_text_is_escaped_everywhere(hostile):
+    for page in [hostile.index, *hostile.sites]:
+        html = text_of(page)
+        assert XSS_TITLE not in html and XSS_IMG not in html and "<svg onload" not in html
+        assert "<b>信息中心</b>" not in html and "<i>暂不</i>" not in html
+    site = text_of(hostile.outdir / "sites" / "www.example-a.gov.cn.html")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in site
+    assert "&lt;img src=x onerror=&#34;alert(2)&#34;&gt;" in site
+    assert "\x07" not in site
+
+
+def test_only_http_links_and_no_external_resources(hostile):
+    for page in [hostile.index, *hostile.sites]:
+        tags = parse(page)
+        for tag, attrs in tags.tags:
+            href = attrs.get("href")
+            if href is not None:
+                assert safe_url(href) or not re.match(r"^[a-z][a-z0-9+.-]*:", href, re.I) or href == "data:,", href
+            assert "src" not in attrs, (tag, attrs)                   # nothing is loaded: no img/script src
+            assert not any(k.startswith("on") for k in attrs), (tag, attrs)
+        assert [s for s in tags.scripts if s.strip()] == [str(assets().js)]
+        html = text_of(page)
+        assert 'href="javascript' not in html.lower()
+        assert "@import" not in html and "url(" not in html
+    site = text_of(hostile.outdir / "sites" / "www.example-a.gov.cn.html")
+    assert "javascript:alert(3)" in site and "javascript:alert(5)" in site      # shown as text
+
+
+def test_content_security_policy_allows_only_our_inline_code(hostile):
+    html = text_of(hostile.index)
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html)[1]
+    assert "default-src 'none'" in csp
+    assert assets().js_hash in csp and assets().css_hash in csp and "unsafe-inline" not in csp
+
+
+def test_waived_and_unassessed_are_shown_not_counted(hostile):
+    a = text_of(hostile.outdir / "sites" / "www.example-a.gov.cn.html")
+    assert "已豁免：内网站点" in a and "县政府办公室 张三" in a
+    c = text_of(hostile.outdir / "sites" / "www.example-c.gov.cn.html")
+    assert "无法评估" in c and "首页无法访问：连接超时" in c and "未发现问题" in c
+
+
+def test_print_css_present(demo):
+    assert "@media print" in str(assets().css)
