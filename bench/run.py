@@ -52,9 +52,7 @@ SPEC = "bench"                       # zwgk/portal_sim/specs/bench.yaml: one hos
 # spider gets the same ones, so that the two crawls differ only in what zwgk does per page.
 AUTOTHROTTLE_AS_ZWGK = {"AUTOTHROTTLE_ENABLED": "True", "AUTOTHROTTLE_START_DELAY": "0.01",
                         "AUTOTHROTTLE_MAX_DELAY": "10.0"}
-# zwgk has no inspection key for AutoThrottle: the "off" variant patches its settings module in-process.
-ZWGK_NO_AUTOTHROTTLE = ("import sys, zwgk.crawler.settings as s; s.AUTOTHROTTLE_ENABLED = False; "
-                        "sys.argv[0] = 'zwgk'; from zwgk.cli import main; main()")
+EXPERIMENTS = ("seen-prefilter",)    # bench/zwgk_patched.py: what a crawler change would buy
 
 
 def log(msg: str) -> None:
@@ -331,9 +329,12 @@ def timed(cmd: list[str], cwd: Path, name: str, env: dict[str, str] | None = Non
     return rc, t
 
 
-def zwgk_command(autothrottle: bool) -> list[str]:
-    if not autothrottle:
-        return [PY, "-c", ZWGK_NO_AUTOTHROTTLE]
+def zwgk_command(autothrottle: bool, patches: tuple[str, ...] = ()) -> list[str]:
+    """The shipped `zwgk` entry point, or bench/zwgk_patched.py when the run needs a patch (zwgk has
+    no inspection key for AutoThrottle: the "off" variant patches its settings in-process)."""
+    patches = (*(() if autothrottle else ("no-autothrottle",)), *patches)
+    if patches:
+        return [PY, str(BENCH / "zwgk_patched.py"), ",".join(patches)]
     exe = Path(PY).parent / "zwgk"
     return [str(exe)] if exe.is_file() else [PY, "-m", "zwgk"]
 
@@ -354,12 +355,15 @@ def _scrapy_stat(logtext: str, key: str) -> float | None:
     return float(m.group(1)) if m else None
 
 
-def run_zwgk(site: Site, url: str, concurrency: int, workdir: Path, autothrottle: bool) -> Run:
-    wd = workdir / f"zwgk-{site.n}-at{'on' if autothrottle else 'off'}-{time.monotonic_ns()}"
+def run_zwgk(site: Site, url: str, concurrency: int, workdir: Path, autothrottle: bool,
+             patches: tuple[str, ...] = ()) -> Run:
+    tool = "+".join(("zwgk", *patches))
+    wd = workdir / f"{tool}-{site.n}-at{'on' if autothrottle else 'off'}-{time.monotonic_ns()}"
     wd.mkdir()
     insp = wd / "inspection.yaml"
     write_inspection(insp, url, site.n, concurrency)
-    rc, t = timed([*zwgk_command(autothrottle), "crawl", "-c", str(insp), "-o", str(wd / "runs")], wd, "zwgk")
+    cmd = [*zwgk_command(autothrottle, patches), "crawl", "-c", str(insp), "-o", str(wd / "runs")]
+    rc, t = timed(cmd, wd, "zwgk")
     runs = sorted((wd / "runs").glob("*/crawl.sqlite"))
     if len(runs) != 1:
         raise SystemExit(f"zwgk crawl left {len(runs)} stores in {wd / 'runs'} (rc {rc}); see {wd}/zwgk.stderr")
@@ -368,7 +372,7 @@ def run_zwgk(site: Site, url: str, concurrency: int, workdir: Path, autothrottle
     db.close()
     got = {url_key(u) for u, _ in rows}
     logtext = (runs[0].parent / "crawl.log").read_text(encoding="utf-8", errors="replace")
-    return Run(site.n, "zwgk", autothrottle, rc, t["wall"], t["user"] + t["sys"], t["rss"] / 1024,
+    return Run(site.n, tool, autothrottle, rc, t["wall"], t["user"] + t["sys"], t["rss"] / 1024,
                len(rows), sum(1 for _, s in rows if s == 200),
                int(_scrapy_stat(logtext, "downloader/request_count") or 0),
                _scrapy_stat(logtext, "elapsed_time_seconds"),
@@ -435,13 +439,14 @@ def _median(values: list[float]) -> float:
 
 
 def table(runs: list[Run], variants: list[bool]) -> str:
+    tools = sorted({r.tool for r in runs}, key=lambda t: (t == "bare", t))     # zwgk, zwgk+…, bare
     lines = ["| N | tool | AutoThrottle | pages | requests | wall s | pages/s | CPU s | peak RSS MB | "
              "zwgk/bare pages/s | zwgk/bare RSS | background CPU s |",
              "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for n in sorted({r.n for r in runs}):
         for at in variants:
             agg: dict[str, dict[str, float]] = {}
-            for tool in ("zwgk", "bare"):
+            for tool in tools:
                 rs = [r for r in runs if r.n == n and r.tool == tool and r.autothrottle == at]
                 if not rs:
                     continue
@@ -452,7 +457,7 @@ def table(runs: list[Run], variants: list[bool]) -> str:
                              "ok": all(r.ok for r in rs), "count": len(rs)}
             for tool, a in agg.items():
                 ratio_pps = ratio_rss = ""
-                if tool == "zwgk" and "bare" in agg and agg["bare"]["pps"] and agg["bare"]["rss"]:
+                if tool != "bare" and "bare" in agg and agg["bare"]["pps"] and agg["bare"]["rss"]:
                     ratio_pps = f"**{a['pps'] / agg['bare']['pps']:.2f}**"
                     ratio_rss = f"**{a['rss'] / agg['bare']['rss']:.2f}**"
                 flag = "" if a["ok"] else " ⚠"
@@ -587,13 +592,16 @@ def bench(args: argparse.Namespace, workdir: Path) -> int:
             for i in range(args.repeat):
                 for at in variants:
                     # alternate which crawl goes first, so neither always meets a warmer server
-                    order = ("zwgk", "bare") if pair % 2 == 0 else ("bare", "zwgk")
+                    tools = ["zwgk", *(f"zwgk+{e}" for e in args.experiment), "bare"]
+                    order = tools if pair % 2 == 0 else tools[::-1]
                     pair += 1
                     for tool in order:
                         log(f"N={n} run {i + 1}/{args.repeat}: {tool} (AutoThrottle {'on' if at else 'off'}) …")
-                        fn = run_zwgk if tool == "zwgk" else run_bare
                         wait_for_quiet(args.quiet_wait)
-                        run = fn(site, url, args.concurrency, workdir, at)
+                        if tool == "bare":
+                            run = run_bare(site, url, args.concurrency, workdir, at)
+                        else:
+                            run = run_zwgk(site, url, args.concurrency, workdir, at, tuple(tool.split("+")[1:]))
                         runs.append(run)
                         log(f"  {run.pages} pages, {run.requests} requests, {run.wall:.1f} s wall, "
                             f"{run.pages_per_s:.0f} pages/s, {run.cpu:.1f} s CPU, {run.rss_mb:.0f} MB peak RSS, "
@@ -628,6 +636,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--autothrottle", choices=("on", "off", "both"), default="on",
                    help="on: zwgk as shipped, the bare spider with the same AutoThrottle settings; "
                         "off: both without (zwgk patched in-process); both: the two pairs")
+    p.add_argument("--experiment", nargs="*", default=[], choices=EXPERIMENTS,
+                   help="also time zwgk with these bench/zwgk_patched.py patches (rows zwgk+PATCH)")
     p.add_argument("--quiet-wait", type=float, default=120,
                    help="before each crawl, wait up to this many seconds for other processes to go quiet")
     p.add_argument("--keep", action="store_true", help="keep the temp dir (nginx conf, zwgk run dirs, logs)")

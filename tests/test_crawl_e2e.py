@@ -27,7 +27,9 @@ def crawl(portal: RunningPortal, dns_server, tmp_path_factory) -> tuple[Path, li
     """One crawl of both example sites, shared by the assertions below."""
     tmp = tmp_path_factory.mktemp("crawl")
     sites = [site_entry(portal, "example-a"), site_entry(portal, "example-b")]
-    config = write_inspection(tmp / "inspection.yaml", sites, dns=dns_server.address, max_pages=1000, max_depth=30)
+    # The truth models a plain crawler (no script pagers): test_crawl_paging.py covers the adapters.
+    config = write_inspection(tmp / "inspection.yaml", sites, dns=dns_server.address, max_pages=1000, max_depth=30,
+                              paging_adapters=False)
     portal.clear_log()
     done = zwgk("crawl", "-c", str(config), "-o", str(tmp / "runs"))
     assert done.returncode == 0, done.stderr[-3000:]

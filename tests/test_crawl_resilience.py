@@ -90,7 +90,7 @@ def test_dead_sites_are_recorded_and_the_others_complete(portal, dead_sites, tmp
 def test_sigkill_then_resume_loses_nothing_and_refetches_nothing(portal, dns_server, tmp_path):
     site = {"name": "西崖县人民政府", "url": portal.url("example-b"), "hosts": list(portal.site("example-b").hosts)}
     config = write_inspection(tmp_path / "i.yaml", [site], dns=dns_server.address, concurrency_per_site=1,
-                              delay=0.05, max_pages=1000, max_depth=30)
+                              delay=0.05, max_pages=1000, max_depth=30, paging_adapters=False)
     portal.clear_log()
     proc = zwgk_popen("crawl", "-c", str(config), "-o", str(tmp_path / "runs"))
     deadline = time.monotonic() + 60

@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS sites (
 CREATE TABLE IF NOT EXISTS frontier (
     site TEXT, url TEXT, method TEXT, kind TEXT, depth INTEGER, priority INTEGER,
     referer TEXT, anchor TEXT,
+    form TEXT,                      -- JSON form body of a POST (Hanweb dataproxy.jsp), else NULL
     state TEXT,                     -- queued | done | dropped
     reason TEXT,                    -- why dropped (max_pages, max_seconds ...)
     PRIMARY KEY (site, url, method)
@@ -39,7 +40,7 @@ CREATE TABLE IF NOT EXISTS frontier (
 CREATE TABLE IF NOT EXISTS pages (
     id INTEGER PRIMARY KEY,
     site TEXT, url TEXT, final_url TEXT,
-    kind TEXT,                      -- page | attachment
+    kind TEXT,                      -- page | attachment | related | listing (a list API answer)
     method TEXT,
     redirects TEXT,                 -- JSON list of {url, status}
     status INTEGER,                 -- HTTP status, NULL when the fetch failed
@@ -57,9 +58,9 @@ CREATE TABLE IF NOT EXISTS links (
     page_id INTEGER REFERENCES pages(id),
     url TEXT,                       -- absolute target, or the raw href for mailto:/tel:/javascript:
     anchor TEXT,
-    kind TEXT,                      -- page | attachment | external | mailto | tel | javascript | other
+    kind TEXT,                      -- page | attachment | related | listing | external | mailto | tel | javascript
     hidden INTEGER,                 -- 1 when the link sat inside display:none / hidden markup
-    tag TEXT
+    tag TEXT                        -- a | area | script (a link only a script pager or list API makes)
 );
 CREATE INDEX IF NOT EXISTS links_page ON links(page_id);
 CREATE INDEX IF NOT EXISTS links_url ON links(url);
@@ -181,10 +182,11 @@ class Store:
 
     # --- frontier -----------------------------------------------------------------------------
     def add_frontier(self, site: str, url: str, method: str, kind: str, depth: int, priority: int,
-                     referer: str | None, anchor: str | None) -> None:
+                     referer: str | None, anchor: str | None, form: dict[str, str] | None = None) -> None:
         self.db.execute(
-            "INSERT OR IGNORE INTO frontier VALUES (?,?,?,?,?,?,?,?,'queued',NULL)",
-            (site, url, method, kind, depth, priority, referer, anchor),
+            "INSERT OR IGNORE INTO frontier VALUES (?,?,?,?,?,?,?,?,?,'queued',NULL)",
+            (site, url, method, kind, depth, priority, referer, anchor,
+             json.dumps(form, ensure_ascii=False) if form else None),
         )
 
     def drop_frontier(self, site: str, url: str, method: str, reason: str) -> None:

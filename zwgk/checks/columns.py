@@ -37,6 +37,11 @@ def _column(params: dict[str, Any]) -> tuple[str, str]:
     return key, (col.name if col else key)
 
 
+def _fetched(ctx: SiteContext, url: str) -> str | None:
+    page = ctx.page_at(url)
+    return page.fetched_at if page else None
+
+
 def _no_crawl(ctx: SiteContext, check_id: str) -> CheckResult | None:
     if not ctx.pages:
         return CheckResult(check_id, "inconclusive", "未抓取到任何页面，无法检查栏目")
@@ -59,7 +64,8 @@ def column_missing(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
             column=key, at=ctx.home.fetched_at if ctx.home else None)])
     how = [{"kind": e.kind, "page": e.page, "text": e.text} for e in hit.evidence[:3]]
     return CheckResult("column.missing", "pass", f"「{name}」栏目：{hit.url}", details={"url": hit.url, "how": how},
-                       evidence=[{"url": hit.url, "seen": f"识别依据：{hit.strongest}", "how": how}])
+                       evidence=[{"url": hit.url, "expected": f"网站设有「{name}」栏目",
+                                  "seen": f"识别依据：{hit.strongest}", "how": how, "at": _fetched(ctx, hit.url)}])
 
 
 @check(id="column.empty", title="栏目有内容（非空白栏目）", severity="major", params=("column",),
@@ -76,11 +82,13 @@ def column_empty(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
     if items:
         return CheckResult("column.empty", "pass", f"「{name}」栏目有 {len(items)} 条信息",
                            details={"url": page.url, "items": len(items)},
-                           evidence=[{"url": page.url, "seen": f"{len(items)} 条：{items[0].title}"}])
+                           evidence=[{"url": page.url, "expected": "栏目至少有一条信息",
+                                      "seen": f"{len(items)} 条：{items[0].title}", "at": page.fetched_at}])
     if not parsed.has_list and _static_content(page):
         # 指南/制度 style columns are one article, not a list: text on the page is content
         return CheckResult("column.empty", "pass", f"「{name}」栏目为单页内容", details={"url": page.url},
-                           evidence=[{"url": page.url, "seen": "栏目页正文有内容"}])
+                           evidence=[{"url": page.url, "expected": "栏目至少有一条信息", "seen": "栏目页正文有内容",
+                                      "at": page.fetched_at}])
     seen = "页面显示「暂无信息」" if parsed.empty_marker else "栏目页没有信息条目"
     if ctx.pager_hidden(parsed):
         return CheckResult("column.empty", "inconclusive", f"「{name}」栏目列表由脚本加载，未能读取",
@@ -121,7 +129,8 @@ def column_stale(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
                "window": window, "undated_items": undated, "items": len(items)}
     if latest is not None and latest >= limit:
         return CheckResult("column.stale", "pass", f"「{name}」最新信息 {latest}（{WINDOW_LABELS[window]}内）",
-                           details=details, evidence=[{"url": page.url, "seen": f"最新信息 {latest}"}])
+                           details=details, evidence=[{"url": page.url, "expected": f"{limit} 之后有新信息",
+                                                       "seen": f"最新信息 {latest}", "at": page.fetched_at}])
     seen = f"最新信息日期 {latest}" if latest else f"{len(items)} 条信息均未标注发布日期（视为不更新）"
     label = WINDOW_LABELS[window]
     problem = finding(f"「{name}」栏目超过{label}未更新：{seen}", page.url, target=key,
@@ -149,7 +158,8 @@ def homepage_stale(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
     details = {"newest": latest.isoformat() if latest else None, "window_days": days}
     if latest is not None and latest >= limit:
         return CheckResult("homepage.stale", "pass", f"首页最新信息 {latest}", details=details,
-                           evidence=[{"url": home.url, "seen": f"首页最新信息 {latest}", "at": home.fetched_at}])
+                           evidence=[{"url": home.url, "expected": f"{limit} 之后有新信息",
+                                      "seen": f"首页最新信息 {latest}", "at": home.fetched_at}])
     seen = f"首页最新信息日期 {latest}" if latest else "首页未见带日期的信息"
     return CheckResult("homepage.stale", "fail", f"首页超过 {days} 天未更新：{seen}", details=details,
                        findings=[finding(f"首页超过 {days} 天未更新：{seen}", home.url,

@@ -272,8 +272,10 @@ def content_terms(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
                 findings.append(_term_finding(page, term, text, spans))
     pages = len(ctx.pages)
     if not findings:
-        return CheckResult("content.terms", "pass", f"已检查 {pages} 个页面、{len(terms)} 个词条，未发现",
-                           details={"pages": pages, "terms": len(terms)})
+        seen = f"已检查 {pages} 个页面、{len(terms)} 个词条，未发现"
+        return CheckResult("content.terms", "pass", seen, details={"pages": pages, "terms": len(terms)},
+                           evidence=[{"url": ctx.site_url, "expected": "页面不出现词表中的错误表述", "seen": seen,
+                                      "at": ctx.home.fetched_at if ctx.home else None}])
     hit_terms = sorted({f.target or "" for f in findings})
     return CheckResult(
         "content.terms", "warn",

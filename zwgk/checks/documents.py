@@ -72,4 +72,5 @@ def doc_metadata(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
         return CheckResult("doc.metadata", "fail", f"{len(findings)}/{len(docs)} 个文件页面元数据不全",
                            details=details, findings=findings)
     return CheckResult("doc.metadata", "pass", f"{len(docs)} 个文件页面元数据齐全", details=details,
-                       evidence=[{"url": p.url, "seen": "元数据齐全"} for _, p in docs[:3]])
+                       evidence=[{"url": p.url, "expected": "、".join(fields), "seen": "元数据齐全", "at": p.fetched_at}
+                                 for _, p in docs[:3]])

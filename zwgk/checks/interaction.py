@@ -331,7 +331,12 @@ def interaction_reply(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
     if late:
         summary += f"；{len(late)} 条答复用时超过 {limit} 天（已答复，见详情）"
     return CheckResult("interaction.reply", "pass", summary, details=details,
-                       evidence=[_brief(m) for m in in_window[:5]])
+                       evidence=[{**_brief(m), "expected": f"{limit} 天内答复", "seen": _answer_seen(m)}
+                                 for m in in_window[:5]])
+
+
+def _answer_seen(m: Message) -> str:
+    return f"{m.asked} 提问，" + (f"{m.replied} 答复" if m.replied else (m.status or "已答复"))
 
 
 def _brief(m: Message) -> dict[str, Any]:

@@ -71,5 +71,6 @@ def policy_interpretation(ctx: SiteContext, params: dict[str, Any]) -> CheckResu
                            details=details, findings=findings)
     return CheckResult("policy.interpretation", "pass", f"{len(result.policies)} 个政策文件均有解读并相互关联",
                        details=details,
-                       evidence=[{"url": p.url, "seen": f"解读：{p.pairs[0].interpretation.title}"}
+                       evidence=[{"url": p.url, "expected": "文件与解读相互链接",
+                                  "seen": f"解读：{p.pairs[0].interpretation.title}", "at": fetched.get(p.url)}
                                  for p in result.policies[:3] if p.pairs])

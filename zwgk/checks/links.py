@@ -107,4 +107,6 @@ def links_broken(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
                            details=details)
     note = f"；{len(doubtful)} 个目标无法判定（403/429/超时）" if doubtful else ""
     return CheckResult("links.broken", "pass", f"检查 {checked} 个链接目标，均可打开{note}", details=details,
-                       evidence=[{"url": ctx.site_url, "seen": f"{checked} 个链接目标可用"}])
+                       evidence=[{"url": ctx.site_url, "expected": "链接可正常打开（HTTP 2xx/3xx）",
+                                  "seen": f"{checked} 个链接目标可用",
+                                  "at": ctx.home.fetched_at if ctx.home else None}])

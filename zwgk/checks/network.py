@@ -117,8 +117,10 @@ def site_reachable(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
                     expected=f"首页在 {timeout:g} 秒内打开（HTTP 2xx/3xx）", seen=seen, at=probe.at)])
     if any(verdict == "blocked" for _, verdict, _ in verdicts):
         return CheckResult("", "inconclusive", f"首页访问被拦截，无法判定（{seen}）", details=details)
+    expected = f"首页在 {timeout:g} 秒内打开（HTTP 2xx/3xx）"
     return CheckResult("", "pass", f"首页可访问（{seen}，{probe.elapsed:.1f} 秒）。{_CANDIDATE}",
-                       details=details, evidence=visits)
+                       details=details, evidence=[{**v, "expected": expected, "seen": f"HTTP {v['status']}"}
+                                                  for v in visits])
 
 
 # --- IPv6 -------------------------------------------------------------------------------------
@@ -137,7 +139,9 @@ def ipv6_aaaa(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
         return _offline()
     aaaa, dns = _aaaa(ctx, ctx.probes)
     if aaaa:
-        return CheckResult("", "pass", f"{dns['host']} 有AAAA记录：{', '.join(aaaa)}", details=dns, evidence=[dns])
+        return CheckResult("", "pass", f"{dns['host']} 有AAAA记录：{', '.join(aaaa)}", details=dns, evidence=[{
+            "url": ctx.site_url, "expected": f"{dns['host']} 有AAAA记录", "seen": f"AAAA：{', '.join(aaaa)}",
+            "at": now_iso(), **dns}])
     if _dns_inconclusive(dns["dns_error"]):
         return CheckResult("", "inconclusive", f"{dns['host']} 域名解析失败（{dns['dns_error']}），无法判定",
                            details=dns)
@@ -190,7 +194,8 @@ def ipv6_reachable(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
     summary = (f"首页可通过IPv6（{p6.address}）访问，HTTP {p6.status}，{p6.elapsed:.1f} 秒；"
                f"与IPv4内容一致（标题相同，正文相似度 {comparison.text_ratio:.1%}，阈值 {min_ratio:.0%}）")
     details = {"dns": dns, "comparison": comparison.to_dict(), **fetched}
-    return CheckResult("", "pass", summary, details=details, evidence=[details])
+    return CheckResult("", "pass", summary, details=details, evidence=[{
+        "url": url, "expected": "首页可通过IPv6访问，状态码与内容和IPv4一致", "seen": summary, "at": p6.at, **details}])
 
 
 def _sample(pages: list[PageRecord], n: int) -> list[PageRecord]:
@@ -247,7 +252,9 @@ def ipv6_links(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
                f"支持率 {ratio:.1%}，阈值 {min_ratio:.0%}（阈值未经官方文本确认，可在评分方案中调整）")
     if ratio >= min_ratio:
         return CheckResult("", "pass", summary, details=details,
-                           evidence=[{"tested": len(sample), "ok": ok, "ratio": round(ratio, 4)}])
+                           evidence=[{"url": ctx.site_url, "expected": f"二级、三级页面IPv6支持率≥{min_ratio:.0%}",
+                                      "seen": f"{ok}/{len(sample)}（{ratio:.1%}）", "at": results[-1].at,
+                                      "tested": len(sample), "ok": ok, "ratio": round(ratio, 4)}])
     findings = [
         finding(f"{'二级' if page.depth == 1 else '三级'}页面无法通过IPv6访问：" + (
             f"{_label(probe.error_kind)}（{probe.error}）" if probe.error_kind else f"HTTP {probe.status}"),
@@ -308,4 +315,6 @@ def https_available(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
     http_note = "HTTP 跳转到 HTTPS" if to_https else f"HTTP 未开放（{_label(plain.error_kind)}）"
     summary = (f"HTTPS 可用，证书有效（颁发者 {tls.get('issuer') or '-'}，有效期至 {tls.get('not_after') or '-'}）；"
                f"{http_note}")
-    return CheckResult("", "pass", summary, details=details, evidence=[details])
+    return CheckResult("", "pass", summary, details=details, evidence=[{
+        "url": https_url, "expected": "HTTPS 可访问且证书有效，HTTP 跳转 HTTPS", "seen": summary, "at": secure.at,
+        **details}])

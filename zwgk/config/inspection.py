@@ -26,6 +26,8 @@ class CrawlSettings(_Strict):
     concurrency_per_site: int = Field(4, ge=1, le=64)
     delay: float = Field(0.25, ge=0)
     render_js: Literal["auto", "always", "never"] = "auto"
+    paging_adapters: bool = Field(True, description="follow script pagers and list APIs (TRS, Hanweb, jpaas)")
+    max_list_pages: int = Field(50, ge=1, description="pages per column followed through a script pager")
     respect_robots: bool = True
     timeout: float = Field(20, gt=0)
     retries: int = Field(1, ge=0, le=5)

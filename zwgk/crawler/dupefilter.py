@@ -44,5 +44,5 @@ class StoreDupeFilter(BaseDupeFilter):
         meta = request.meta
         self.state.store.add_frontier(key[0], request.url, request.method, meta.get("zwgk_kind", "page"),
                                       int(meta.get("zwgk_depth", 0)), request.priority, meta.get("zwgk_referer"),
-                                      meta.get("zwgk_anchor"))
+                                      meta.get("zwgk_anchor"), meta.get("zwgk_form"))
         return False

@@ -11,6 +11,7 @@ and whatever it already contains (a letterhead, 红头) stays in front of the te
 from __future__ import annotations
 
 import contextlib
+import copy
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,6 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
-from docx.table import _Cell
 
 from zwgk.reports import view
 from zwgk.reports.labels import SEVERITY_LABELS, problem_label
@@ -120,16 +120,19 @@ def _table(doc: DocumentObject, header: list[str], rows: list[list[Any]], widths
         para.style = style
         para.add_run(text).bold = True
     _repeat_header(table.rows[0])
+    # One prototype row (widths, paragraph style) copied per finding: python-docx's add_row() and
+    # _Row.cells rescan the whole table on every call, quadratic for a 问题清单 of thousands of rows.
+    proto = table.add_row()._tr
+    for tc, width in zip(proto.tc_lst, widths, strict=True):
+        tc.width = Mm(width)
+        tc.p_lst[0].style = style.style_id
+    tbl = table._tbl
+    tbl.remove(proto)
     for values in rows:
-        # _Row.cells rebuilds the whole table's cell grid on every call (quadratic for the
-        # thousands of rows a 问题清单 can have): wrap the new row's <w:tc> elements directly.
-        tr = table.add_row()._tr
-        for tc, value, width in zip(tr.tc_lst, values, widths, strict=True):
-            cell = _Cell(tc, table)
-            cell.width = Mm(width)
-            para = cell.paragraphs[0]
-            para.style = style
-            para.add_run(clean(value))
+        tr = copy.deepcopy(proto)
+        tbl.append(tr)
+        for tc, value in zip(tr.tc_lst, values, strict=True):
+            tc.p_lst[0].add_r().text = clean(value)
 
 
 def _repeat_header(row: Any) -> None:

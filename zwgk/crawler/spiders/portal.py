@@ -7,11 +7,12 @@ Attachments are status-checked with HEAD (GET, stopped after the headers, when H
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
-from scrapy import Request, Spider, signals
+from scrapy import FormRequest, Request, Spider, signals
 from scrapy.exceptions import StopDownload
 from scrapy.http import Response, TextResponse
 
@@ -19,9 +20,10 @@ from zwgk.crawler.errors import classify_failure
 from zwgk.crawler.extract import extract_page
 from zwgk.crawler.focus import Focus
 from zwgk.crawler.middlewares import CapReached
+from zwgk.crawler.paging import listing_links, script_requests
 from zwgk.crawler.sitescope import SiteScope
 from zwgk.crawler.state import CrawlState, crawl_state
-from zwgk.store import PageRecord
+from zwgk.store import Link, PageRecord
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -54,30 +56,34 @@ class PortalSpider(Spider):
     # --- requests -----------------------------------------------------------------------------
     def _request(self, site: str, url: str, *, kind: str, depth: int, referer: str | None, anchor: str,
                  method: str = "GET", priority: int | None = None, dont_filter: bool = False,
-                 headers_only: bool = False) -> Request:
+                 headers_only: bool = False, form: dict[str, str] | None = None) -> Request:
         cfg = self.sites[site]["crawl"]
         meta = {
             "zwgk_site": site, "zwgk_kind": kind, "zwgk_depth": depth, "zwgk_referer": referer,
             "zwgk_anchor": anchor, "download_slot": site, "download_timeout": cfg["timeout"],
-            "zwgk_headers_only": headers_only, "zwgk_started": time.monotonic(),
+            "zwgk_headers_only": headers_only, "zwgk_started": time.monotonic(), "zwgk_form": form,
         }
         if not cfg["respect_robots"]:
             meta["dont_obey_robotstxt"] = True
-        callback = self.parse_page if kind == "page" else self.parse_resource
+        callback = {"page": self.parse_page, "listing": self.parse_listing}.get(kind, self.parse_resource)
         if priority is None:
             priority = self.focus.priority(url, anchor, depth, kind)
+        headers = {"Referer": referer} if referer else None
+        if form is not None:   # a list API (Hanweb dataproxy.jsp) takes its column ids as a POST form
+            return FormRequest(url, formdata=form, callback=callback, errback=self.on_error, meta=meta,
+                               priority=priority, dont_filter=dont_filter, headers=headers)
         return Request(url, method=method, callback=callback, errback=self.on_error, meta=meta,
-                       priority=priority, dont_filter=dont_filter,
-                       headers={"Referer": referer} if referer else None)
+                       priority=priority, dont_filter=dont_filter, headers=headers)
 
     async def start(self) -> AsyncIterator[Request]:
         pending = self.cstate.store.pending_frontier()
         if pending:   # a resumed run: exactly the requests that were queued but not done
             self.logger.info("Resuming %d queued requests from the store", len(pending))
             for row in pending:
+                form = json.loads(row["form"]) if row["form"] else None
                 yield self._request(row["site"], row["url"], kind=row["kind"], depth=row["depth"],
                                     referer=row["referer"], anchor=row["anchor"] or "", method=row["method"],
-                                    priority=row["priority"], dont_filter=True)
+                                    priority=row["priority"], dont_filter=True, form=form)
             return
         for key, site in self.sites.items():
             yield self._request(key, site["url"], kind="page", depth=0, referer=None, anchor="首页")
@@ -117,6 +123,7 @@ class PortalSpider(Spider):
             # Requests before the item: the frontier rows they create commit with this page.
             if 200 <= response.status < 300:
                 yield from self._follow(rec)
+                yield from self._follow_scripts(rec)
         yield rec
 
     def _follow(self, rec: PageRecord) -> Iterator[Request]:
@@ -133,6 +140,38 @@ class PortalSpider(Spider):
                 # status checks only: depth does not limit them, they are never parsed
                 yield self._request(rec.site, link.url, kind=link.kind, depth=depth, referer=final,
                                     anchor=link.anchor, method="HEAD")
+
+    def _follow_scripts(self, rec: PageRecord) -> Iterator[Request]:
+        """What the page's list scripts would load (script pagers, embedded records, list APIs)."""
+        cfg = self.sites[rec.site]["crawl"]
+        if not cfg.get("paging_adapters", True) or not rec.body:
+            return
+        site, scope, final = self.cstate.sites[rec.site], self.scopes[rec.site], rec.final_url or rec.url
+        for sr in script_requests(rec.body, final, limit=int(cfg.get("max_list_pages", 50))):
+            if scope.classify(sr.url) != "own":
+                continue
+            depth = rec.depth if sr.same_level else rec.depth + 1
+            if depth > site.max_depth:
+                site.capped.add("max_depth")
+                continue
+            rec.links.append(Link(url=sr.url, anchor=sr.via, kind=sr.kind, tag="script"))
+            yield self._request(rec.site, sr.url, kind=sr.kind, depth=depth, referer=final, anchor=sr.via,
+                                method=sr.method, form=sr.form or None)
+
+    def parse_listing(self, response: Response) -> Iterator[Any]:
+        """A list API's answer (XML records, JSON-wrapped HTML): kept as a `listing` record for the
+        checks, and its documents followed one level below the column."""
+        rec = self._record(response, "listing")
+        if isinstance(response, TextResponse):
+            rec.charset = response.encoding
+            rec.body = response.text
+            if 200 <= response.status < 300:
+                ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")
+                for url in listing_links(rec.body, ctype, response.url):
+                    if self.scopes[rec.site].classify(url) == "own":
+                        rec.links.append(Link(url=url, anchor="listing", kind="page", tag="script"))
+                yield from self._follow(rec)
+        yield rec
 
     def parse_resource(self, response: Response) -> Iterator[Any]:
         request = response.request
