@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from pathlib import Path
 
 import click
 import pytest
@@ -116,9 +117,10 @@ def test_self_check_against_simulated_portal(portal, dns_server, tmp_path):
     assert re.search(r"结论：(合格|不合格)\s+得分：[\d.]+", out), out
     assert "优先整改：" in out and "column.missing" in out
     page = re.search(r"网站报告 / site report: (\S+)", out)[1]
-    html = open(page, encoding="utf-8").read()
+    html = Path(page).read_text(encoding="utf-8")
     assert "东岚县人民政府" in html and "工作台账任务落实情况" in html
-    assert "城子河区2021年政务公开工作台账" in open(re.search(r"汇总 / summary: (\S+)", out)[1], encoding="utf-8").read()
+    summary = Path(re.search(r"汇总 / summary: (\S+)", out)[1]).read_text(encoding="utf-8")
+    assert "城子河区2021年政务公开工作台账" in summary
     assert out.rstrip().splitlines()[-1].startswith("zwgk: 网站 1")
 
 
@@ -126,3 +128,17 @@ def test_self_check_rejects_a_bad_url(tmp_path):
     done = CliRunner().invoke(cli, ["check", "ftp://example.gov.cn/", "-o", str(tmp_path)])
     assert done.exit_code == 2 and "网址无效" in done.output
     assert not any(tmp_path.iterdir())
+
+
+def test_bundled_ci_workflow_runs_nightly_with_the_new_gate():
+    from importlib import resources
+
+    import yaml
+
+    text = (resources.files("zwgk.config") / "ci" / "zwgk-nightly.yml").read_text(encoding="utf-8")
+    workflow = yaml.safe_load(text)
+    assert workflow[True]["schedule"][0]["cron"]               # `on:` parses as True in YAML 1.1
+    steps = workflow["jobs"]["audit"]["steps"]
+    audit = next(s for s in steps if s.get("id") == "audit")["run"]
+    assert "--baseline baseline --fail-on new" in audit
+    assert any("upload-artifact" in s.get("uses", "") for s in steps)

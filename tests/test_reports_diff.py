@@ -60,7 +60,7 @@ def test_diff_agrees_with_the_new_gate():
 
 
 def test_reports_mark_new_and_fixed(tmp_path):
-    old, new, fixed, added, _ = pair()
+    old, new, *_ = pair()
     new["diff"] = compare(old, new)
     paths = render(tmp_path, new)
     assert paths.diff is not None and paths.diff.is_file()

@@ -117,13 +117,15 @@ class SiteContext:
         first = self.list_page(page)
         items = list(first.items)
         seen = {i.url for i in items}
-        if first.pager is not None:
-            for url in first.pager.page_urls(page.final_url or page.url):
-                more = self.page_at(url)
-                if more is None:
-                    continue
-                for item in self.list_page(more).items:
-                    if item.url not in seen:
-                        seen.add(item.url)
-                        items.append(item)
+        more_pages = [self.page_at(u) for u in first.pager.page_urls(page.final_url or page.url)] if first.pager else []
+        # list-API answers (Hanweb dataproxy.jsp groups) the crawl fetched on behalf of this page
+        here = {page.url, page.final_url}
+        more_pages += [r for r in self.all_records if r.kind == "listing" and r.ok and r.referer in here]
+        for more in more_pages:
+            if more is None:
+                continue
+            for item in self.list_page(more).items:
+                if item.url not in seen:
+                    seen.add(item.url)
+                    items.append(item)
         return page, items

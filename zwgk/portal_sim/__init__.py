@@ -7,8 +7,10 @@ Used by the tests (end-to-end crawls asserting exact counts), by `zwgk demo`, an
     content.py     deterministic Chinese text            plan.py       spec -> columns, documents, URLs
     style.py       the CMS-dialect seam                  templates_trs.py / templates_hanweb.py
     chrome.py, metadata.py, bodies.py, pages.py          shared markup
-    defects.py     planted defects (registry)            build.py      render -> Site.resources
+    defects.py     planted link defects (registry)       defects_content.py  content defects, traps
+    search.py      the site search route                 build.py      render -> Site.resources
     links.py       the plain-crawler rule                graph.py, truth.py   BFS -> answer key
+    expected.py, expected_content.py                     truth["findings"]: every check id, derived
     server.py, dns.py, running.py                        serving on 127.0.0.1 + ::1, DNS fixture
     writer.py, scale.py, cli.py                          static files for nginx, `--pages N`
 """

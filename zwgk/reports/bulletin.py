@@ -132,7 +132,7 @@ def _table(doc: DocumentObject, header: list[str], rows: list[list[Any]], widths
         tr = copy.deepcopy(proto)
         tbl.append(tr)
         for tc, value in zip(tr.tc_lst, values, strict=True):
-            tc.p_lst[0].add_r().text = clean(value)
+            tc[-1].add_r().text = clean(value)        # the <w:p> is the cell's last child
 
 
 def _repeat_header(row: Any) -> None:

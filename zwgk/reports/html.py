@@ -42,7 +42,9 @@ def _extra_evidence(ev: Any) -> dict[str, Any]:
     return {k: v for k, v in ev.items() if k not in _EVIDENCE_SHOWN} if isinstance(ev, dict) else {}
 
 
+@cache
 def environment() -> Environment:
+    """One environment per process: templates compile once, not once per site page."""
     env = Environment(loader=PackageLoader("zwgk.reports", "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       trim_blocks=True, lstrip_blocks=True, undefined=_Lenient)

@@ -9,6 +9,7 @@ become hyperlinks.
 from __future__ import annotations
 
 import re
+from copy import copy
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -38,22 +40,42 @@ HEADER_FILL = PatternFill("solid", fgColor="DDE5F0")
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\']")
 
 
-def _put(ws: Worksheet, row: int, col: int, value: Any) -> Cell:
+class _Styles:
+    """Cell styles applied by copying a prepared style array: assigning Alignment/Font objects per
+    cell makes openpyxl hash and look them up every time, which dominates large workbooks."""
+
+    def __init__(self, ws: Worksheet) -> None:
+        scratch = ws.cell(row=1, column=1)
+        saved = copy(scratch._style)
+        scratch.alignment = Alignment(vertical="top", wrap_text=True)
+        self.text = copy(scratch._style)
+        scratch.font = Font(color="0563C1", underline="single")
+        self.link = copy(scratch._style)
+        scratch._style = copy(self.text)
+        scratch.number_format = "yyyy-mm-dd"
+        self.date = copy(scratch._style)
+        scratch._style = copy(self.text)
+        scratch.number_format = "0.0%"
+        self.percent = copy(scratch._style)
+        scratch._style = saved
+
+
+def _put(ws: Worksheet, row: int, col: int, value: Any, style: StyleArray) -> Cell:
     cell = ws.cell(row=row, column=col)
     if isinstance(value, str | dict | list):
         cell.value = clean(value)
         cell.data_type = "s"          # openpyxl would treat a leading "=" as a formula
     else:
         cell.value = value
+    cell._style = copy(style)
     return cell
 
 
-def _link(ws: Worksheet, row: int, col: int, url: Any) -> None:
-    cell = _put(ws, row, col, url or "")
+def _link(ws: Worksheet, row: int, col: int, url: Any, styles: _Styles) -> None:
     target = safe_url(url)
+    cell = _put(ws, row, col, url or "", styles.link if target else styles.text)
     if target:
         cell.hyperlink = target
-        cell.font = Font(color="0563C1", underline="single")
 
 
 def _header(ws: Worksheet, columns: list[tuple[str, float]]) -> None:
@@ -68,10 +90,6 @@ def _header(ws: Worksheet, columns: list[tuple[str, float]]) -> None:
 
 def _finish(ws: Worksheet, columns: int, rows: int) -> None:
     ws.auto_filter.ref = f"A1:{get_column_letter(columns)}{max(rows, 1)}"
-    wrap = Alignment(vertical="top", wrap_text=True)
-    for row in ws.iter_rows(min_row=2, max_row=rows):
-        for cell in row:
-            cell.alignment = wrap
 
 
 def sheet_names(results: dict[str, Any]) -> list[str]:
@@ -97,6 +115,7 @@ def _status(f: dict[str, Any], marks: dict[str, str]) -> str:
 
 
 def _site_sheet(ws: Worksheet, results: dict[str, Any], site: dict[str, Any], deadline: date) -> None:
+    styles = _Styles(ws)
     _header(ws, ISSUE_COLUMNS)
     tasks = view.tasks_for_finding(site)
     marks = view.diff_marks(results, site)
@@ -111,15 +130,14 @@ def _site_sheet(ws: Worksheet, results: dict[str, Any], site: dict[str, Any], de
                       f["check"], f.get("target") or "", ev.get("seen", ""), ev.get("at", "")]
             for col, value in enumerate(values, 1):
                 if col == 6:
-                    _link(ws, row, col, f.get("url"))
+                    _link(ws, row, col, f.get("url"), styles)
                 else:
-                    cell = _put(ws, row, col, value)
-                    if isinstance(value, date):
-                        cell.number_format = "yyyy-mm-dd"
+                    _put(ws, row, col, value, styles.date if isinstance(value, date) else styles.text)
     _finish(ws, len(ISSUE_COLUMNS), row)
 
 
 def _summary_sheet(ws: Worksheet, results: dict[str, Any], names: list[str]) -> None:
+    styles = _Styles(ws)
     columns = SUMMARY_COLUMNS + (DIFF_COLUMNS if results.get("diff") else []) + [("工作表", 22)]
     _header(ws, columns)
     row = 1
@@ -138,14 +156,11 @@ def _summary_sheet(ws: Worksheet, results: dict[str, Any], names: list[str]) -> 
             values += [counts.get("new"), counts.get("fixed"), counts.get("open")]
         for col, value in enumerate(values, 1):
             if col == 4:
-                _link(ws, row, col, site.get("url"))
-                continue
-            cell = _put(ws, row, col, value)
-            if col == 8 and value is not None:
-                cell.number_format = "0.0%"
-        sheet = _put(ws, row, len(values) + 1, names[i])
+                _link(ws, row, col, site.get("url"), styles)
+            else:
+                _put(ws, row, col, value, styles.percent if col == 8 else styles.text)
+        sheet = _put(ws, row, len(values) + 1, names[i], styles.link)
         sheet.hyperlink = f"#'{names[i]}'!A1"      # internal link to the site's sheet
-        sheet.font = Font(color="0563C1", underline="single")
     _finish(ws, len(columns), row)
 
 
