@@ -161,3 +161,21 @@ def test_waived_and_unassessed_are_shown_not_counted(hostile):
 
 def test_print_css_present(demo):
     assert "@media print" in str(assets().css)
+
+
+def test_minimal_design_results_still_render(tmp_path):
+    """Only the fields DESIGN §5 promises: every writer renders, missing numbers show as —."""
+    minimal = {"schema": 1, "run": {"id": "r1", "as_of": "2026-11-22", "tool_version": "0"},
+               "sites": [{"name": "某站", "url": "http://a.gov.cn/", "unit": "", "score": 90, "verdict": "合格",
+                          "crawl": {"status": "complete", "pages": 1, "errors": 0, "capped": []},
+                          "checks": [{"id": "links.broken", "status": "fail", "severity": "minor", "summary": "1 处"}],
+                          "findings": [{"check": "links.broken", "severity": "minor", "message": "坏链",
+                                        "url": "http://a.gov.cn/", "evidence": {}, "basis": "", "waived": False,
+                                        "key": "links.broken|http://a.gov.cn/|"}],
+                          "tasks": [{"id": "t1", "ledger": "l", "number": "1", "title": "任务", "lead_units": [],
+                                     "responsible_units": [], "deadline": "2026-12-31", "status": "not_due",
+                                     "checks": [], "evidence": [], "manual_hint": ""}]}]}
+    paths = render(tmp_path, minimal)
+    html = text_of(paths.sites[0])
+    assert "坏链" in html and "未到期" in html and "任务落实率 —" in html
+    assert all(p.is_file() for p in (paths.index, paths.bulletin, paths.issues, paths.junit))

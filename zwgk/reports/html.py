@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import ChainableUndefined, Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from zwgk.reports import charts, view
@@ -47,24 +47,13 @@ def environment() -> Environment:
     """One environment per process: templates compile once, not once per site page."""
     env = Environment(loader=PackageLoader("zwgk.reports", "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True),
-                      trim_blocks=True, lstrip_blocks=True, undefined=_Lenient)
+                      trim_blocks=True, lstrip_blocks=True,
+                      # a results.json with only DESIGN §5's minimum fields still renders (blank, not 500)
+                      undefined=ChainableUndefined)
     env.filters.update(href=safe_url, clean=clean, percent=percent, score=score_text, shorten=shorten,
                        looks_like_url=looks_like_url, extra_evidence=_extra_evidence)
     env.globals["labels"] = LABELS
     return env
-
-
-class _Lenient(StrictUndefined):
-    # A results.json from an older or partial run may lack a field: render it as empty instead of
-    # failing the whole report, but keep attribute access on missing parents an error in tests.
-    def __str__(self) -> str:
-        return ""
-
-    def __iter__(self):  # type: ignore[override]
-        return iter(())
-
-    def __bool__(self) -> bool:
-        return False
 
 
 @dataclass(frozen=True)
@@ -178,7 +167,3 @@ def write_html(outdir: Path, results: dict[str, Any], outputs: list[tuple[str, s
     index.write_text(render_index(results, files, outputs), encoding="utf-8")
     return index
 
-
-def write_index(path: Path, results: dict[str, Any]) -> Path:
-    """Kept for callers of the stub API: writes the full HTML set next to `path`."""
-    return write_html(path.parent, results, [])

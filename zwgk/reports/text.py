@@ -58,12 +58,13 @@ def check_key(check_id: str, params: dict[str, Any] | None) -> str:
     return f"{check_id}[{','.join(f'{k}={v}' for k, v in sorted(params.items()))}]"
 
 
-def percent(ratio: float | None, digits: int = 1) -> str:
-    return "—" if ratio is None else f"{ratio * 100:.{digits}f}%"
+def percent(ratio: Any, digits: int = 1) -> str:
+    """0.357 → '35.7%'; no number (not assessed, or missing from an older results.json) → '—'."""
+    return f"{ratio * 100:.{digits}f}%" if isinstance(ratio, int | float) else "—"
 
 
-def score_text(score: float | None) -> str:
-    return "—" if score is None else f"{score:g}"
+def score_text(score: Any) -> str:
+    return f"{score:g}" if isinstance(score, int | float) else "—"
 
 
 def cn_date(value: str | date | None) -> str:
