@@ -92,8 +92,19 @@ def test_checks_are_registered_with_real_bases() -> None:
 def test_offline_evaluation_is_inconclusive(make_ctx) -> None:
     ctx = make_ctx(f"http://{HOST}:9/", probes=False)
     for cid in NETWORK_CHECKS:
+        if cid == "site.reachable":
+            continue
         result = run(ctx, cid)
         assert (result.status, result.findings) == ("inconclusive", []) and "离线评估" in result.summary
+
+
+def test_offline_site_reachable_judges_the_crawl_record(make_ctx) -> None:
+    """`zwgk evaluate --offline` must not turn every site 无法评估: the crawl's own visit decides."""
+    ctx = make_ctx(f"http://{HOST}:9/", probes=False)
+    result = run(ctx, "site.reachable")
+    assert ctx.home is not None
+    assert result.status == ("pass" if ctx.home.ok else "fail")
+    assert result.details["probed"] is False and len(result.details["visits"]) == 1
 
 
 # --- IPv6: the four scenarios ------------------------------------------------------------------

@@ -75,6 +75,7 @@ def evaluate(run: RunDir, insp: Inspection, ledgers: list[Ledger], *, network: b
     store = Store(run.store)
     started = store.get_meta("started", now_iso())
     results = new_results(run.id, started, now_iso(), insp.as_of.isoformat(), insp.digest)
+    results["run"]["name"] = insp.name
     results["profile"] = {"id": profile.id, "title": profile.title, "pass_score": profile.pass_score,
                           "settings": profile.settings}
     results["ledgers"] = [{"id": lg.id, "title": lg.title, "source": Path(lg.source).name, "tasks": len(lg.tasks),
@@ -121,9 +122,9 @@ def write_reports(run: RunDir, results: dict[str, Any], options: ReportOptions |
                   baseline: dict[str, Any] | None = None) -> ReportPaths:
     """results.json and every report rendered from it into the run directory (DESIGN §5).
 
-    The inspection's name titles the 通报 and the pages; it is stored in results.json so that
-    `zwgk report` needs nothing else. With a baseline (a previous run's results), the 复查 is stored
-    there too and every report marks findings new / still open / fixed.
+    With a baseline (a previous run's results), the 复查 is stored in results.json too and every
+    report marks findings new / still open / fixed. (results.json from before the run name was
+    recorded still get it from the config snapshot.)
     """
     from zwgk.reports.diff import compare
     from zwgk.reports.writer import write_all

@@ -101,24 +101,29 @@ def site_reachable(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
         visits.append(_crawl_visit(home))
         verdicts.append(("抓取", *_judge(home.status, home.error_kind, home.error, home.elapsed, timeout,
                                          home.body or "")))
-    if ctx.probes is None:
+    if ctx.probes is None and home is None:
         return _offline(visits=visits, timeout=timeout)
-    probe = ctx.probes.http(ctx.site_url, family=4, timeout=timeout)
-    visits.append(_visit(probe))
-    verdicts.append(("IPv4探测", *_judge(probe.status, probe.error_kind, probe.error, probe.elapsed, timeout,
-                                         probe.text, probe.headers.get("server", ""))))
-    details = {"visits": visits, "timeout": timeout, "crawl_recorded": home is not None}
+    at = home.fetched_at if home is not None else None
+    elapsed = home.elapsed if home is not None else None
+    if ctx.probes is not None:     # offline evaluation judges the crawl's visit alone
+        probe = ctx.probes.http(ctx.site_url, family=4, timeout=timeout)
+        visits.append(_visit(probe))
+        verdicts.append(("IPv4探测", *_judge(probe.status, probe.error_kind, probe.error, probe.elapsed, timeout,
+                                             probe.text, probe.headers.get("server", ""))))
+        at, elapsed = probe.at, probe.elapsed
+    details = {"visits": visits, "timeout": timeout, "crawl_recorded": home is not None,
+               "probed": ctx.probes is not None}
     seen = "；".join(f"{src}：{reason}" for src, _, reason in verdicts)
     failed = [(src, reason) for src, verdict, reason in verdicts if verdict == "fail"]
     if failed:
         message = "首页无法访问：" + "；".join(f"{src}{reason}" for src, reason in failed)
         return CheckResult("", "fail", f"{message}。{_CANDIDATE}", details=details, findings=[
             finding(message, ctx.site_url, visits=visits, timeout=timeout, candidate=True,
-                    expected=f"首页在 {timeout:g} 秒内打开（HTTP 2xx/3xx）", seen=seen, at=probe.at)])
+                    expected=f"首页在 {timeout:g} 秒内打开（HTTP 2xx/3xx）", seen=seen, at=at)])
     if any(verdict == "blocked" for _, verdict, _ in verdicts):
         return CheckResult("", "inconclusive", f"首页访问被拦截，无法判定（{seen}）", details=details)
     expected = f"首页在 {timeout:g} 秒内打开（HTTP 2xx/3xx）"
-    return CheckResult("", "pass", f"首页可访问（{seen}，{probe.elapsed:.1f} 秒）。{_CANDIDATE}",
+    return CheckResult("", "pass", f"首页可访问（{seen}，{elapsed or 0:.1f} 秒）。{_CANDIDATE}",
                        details=details, evidence=[{**v, "expected": expected, "seen": f"HTTP {v['status']}"}
                                                   for v in visits])
 
