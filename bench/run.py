@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import hashlib
 import http.client
 import json
@@ -27,7 +28,6 @@ import shutil
 import signal
 import socket
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -55,6 +55,29 @@ AUTOTHROTTLE_AS_ZWGK = {"AUTOTHROTTLE_ENABLED": "True", "AUTOTHROTTLE_START_DELA
 EXPERIMENTS = ("seen-prefilter",)    # bench/zwgk_patched.py: what a crawler change would buy
 
 
+# Others edit zwgk/ while a bench runs: every child (site writer, zwgk crawl) imports a copy of the
+# package taken at the start (PYTHONPATH), so that all rows of one run measure the same code.
+SRC: Path = ROOT
+CHILD_ENV: dict[str, str] | None = None
+CODE: dict[str, str] = {}
+
+
+def snapshot(workdir: Path) -> dict[str, str]:
+    global SRC, CHILD_ENV
+    SRC = workdir / "src"
+    shutil.copytree(ROOT / "zwgk", SRC / "zwgk", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    CHILD_ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(SRC), os.environ.get("PYTHONPATH")]))}
+    h = hashlib.sha256()
+    for path in sorted(p for p in (SRC / "zwgk").rglob("*") if p.is_file()):
+        h.update(path.relative_to(SRC).as_posix().encode() + b"\0" + path.read_bytes())
+
+    def git(*a: str) -> str:
+        return subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    dirty = git("status", "--porcelain", "--", "zwgk").splitlines()
+    return {"commit": git("rev-parse", "--short", "HEAD"), "zwgk_digest": h.hexdigest()[:12],
+            "zwgk_uncommitted_files": str(len(dirty))}
+
+
 def log(msg: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
@@ -63,7 +86,7 @@ def log(msg: str) -> None:
 def _source_digest() -> str:
     """Cache key part: the simulator's code and specs (a changed generator must not reuse old files)."""
     h = hashlib.sha256()
-    sim = ROOT / "zwgk" / "portal_sim"
+    sim = SRC / "zwgk" / "portal_sim"
     for path in sorted([*sim.rglob("*.py"), *sim.rglob("*.yaml")]):
         h.update(path.relative_to(sim).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()[:16]
@@ -97,7 +120,7 @@ def generate(n: int) -> Site:
         OUT.mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
         subprocess.run([PY, "-m", "zwgk.portal_sim", "write", SPEC, str(tmp), "--pages", str(n)],
-                       cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+                       cwd=ROOT, check=True, stdout=subprocess.DEVNULL, env=CHILD_ENV)
         seconds = time.monotonic() - started
         tmp.rename(outdir)
         stamp.write_text(key)
@@ -174,8 +197,7 @@ def _get(port: int, path: str = "/") -> int:
 @contextmanager
 def nginx(root: Path, workdir: Path) -> Iterator[str]:
     """Serve `root` on http://127.0.0.1:PORT/ until the block ends (also on errors and Ctrl-C)."""
-    tmp = workdir / "nginx"
-    tmp.mkdir()
+    tmp = Path(tempfile.mkdtemp(prefix="nginx-", dir=workdir))
     user = ""
     if os.geteuid() == 0:   # workers would drop to `nobody`; run them as the current user instead
         import grp
@@ -241,6 +263,7 @@ class Run:
     missing: list[str] = field(default_factory=list)
     extra: list[str] = field(default_factory=list)
     background_cpu: float = 0.0   # CPU seconds the rest of the machine used meanwhile (nginx included)
+    renders: int = 0              # zwgk: pages rendered in a browser (render_js: auto; the site needs none)
 
     @property
     def pages_per_s(self) -> float:
@@ -248,7 +271,8 @@ class Run:
 
     @property
     def ok(self) -> bool:
-        return self.rc == 0 and self.pages == self.n == self.pages_200 and not self.missing and not self.extra
+        return (self.rc == 0 and self.pages == self.n == self.pages_200 and not self.missing and not self.extra
+                and not self.renders)
 
 
 _TIME_FIELDS = {
@@ -310,12 +334,31 @@ def run_child(cmd: list[str], cwd: Path, stdout: Any, stderr: Any, env: dict[str
         return proc.wait()
     finally:
         if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)        # Scrapy shuts down on SIGTERM
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+            _stop_group(proc)
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _stop_group(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the group (Scrapy shuts down cleanly on it; GNU time just dies), wait until every
+    member is gone — not only the wrapper — then SIGKILL whatever is left after 15 s."""
+    os.killpg(proc.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        proc.poll()
+        if not _group_alive(proc.pid):
+            break
+        time.sleep(0.1)
+    else:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
 
 
 def timed(cmd: list[str], cwd: Path, name: str, env: dict[str, str] | None = None) -> tuple[int, dict[str, float]]:
@@ -363,12 +406,14 @@ def run_zwgk(site: Site, url: str, concurrency: int, workdir: Path, autothrottle
     insp = wd / "inspection.yaml"
     write_inspection(insp, url, site.n, concurrency)
     cmd = [*zwgk_command(autothrottle, patches), "crawl", "-c", str(insp), "-o", str(wd / "runs")]
-    rc, t = timed(cmd, wd, "zwgk")
+    rc, t = timed(cmd, wd, "zwgk", env=CHILD_ENV)
     runs = sorted((wd / "runs").glob("*/crawl.sqlite"))
     if len(runs) != 1:
         raise SystemExit(f"zwgk crawl left {len(runs)} stores in {wd / 'runs'} (rc {rc}); see {wd}/zwgk.stderr")
     db = sqlite3.connect(runs[0])
-    rows = db.execute("SELECT url, status FROM pages WHERE kind = 'page'").fetchall()
+    # the plain fetches; a page zwgk also rendered in a browser has a second row, method RENDER
+    rows = db.execute("SELECT url, status FROM pages WHERE kind = 'page' AND method != 'RENDER'").fetchall()
+    renders = db.execute("SELECT COUNT(*) FROM pages WHERE method = 'RENDER'").fetchone()[0]
     db.close()
     got = {url_key(u) for u, _ in rows}
     logtext = (runs[0].parent / "crawl.log").read_text(encoding="utf-8", errors="replace")
@@ -376,7 +421,7 @@ def run_zwgk(site: Site, url: str, concurrency: int, workdir: Path, autothrottle
                len(rows), sum(1 for _, s in rows if s == 200),
                int(_scrapy_stat(logtext, "downloader/request_count") or 0),
                _scrapy_stat(logtext, "elapsed_time_seconds"),
-               sorted(site.pages - got)[:20], sorted(got - site.pages)[:20], t["background"])
+               sorted(site.pages - got)[:20], sorted(got - site.pages)[:20], t["background"], renders)
 
 
 def bare_command(url: str, concurrency: int, autothrottle: bool, stats: Path, urls: Path, logfile: Path) -> list[str]:
@@ -434,37 +479,33 @@ def machine() -> dict[str, str]:
             "lxml": ".".join(map(str, lxml.etree.LXML_VERSION)), "nginx": ngx}
 
 
-def _median(values: list[float]) -> float:
-    return statistics.median(values) if values else 0.0
-
-
 def table(runs: list[Run], variants: list[bool]) -> str:
+    """One row per N, AutoThrottle setting and tool: its fastest run (others share this machine and
+    can only slow a crawl down, so the fastest run is the least disturbed), with the range of all."""
     tools = sorted({r.tool for r in runs}, key=lambda t: (t == "bare", t))     # zwgk, zwgk+…, bare
-    lines = ["| N | tool | AutoThrottle | pages | requests | wall s | pages/s | CPU s | peak RSS MB | "
-             "zwgk/bare pages/s | zwgk/bare RSS | background CPU s |",
-             "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| N | tool | AutoThrottle | runs | pages | requests | wall s | pages/s | pages/s, all runs | CPU s | "
+             "peak RSS MB | zwgk/bare pages/s | zwgk/bare CPU s | zwgk/bare RSS | background CPU s |",
+             "|---:|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|"]
     for n in sorted({r.n for r in runs}):
         for at in variants:
-            agg: dict[str, dict[str, float]] = {}
+            best: dict[str, Run] = {}
+            spread: dict[str, str] = {}
             for tool in tools:
                 rs = [r for r in runs if r.n == n and r.tool == tool and r.autothrottle == at]
-                if not rs:
-                    continue
-                agg[tool] = {"pages": _median([r.pages for r in rs]), "requests": _median([r.requests for r in rs]),
-                             "wall": _median([r.wall for r in rs]), "pps": _median([r.pages_per_s for r in rs]),
-                             "cpu": _median([r.cpu for r in rs]), "rss": _median([r.rss_mb for r in rs]),
-                             "bg": _median([r.background_cpu for r in rs]),
-                             "ok": all(r.ok for r in rs), "count": len(rs)}
-            for tool, a in agg.items():
-                ratio_pps = ratio_rss = ""
-                if tool != "bare" and "bare" in agg and agg["bare"]["pps"] and agg["bare"]["rss"]:
-                    ratio_pps = f"**{a['pps'] / agg['bare']['pps']:.2f}**"
-                    ratio_rss = f"**{a['rss'] / agg['bare']['rss']:.2f}**"
-                flag = "" if a["ok"] else " ⚠"
-                rep = f" (median of {a['count']})" if a["count"] > 1 else ""
-                lines.append(f"| {n:,} | {tool}{rep} | {'on' if at else 'off'} | {int(a['pages']):,}{flag} | "
-                             f"{int(a['requests']):,} | {a['wall']:.1f} | {a['pps']:.0f} | {a['cpu']:.1f} | "
-                             f"{a['rss']:.0f} | {ratio_pps} | {ratio_rss} | {a['bg']:.1f} |")
+                if rs:
+                    best[tool] = min(rs, key=lambda r: r.wall)
+                    spread[tool] = ", ".join(f"{r.pages_per_s:.0f}" for r in rs)
+            bare = best.get("bare")
+            for tool, r in best.items():
+                ratios = ["", "", ""]
+                if tool != "bare" and bare is not None and bare.pages_per_s and bare.cpu and bare.rss_mb:
+                    ratios = [f"**{r.pages_per_s / bare.pages_per_s:.2f}**", f"{r.cpu / bare.cpu:.2f}",
+                              f"**{r.rss_mb / bare.rss_mb:.2f}**"]
+                same = [x for x in runs if x.n == n and x.tool == tool and x.autothrottle == at]
+                flag = "" if all(x.ok for x in same) else " ⚠"
+                lines.append(f"| {n:,} | {tool} | {'on' if at else 'off'} | {len(same)} | {r.pages:,}{flag} | "
+                             f"{r.requests:,} | {r.wall:.1f} | {r.pages_per_s:.0f} | {spread[tool]} | {r.cpu:.1f} | "
+                             f"{r.rss_mb:.0f} | {' | '.join(ratios)} | {r.background_cpu:.1f} |")
     return "\n".join(lines)
 
 
@@ -480,6 +521,8 @@ def check(run: Run) -> list[str]:
         problems.append(f"only {run.pages_200} of {run.pages} pages answered 200")
     if run.missing:
         problems.append(f"missing (first {len(run.missing)}): {run.missing}")
+    if run.renders:
+        problems.append(f"{run.renders} pages were also rendered in a browser (the bench site needs none)")
     if run.extra:
         problems.append(f"not in the truth (first {len(run.extra)}): {run.extra}")
     return problems
@@ -487,24 +530,32 @@ def check(run: Run) -> list[str]:
 
 # --- profile ------------------------------------------------------------------------------------
 # py-spy raw stacks ("frame;frame;… count", root first); a sample goes to the rule of its innermost
-# frame that matches one (so json.dumps inside Store.save_page counts as the store).
+# frame that matches one (so json.dumps inside Store.save_page counts as the store, urljoin inside
+# extract.py as extraction), else to FALLBACK.
 PROFILE_RULES: list[tuple[str, tuple[str, ...]]] = [
     ("zwgk frontier rows (StoreDupeFilter → INSERT per request)",
      ("StoreDupeFilter", "Store.add_frontier", "Store.drop_frontier")),
     ("zwgk store: page + link rows, zlib, one commit per page", ("zwgk/store.py", "zwgk/crawler/pipelines.py")),
     ("zwgk page extraction (extract.py: links, anchors, meta, breadcrumb)", ("zwgk/crawler/extract.py",)),
     ("zwgk Request building (focus priority, meta, URL escaping)", ("PortalSpider._request", "zwgk/crawler/focus.py")),
-    ("zwgk spider rest (records, scope, caps)", ("zwgk/crawler/",)),
+    ("zwgk spider rest (records, scope, caps)", ("zwgk/crawler/spiders/", "zwgk/crawler/sitescope.py",
+                                                 "zwgk/crawler/middlewares.py", "zwgk/crawler/state.py")),
     ("bare: LinkExtractor + CrawlSpider rules", ("scrapy/linkextractors/", "scrapy/spiders/crawl.py")),
     ("HTML parse (parsel → lxml)", ("parsel/",)),
     ("body decode + charset detection", ("scrapy/http/response/text.py", "w3lib/encoding.py")),
     ("JOBDIR disk queue (pickle every request)", ("scrapy/squeues.py", "queuelib/", "request_to_dict",
                                                    "request_from_dict", "scrapy/utils/reqser")),
-    ("scheduler + priority queues", ("scrapy/pqueues.py", "scrapy/core/scheduler.py")),
+    ("scheduler: enqueue (dupefilter call, priority queues), dequeue",
+     ("scrapy/pqueues.py", "scrapy/core/scheduler.py", "ExecutionEngine.crawl", "ExecutionEngine._schedule_request")),
     ("AutoThrottle", ("scrapy/extensions/throttle.py",)),
     ("downloader + HTTP client (Twisted)", ("scrapy/core/downloader/", "twisted/web/", "twisted/internet/tcp.py")),
-    ("item pipeline / spider-mw / engine / signals / asyncio glue", ("scrapy/", "twisted/", "asyncio/", "pydispatch/")),
+    ("spider output: every yielded Request/item through the spider-middleware async generators",
+     ("scrapy/core/spidermw.py", "scrapy/spidermiddlewares/", "scrapy/utils/asyncgen.py", "scrapy/utils/python.py",
+      "scrapy/utils/defer.py", "_parallel_asyncio", "Scraper._process_spidermw_output")),
+    ("item pipeline machinery (Scrapy side)", ("scrapy/pipelines/", "Scraper.start_itemproc")),
 ]
+# only when no frame of the stack matches a rule above (else every leaf in asyncio would land here)
+FALLBACK = "the rest of Scrapy's engine and Twisted/asyncio's event loop (per request and response)"
 STARTUP = "start-up and shut-down (imports, settings, opening the store)"
 
 
@@ -523,7 +574,7 @@ def summarize_profile(raw: Path) -> list[tuple[str, float]]:
         if not any("AsyncioSelectorReactor.run" in f or "run_forever" in f for f in frames):
             counts[STARTUP] += n
             continue
-        label = "other (in the reactor)"
+        label = FALLBACK
         for frame in reversed(frames):
             hit = next((lab for lab, pats in PROFILE_RULES if any(p in frame for p in pats)), None)
             if hit:
@@ -552,7 +603,7 @@ def profile(args: argparse.Namespace, workdir: Path) -> int:
                 insp = wd / "inspection.yaml"
                 write_inspection(insp, url, n, args.concurrency)
                 cmd = [*zwgk_command(at), "crawl", "-c", str(insp), "-o", str(wd / "runs")]
-                env = None
+                env = CHILD_ENV
             else:
                 cmd = bare_command(url, args.concurrency, at, wd / "stats.json", wd / "urls.txt", wd / "scrapy.log")
                 env = bare_env()
@@ -576,12 +627,25 @@ def profile(args: argparse.Namespace, workdir: Path) -> int:
 
 
 # --- main ---------------------------------------------------------------------------------------
+def save(runs: list[Run], variants: list[bool], info: dict[str, str], args: argparse.Namespace,
+         sites: dict[int, dict[str, Any]], stamp: str) -> Path:
+    OUT.mkdir(parents=True, exist_ok=True)
+    md = OUT / f"results-{stamp}.md"
+    md.write_text(table(runs, variants) + "\n", encoding="utf-8")
+    md.with_suffix(".json").write_text(json.dumps(
+        {"machine": info, "concurrency": args.concurrency, "sites": sites,
+         "runs": [asdict(r) | {"pages_per_s": r.pages_per_s, "ok": r.ok} for r in runs]},
+        ensure_ascii=False, indent=1), encoding="utf-8")
+    return md
+
+
 def bench(args: argparse.Namespace, workdir: Path) -> int:
     variants = {"on": [True], "off": [False], "both": [True, False]}[args.autothrottle]
-    info = machine()
+    info = machine() | CODE
     log("machine: " + ", ".join(f"{k} {v}" for k, v in info.items()))
     runs: list[Run] = []
     problems: list[str] = []
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     sites: dict[int, dict[str, Any]] = {}
     pair = 0
     for n in args.pages:
@@ -609,16 +673,10 @@ def bench(args: argparse.Namespace, workdir: Path) -> int:
                             + ("" if run.ok else "  ⚠ MISMATCH"))
                         for p in check(run):
                             problems.append(f"N={n} {tool} AutoThrottle {'on' if at else 'off'}: {p}")
+                        save(runs, variants, info, args, sites, stamp)    # a later failure keeps these
     md = table(runs, variants)
     print(md)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / f"results-{stamp}.md").write_text(md + "\n", encoding="utf-8")
-    (OUT / f"results-{stamp}.json").write_text(json.dumps(
-        {"machine": info, "concurrency": args.concurrency, "sites": sites,
-         "runs": [asdict(r) | {"pages_per_s": r.pages_per_s, "ok": r.ok} for r in runs]},
-        ensure_ascii=False, indent=1), encoding="utf-8")
-    log(f"results: bench/out/results-{stamp}.md / .json")
+    log(f"results: {save(runs, variants, info, args, sites, stamp).relative_to(ROOT)} (.json beside it)")
     if problems:
         bar = "!" * 78
         print(f"\n{bar}\nPAGE COUNTS DO NOT MATCH THE TRUTH — the rates above compare different crawls:\n"
@@ -627,12 +685,22 @@ def bench(args: argparse.Namespace, workdir: Path) -> int:
     return 0
 
 
+def reprint(paths: list[Path]) -> int:
+    runs = []
+    for path in paths:
+        for r in json.loads(path.read_text(encoding="utf-8"))["runs"]:
+            runs.append(Run(**{k: v for k, v in r.items() if k in Run.__dataclass_fields__}))
+    print(table(runs, sorted({r.autothrottle for r in runs}, reverse=True)))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--pages", type=int, nargs="+", default=[2000, 20000], help="site sizes N (default 2000 20000)")
     p.add_argument("--concurrency", type=int, default=16,
                    help="concurrent requests for both crawls (zwgk: concurrency_per_site, ≤ 64)")
-    p.add_argument("--repeat", type=int, default=1, help="runs per tool and N; the table shows medians")
+    p.add_argument("--repeat", type=int, default=1,
+                   help="runs per tool and N; the table shows the fastest and lists all")
     p.add_argument("--autothrottle", choices=("on", "off", "both"), default="on",
                    help="on: zwgk as shipped, the bare spider with the same AutoThrottle settings; "
                         "off: both without (zwgk patched in-process); both: the two pairs")
@@ -644,11 +712,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--profile", action="store_true",
                    help="instead of timing: run each crawl once under py-spy at the first N, print the split")
     p.add_argument("--py-spy", help="path to py-spy (default: on PATH)")
+    p.add_argument("--table", nargs="+", type=Path, metavar="RESULTS_JSON",
+                   help="only print the table of saved bench/out/results-*.json files (runs are merged)")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.table:
+        return reprint(args.table)
     if not 1 <= args.concurrency <= 64:
         raise SystemExit("--concurrency must be 1..64 (zwgk's concurrency_per_site limit)")
     for tool in (NGINX, GNU_TIME):
@@ -661,6 +733,7 @@ def main(argv: list[str] | None = None) -> int:
     # /tmp, not bench/out: the bare spider must run outside the repository (no scrapy.cfg above it)
     workdir = Path(tempfile.mkdtemp(prefix="zwgk-bench-"))
     try:
+        CODE.update(snapshot(workdir))
         return profile(args, workdir) if args.profile else bench(args, workdir)
     except KeyboardInterrupt:
         log("interrupted")

@@ -8,12 +8,28 @@ from pathlib import Path
 
 import pytest
 
-from zwgk.portal_sim import DnsFixture, RunningPortal, load_spec
+from zwgk.crawler.render import find_browser
+from zwgk.portal_sim import DnsFixture, RunningPortal, build_truth, load_spec
 from zwgk.portal_sim.dns import records_for
 
 SITES_DIR = Path(__file__).parent / "fixtures" / "sites"
 PORTAL_SPECS = (SITES_DIR / "example-a.yaml", SITES_DIR / "example-b.yaml")
 AS_OF = date(2026, 11, 22)
+# The default crawl (render_js: auto) renders the browser-only column when a browser is installed;
+# the answer key for it follows suit (links.CRAWL_RULE 2c).
+BROWSER = find_browser(for_crawl=True).available
+_TRUTHS: dict[tuple[int, str, bool], dict] = {}
+
+
+def crawl_truth(portal: RunningPortal, key: str, *, render: bool = BROWSER, **kw: object) -> dict:
+    """The answer key for a crawl with the default config: paging adapters on, rendering if a browser
+    is here (`portal.truth` is the adapters-only key). Extra keywords go to build_truth."""
+    cache = (id(portal), key, render)
+    if kw:
+        return build_truth(portal.site(key), portal.base_urls(key), render=render, **kw)  # type: ignore[arg-type]
+    if cache not in _TRUTHS:
+        _TRUTHS[cache] = build_truth(portal.site(key), portal.base_urls(key), render=render)
+    return _TRUTHS[cache]
 
 
 @pytest.fixture(scope="session")

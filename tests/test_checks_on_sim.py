@@ -1,7 +1,8 @@
-"""The store-only checks on simulated sites, without the crawler: the pages a plain crawler reaches
-(the truth's link graph) are stored as the crawler stores them, the checks run over them, and their
-findings must equal the truth's. Fast companion to test_e2e_checks.py (which crawls and probes), and
-home of the variants the fixtures do not carry (a homepage left stale for weeks).
+"""The store-only checks on simulated sites, without the crawler: the pages the crawl rule reaches
+(the truth's link graph, fast-path adapters included) are stored as the crawler stores them, the
+checks run over them, and their findings must equal the truth's. Fast companion to
+test_e2e_checks.py (which crawls and probes), and home of the variants the fixtures do not carry (a
+homepage left stale for weeks).
 """
 
 from __future__ import annotations
@@ -33,7 +34,14 @@ def stored(site: Site, tmp_path: Path) -> SiteContext:
     store = Store(tmp_path / f"{site.key}.sqlite")
     start = f"http://{site.spec.main_host}/"
     store.upsert_site(site.key, site.spec.name, start, "办公室", list(site.hosts))
-    for url, got in crawl(site).pages.items():
+    graph = crawl(site)
+    for url, got in graph.listings.items():     # list API answers, stored as the spider stores them
+        source = next(e.source for e in graph.edges.values() if e.target == url and e.kind == "listing")
+        store.save_page(PageRecord(site=site.key, url=url, kind="listing", method=got.method, status=got.status,
+                                   content_type=got.resource.content_type if got.resource else None,
+                                   body=got.resource.body.decode("utf-8") if got.resource else None,
+                                   referer=source, fetched_at=FETCHED))
+    for url, got in graph.pages.items():
         res = got.resource
         if res is None or res.status != 200 or res.content_type != "text/html":
             continue

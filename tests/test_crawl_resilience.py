@@ -90,7 +90,7 @@ def test_dead_sites_are_recorded_and_the_others_complete(portal, dead_sites, tmp
 def test_sigkill_then_resume_loses_nothing_and_refetches_nothing(portal, dns_server, tmp_path):
     site = {"name": "西崖县人民政府", "url": portal.url("example-b"), "hosts": list(portal.site("example-b").hosts)}
     config = write_inspection(tmp_path / "i.yaml", [site], dns=dns_server.address, concurrency_per_site=1,
-                              delay=0.05, max_pages=1000, max_depth=30, paging_adapters=False)
+                              delay=0.05, max_pages=1000, max_depth=30)
     portal.clear_log()
     proc = zwgk_popen("crawl", "-c", str(config), "-o", str(tmp_path / "runs"))
     deadline = time.monotonic() + 60
@@ -115,8 +115,9 @@ def test_sigkill_then_resume_loses_nothing_and_refetches_nothing(portal, dns_ser
     records = store_of(run).pages()
     urls = [r.url for r in records]
     assert len(urls) == len(set(urls))                       # nothing stored twice
-    want = {u for u, p in truth["pages"].items() if not p.get("hop_only")} | set(truth["attachments"])
-    assert set(urls) == want                                 # nothing lost
+    want = ({u for u, p in truth["pages"].items() if not p.get("hop_only")} | set(truth["attachments"])
+            | set(truth["listings"]))                        # the dataproxy.jsp POSTs resume with their form
+    assert truth["listings"] and set(urls) == want           # nothing lost
     assert kept <= set(urls)
 
     served = Counter((e.method, e.host, e.path) for e in portal.request_log if e.path != "/robots.txt")

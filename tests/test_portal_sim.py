@@ -14,7 +14,7 @@ from pathlib import Path
 import dns.resolver
 import pytest
 
-from zwgk.portal_sim import DnsFixture, build_site, load_spec
+from zwgk.portal_sim import DnsFixture, build_site, build_truth, load_spec
 from zwgk.portal_sim.cli import main as sim_main
 from zwgk.portal_sim.links import extract_links, is_attachment
 from zwgk.portal_sim.running import RunningPortal
@@ -26,14 +26,34 @@ SITES = Path(__file__).parent / "fixtures" / "sites"
 # Content defects and traps (2026-11): +1 page per site (the 留言 board's 我要留言 form); example-a's
 # footer lost 公网安备 (footer_missing: one external link fewer per page) and one 解读 moved into
 # 政务动态 (interpretation_elsewhere), which renumbers document ids and so re-deals attachments.
+# Script-paged lists (issue 6): the truth follows what the fast-path adapters load (COUNTS); the plain
+# rule is pinned apart (PLAIN_COUNTS). example-a gained 13 policies (3 list pages, one planted without
+# 解读 on page 3), 12 解读, a jpaas API column and a browser-only column (4 documents each); example-b's
+# 政策文件 grew to 50 records (a dataproxy.jsp group beyond the embedded 45) with 48 解读.
 COUNTS = {
-    "example-a": {"pages": 104, "pages_ok": 96, "attachments": 45, "broken": 7, "hidden_links": 20,
-                  "external": 293, "not_followed": 4, "robots_disallowed": 2, "documents": 84,
-                  "documents_reachable": 76, "max_depth": 3},
-    "example-b": {"pages": 77, "pages_ok": 75, "attachments": 28, "broken": 3, "hidden_links": 10,
-                  "external": 302, "not_followed": 4, "robots_disallowed": 0, "documents": 84,
-                  "documents_reachable": 60, "max_depth": 18},
+    "example-a": {"pages": 148, "pages_ok": 140, "attachments": 62, "broken": 7, "hidden_links": 34,
+                  "external": 425, "not_followed": 4, "robots_disallowed": 2, "documents": 117,
+                  "documents_reachable": 113, "max_depth": 3, "listings": 1},
+    "example-b": {"pages": 174, "pages_ok": 172, "attachments": 82, "broken": 3, "hidden_links": 10,
+                  "external": 690, "not_followed": 4, "robots_disallowed": 0, "documents": 157,
+                  "documents_reachable": 157, "max_depth": 3, "listings": 2},
 }
+PLAIN_COUNTS = {
+    "example-a": {"pages": 118, "pages_ok": 110, "attachments": 46, "broken": 7, "hidden_links": 20,
+                  "external": 335, "not_followed": 4, "robots_disallowed": 2, "documents": 117,
+                  "documents_reachable": 88, "max_depth": 3, "listings": 0},
+    "example-b": {"pages": 77, "pages_ok": 75, "attachments": 24, "broken": 3, "hidden_links": 10,
+                  "external": 302, "not_followed": 4, "robots_disallowed": 0, "documents": 157,
+                  "documents_reachable": 60, "max_depth": 18, "listings": 0},
+}
+_PLAIN: dict[str, dict] = {}
+
+
+def plain_truth(portal: RunningPortal, key: str) -> dict:
+    """The answer key for a crawler without the paging adapters (links.CRAWL_RULE 1-8 without 2b)."""
+    if key not in _PLAIN:
+        _PLAIN[key] = build_truth(portal.site(key), portal.base_urls(key), adapters=False)
+    return _PLAIN[key]
 
 
 def get(portal: RunningPortal, url: str, *, ip: str = "127.0.0.1", method: str = "GET",
@@ -81,6 +101,7 @@ def test_spec_rejects_typos() -> None:
 def test_truth_counts_are_pinned(portal: RunningPortal, key: str) -> None:
     truth = portal.truth(key)
     assert truth["counts"] == COUNTS[key]
+    assert plain_truth(portal, key)["counts"] == PLAIN_COUNTS[key]
     assert truth["pages"][truth["start"]]["depth"] == 0
     assert all(url.startswith(tuple(truth["hosts"].values())) or "old.example-a" in url for url in truth["pages"])
 
@@ -106,18 +127,21 @@ def test_truth_records_every_planted_defect(portal: RunningPortal) -> None:
     assert t["pages"][origin + "/ztzl/index.html"]["delay"] == 1.5
     head405 = [a for a in t["attachments"].values() if a["head_status"] == 405]
     assert len(head405) == 2 and all(a["status"] == 200 for a in head405)
-    # 2 policies planted without 解读, 6 规范性文件 that have none (三同步 covers them too), 1 解读 without 原文链接
+    # 3 policies planted without 解读 (one on list page 3, behind the script pager), 6 规范性文件 that
+    # have none (三同步 covers them too), 1 解读 without 原文链接
     reasons = sorted((f["reason"], "/gfxwj/" in f["url"]) for f in t["findings"]["policy.interpretation"])
-    assert reasons == [("no_interpretation_link", False)] * 2 + [("no_interpretation_link", True)] * 6 + [
+    assert reasons == [("no_interpretation_link", False)] * 3 + [("no_interpretation_link", True)] * 6 + [
         ("no_policy_link", False)]
+    plain = sorted(f["url"] for f in plain_truth(portal, "example-a")["findings"]["policy.interpretation"])
+    assert len(plain) == 9 and set(plain) < {f["url"] for f in t["findings"]["policy.interpretation"]}
     assert all(f["homepage"] == (f["url"] == t["start"]) for f in t["findings"]["links.broken"])
 
 
 @pytest.mark.parametrize("key", ["example-a", "example-b"])
 def test_truth_depth_is_bfs_distance_over_served_pages(portal: RunningPortal, key: str) -> None:
     """Re-derive depths from the bytes the server sends: every page is one link deeper than its
-    shallowest parsed source (a redirect hop keeps its source's depth)."""
-    t = portal.truth(key)
+    shallowest parsed source (a redirect hop keeps its source's depth). The plain rule."""
+    t = plain_truth(portal, key)
     best: dict[str, int] = {t["start"]: 0}
     for url, page in t["pages"].items():
         if page["status"] == 200 and "charset" in page:
@@ -136,15 +160,16 @@ def test_hanweb_list_records_are_not_plain_links(portal: RunningPortal) -> None:
     assert b"<datastore>" in res.body and b"<![CDATA[<li><a href=\"/art/" in res.body
     links = extract_links(res.body, res.charset, f"http://{col.host}{col.index_path}")
     assert not [ln for ln in links if "/art/" in ln.url]
-    t = portal.truth("example-b")
+    t = plain_truth(portal, "example-b")
     assert t["counts"]["documents_reachable"] < t["counts"]["documents"]
     assert t["counts"]["max_depth"] > 5            # 上一篇/下一篇 chains give the crawl real depth
 
 
 def test_trs_paged_lists_exist_but_are_only_scripted(portal: RunningPortal) -> None:
-    t = portal.truth("example-a")
+    t = plain_truth(portal, "example-a")
     page2 = t["columns"]["gk.news"]["list_pages"][1]
     assert page2.endswith("/zwdt/index_1.html") and page2 not in t["pages"]
+    assert page2 in portal.truth("example-a")["pages"]          # the fast-path rule reaches it
     assert get(portal, page2)[0] == 200
     home_news = get(portal, t["columns"]["gk.news"]["url"])[2].decode()
     assert 'createPageHTML(2, 0, "index", "html")' in home_news and 'href="index_1.html"' not in home_news
@@ -290,3 +315,52 @@ def test_serve_cli_prints_hosts_and_dns(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         assert proc.wait(timeout=10) == 0
+
+
+# -- script-loaded lists (the fast-path rule, links.CRAWL_RULE 2b/2c) -----------------------------
+
+def _planted(t: dict, kind: str) -> set[str]:
+    return {str(p["target"]) for p in t["planted"] if p["kind"] == kind}
+
+
+def test_fast_path_truth_follows_what_list_scripts_load(portal: RunningPortal) -> None:
+    a, plain_a = portal.truth("example-a"), plain_truth(portal, "example-a")
+    policy = a["columns"]["gk.policy"]
+    depth = a["pages"][policy["url"]]["depth"]
+    assert len(policy["list_pages"]) == 3
+    assert all(a["pages"][page]["depth"] == depth for page in policy["list_pages"][1:])   # siblings of page 1
+    (on_page3,) = _planted(a, "policy_without_interpretation") - set(plain_a["pages"])
+    assert a["pages"][on_page3]["depth"] == depth + 1
+    assert on_page3 in {f["url"] for f in a["findings"]["policy.interpretation"]}
+    # jpaas: the shell lists nothing; the API answer (a listing at the column's depth) lists 4 documents
+    (listing,) = a["listings"].values()
+    meetings = a["pages"][a["columns"]["gk.meetings"]["url"]]["depth"]
+    assert (listing["via"], listing["method"], listing["depth"]) == ("jpaas_api", "GET", meetings)
+    for key, reach in (("gk.meetings", 4), ("gk.solicitation", 0)):
+        docs = [u for u, d in a["documents"].items() if d["column"] == key]
+        assert sum(u in a["pages"] for u in docs) == reach and not set(docs) & set(plain_a["pages"])
+    rendered = build_truth(portal.site("example-a"), portal.base_urls("example-a"), render=True)
+    assert all(d["reachable"] for d in rendered["documents"].values())       # a browser lists the last 4
+
+
+def test_fast_path_truth_posts_dataproxy_groups(portal: RunningPortal) -> None:
+    b, plain_b = portal.truth("example-b"), plain_truth(portal, "example-b")
+    assert {(x["method"], x["via"]) for x in b["listings"].values()} == {("POST", "hanweb_dataproxy")}
+    cols = {str(portal.site("example-b").column(k).colid): k for k in ("gk.policy", "gk.interpretation")}
+    assert {u.rsplit("columnid=", 1)[1] for u in b["listings"]} == set(cols)   # one group per column
+    (record48,) = _planted(b, "policy_without_interpretation") - set(plain_b["pages"])
+    assert b["pages"][record48]["depth"] == b["pages"][b["columns"]["gk.policy"]["url"]]["depth"] + 1
+
+
+def test_script_list_endpoints_answer_json(portal: RunningPortal) -> None:
+    t = portal.truth("example-a")
+    (api,) = t["listings"]
+    status, headers, body = get(portal, api)
+    data = json.loads(body)
+    assert status == 200 and headers["content-type"].startswith("application/json") and data["success"]
+    assert data["data"]["html"].count("<li>") == 4
+    col = t["columns"]["gk.solicitation"]["url"]
+    shell = get(portal, col)[2].decode()
+    assert '<ul class="list" id="list-items"></ul>' in shell and "fetch('list_data.do" in shell
+    rows = json.loads(get(portal, col + "list_data.do?pageIndex=1")[2])["rows"]
+    assert len(rows) == 4 and all(r["link"].startswith("/fdzdgk/yjzj/") for r in rows)

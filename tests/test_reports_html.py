@@ -179,3 +179,30 @@ def test_minimal_design_results_still_render(tmp_path):
     html = text_of(paths.sites[0])
     assert "坏链" in html and "未到期" in html and "任务落实率 —" in html
     assert all(p.is_file() for p in (paths.index, paths.bulletin, paths.issues, paths.junit))
+
+
+def test_evidence_screenshots_show_as_thumbnails_linking_to_the_png(tmp_path):
+    """A finding with evidence["screenshot"] gets a thumbnail linking to the full PNG, by relative path;
+    a path that is not one of the run's screenshots is never linked (results.json may be doctored)."""
+    def finding(n: int, path: str, thumb: str) -> dict:
+        return {"check": "column.empty", "severity": "major", "message": f"空白栏目{n}", "url": f"http://a.gov.cn/{n}/",
+                "target": f"gk.c{n}", "key": f"column.empty|http://a.gov.cn/{n}/|gk.c{n}", "basis": "", "waived": False,
+                "evidence": {"url": f"http://a.gov.cn/{n}/", "seen": "没有条目", "at": "2026-11-22T10:00:00+08:00",
+                             "screenshot": {"path": path, "thumb": thumb, "at": "2026-11-22T10:05:00+08:00"}}}
+    results = {"schema": 1, "run": {"id": "r1", "as_of": "2026-11-22", "tool_version": "0"},
+               "sites": [{"name": "某站", "url": "http://a.gov.cn/", "unit": "", "score": 90, "verdict": "合格",
+                          "crawl": {"status": "complete", "pages": 1, "errors": 0, "capped": []},
+                          "checks": [{"id": "column.empty", "status": "fail", "severity": "major", "summary": "2 个"}],
+                          "findings": [finding(1, "screenshots/a.gov.cn/1.png", "screenshots/a.gov.cn/1.thumb.png"),
+                                       finding(2, "../../../etc/x.png", "javascript:alert(1)")],
+                          "tasks": []}]}
+    paths = render(tmp_path, results)
+    html = text_of(paths.sites[0])
+    tags = parse(paths.sites[0]).tags
+    imgs = [a for t, a in tags if t == "img"]
+    assert [a["src"] for a in imgs] == ["../screenshots/a.gov.cn/1.thumb.png"]
+    assert ("a", {"href": "../screenshots/a.gov.cn/1.png", "title": "打开完整截图"}) in tags
+    assert "证据截图 · 2026-11-22T10:05:00+08:00" in html
+    assert "etc/x.png" not in html and "alert(1)" not in html
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html)[1]
+    assert "img-src data: 'self'" in csp          # the run's own files, nothing remote

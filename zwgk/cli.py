@@ -52,8 +52,15 @@ def _print_sites(results: dict) -> None:
         status = CRAWL_LABELS.get(crawl["status"], crawl["status"])
         extra = f"（{'、'.join(crawl['capped'])}）" if crawl["capped"] else ""
         detail = f" · {crawl['detail']}" if crawl.get("detail") else ""
+        if crawl.get("rendered") or crawl.get("render_failed"):     # the browser path (render_js)
+            detail = f" · 浏览器渲染 {crawl.get('rendered', 0)}，未能渲染 {crawl.get('render_failed', 0)}" + detail
         click.echo(f"  {site['name']}  {site['url']}  抓取{status}{extra} · 页面 {crawl['pages']} · "
                    f"附件 {crawl['attachments']} · 错误 {crawl['errors']}{detail}")
+
+
+def _no_screenshots(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--no-screenshots", is_flag=True,
+                        help="不为未通过的检查项截取证据截图（默认截图，需要 Chromium）")(f)
 
 
 def _report_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -82,16 +89,19 @@ def _load_baseline(baseline: Path | None, fail_on: str) -> dict[str, Any] | None
 
 
 def run_audit(config: Path | None, outdir: Path, resume: Path | None, fail_on: str,
-              baseline: Path | None = None, options: ReportOptions | None = None) -> int:
+              baseline: Path | None = None, options: ReportOptions | None = None, screenshots: bool = True) -> int:
     from zwgk.config.inspection import load_inspection
     from zwgk.rundir import RunDir
 
     if resume is not None:
         run = RunDir.open(resume)
-        return audit_run(run.load_config(), run, fail_on=fail_on, baseline=baseline, resume=True, options=options)
+        insp = run.load_config()
+        insp.crawl.screenshots &= screenshots
+        return audit_run(insp, run, fail_on=fail_on, baseline=baseline, resume=True, options=options)
     if config is None:
         raise click.UsageError("需要 -c INSPECTION.yaml 或 --resume RUN_DIR / need a config or --resume")
     insp = load_inspection(config)
+    insp.crawl.screenshots &= screenshots      # --no-screenshots wins over crawl.screenshots: true
     return audit_run(insp, None, fail_on=fail_on, baseline=baseline, outdir=outdir, options=options)
 
 
@@ -162,11 +172,13 @@ def exit_code(results: dict, incomplete: bool, fail_on: str, baseline: dict[str,
 @click.option("--baseline", type=click.Path(path_type=Path),
               help="上次运行目录（或其 results.json），用于复查对比；--fail-on new 以它为准")
 @_report_options
+@_no_screenshots
 def audit(config: Path | None, outdir: Path, resume: Path | None, fail_on: str, baseline: Path | None,
-          deadline: datetime | None, issuer: str, docx_template: Path | None) -> None:
+          deadline: datetime | None, issuer: str, docx_template: Path | None, no_screenshots: bool) -> None:
     """抓取、检查、评分并生成全部报告。"""
     try:
-        sys.exit(run_audit(config, outdir, resume, fail_on, baseline, _options(deadline, issuer, docx_template)))
+        sys.exit(run_audit(config, outdir, resume, fail_on, baseline, _options(deadline, issuer, docx_template),
+                           screenshots=not no_screenshots))
     except ZwgkError as exc:
         _fail(exc)
 
@@ -213,8 +225,9 @@ def crawl(config: Path | None, outdir: Path, resume: Path | None) -> None:
 @click.option("--fail-on", type=FAIL_ON, default="veto", show_default=True)
 @click.option("--baseline", type=click.Path(path_type=Path), help="上次运行目录，用于复查对比")
 @_report_options
+@_no_screenshots
 def evaluate(run_dir: Path, offline: bool, fail_on: str, baseline: Path | None,
-             deadline: datetime | None, issuer: str, docx_template: Path | None) -> None:
+             deadline: datetime | None, issuer: str, docx_template: Path | None, no_screenshots: bool) -> None:
     """在已抓取的运行目录上重新检查和评分（不重新抓取页面）。"""
     from zwgk.pipeline import evaluate as evaluate_run
     from zwgk.pipeline import load_ledgers, write_reports
@@ -224,7 +237,8 @@ def evaluate(run_dir: Path, offline: bool, fail_on: str, baseline: Path | None,
         old = _load_baseline(baseline, fail_on)
         run = RunDir.open(run_dir)
         insp = run.load_config()
-        evaluation = evaluate_run(run, insp, load_ledgers(insp), network=not offline)
+        evaluation = evaluate_run(run, insp, load_ledgers(insp), network=not offline,
+                                  screenshots=False if no_screenshots else None)
         paths = write_reports(run, evaluation.results, _options(deadline, issuer, docx_template), baseline=old)
         outcome = Outcome(evaluation.results, paths, exit_code(evaluation.results, evaluation.incomplete, fail_on, old))
         _print_outcome(outcome, fail_on)
@@ -306,9 +320,11 @@ def diff(old: Path, new: Path, outdir: Path | None, fmt: str) -> None:
 @click.option("--fail-on", type=FAIL_ON, default="veto", show_default=True)
 @click.option("--baseline", type=click.Path(path_type=Path), help="上次自查的运行目录，用于复查对比")
 @_report_options
+@_no_screenshots
 def check(url: str, ledger: Path | None, outdir: Path, name: str | None, unit: str, hosts: tuple[str, ...],
           dns_servers: tuple[str, ...], max_pages: int, delay: float, as_of: datetime | None, fail_on: str,
-          baseline: Path | None, deadline: datetime | None, issuer: str, docx_template: Path | None) -> None:
+          baseline: Path | None, deadline: datetime | None, issuer: str, docx_template: Path | None,
+          no_screenshots: bool) -> None:
     """单个网站自查：抓取、检查、评分，在终端列出结论、得分和优先整改事项，并给出网站报告路径。"""
     from zwgk.reports.summary import self_check_lines, summary_line
     from zwgk.selfcheck import SelfCheck, self_check_inspection
@@ -317,6 +333,7 @@ def check(url: str, ledger: Path | None, outdir: Path, name: str | None, unit: s
         insp = self_check_inspection(SelfCheck(
             url=url, ledger=ledger, name=name, unit=unit, hosts=list(hosts), dns_servers=list(dns_servers),
             max_pages=max_pages, delay=delay, as_of=as_of.date() if as_of else None))
+        insp.crawl.screenshots &= not no_screenshots
         outcome = execute(insp, None, fail_on=fail_on, baseline=baseline, outdir=outdir,
                           options=_options(deadline, issuer, docx_template))
     except ZwgkError as exc:
@@ -336,7 +353,8 @@ def check(url: str, ledger: Path | None, outdir: Path, name: str | None, unit: s
 
 @cli.command()
 @click.option("-o", "--outdir", type=click.Path(path_type=Path), default=Path("zwgk-runs"), show_default=True)
-def demo(outdir: Path) -> None:
+@_no_screenshots
+def demo(outdir: Path, no_screenshots: bool) -> None:
     """在本机回环地址上启动内置演示网站，用内置台账完成一次检查并输出报告路径（无需联网）。"""
     from zwgk.demo import demo_files, demo_inspection
     from zwgk.portal_sim import RunningPortal, load_spec
@@ -346,6 +364,7 @@ def demo(outdir: Path) -> None:
     try:
         with RunningPortal([load_spec(p, as_of=as_of) for p in specs]) as portal, portal.dns() as dns:
             insp = demo_inspection(portal, dns.address, ledger_path, as_of)
+            insp.crawl.screenshots &= not no_screenshots
             click.echo(f"演示网站 / demo portal: {', '.join(portal.url(k) for k in portal.sites)}", err=True)
             outcome = execute(insp, None, fail_on="never", baseline=None, outdir=outdir)
     except ZwgkError as exc:

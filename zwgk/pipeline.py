@@ -57,9 +57,11 @@ def _task_entry(task: Task, status: str, evidence: list[dict[str, Any]]) -> dict
     }
 
 
-def evaluate(run: RunDir, insp: Inspection, ledgers: list[Ledger], *, network: bool = True) -> Evaluation:
+def evaluate(run: RunDir, insp: Inspection, ledgers: list[Ledger], *, network: bool = True,
+             screenshots: bool | None = None) -> Evaluation:
     """Checks and scoring on a stored crawl. Fetches no pages; only the probe layer goes to the
-    network (DNS, IPv6, HTTPS, search), and not at all with network=False."""
+    network (DNS, IPv6, HTTPS, search), and not at all with network=False. Then, unless
+    screenshots=False (default: crawl.screenshots, and never offline), the evidence screenshots."""
     from zwgk.checks.context import SiteContext
     from zwgk.checks.engine import run_checks
     from zwgk.config.profile import load_profile
@@ -85,7 +87,9 @@ def evaluate(run: RunDir, insp: Inspection, ledgers: list[Ledger], *, network: b
         stats = store.site_stats(site["key"])
         crawl = {"status": site["status"], "pages": stats["pages"], "attachments": stats["attachments"],
                  "errors": stats["errors"] + stats["http_errors"], "capped": site["capped"],
-                 "detail": site["detail"] or ""}
+                 "detail": site["detail"] or "",
+                 # pages the browser rendered, and pages it should have but could not (inconclusive lists)
+                 "rendered": stats["rendered"], "render_failed": stats["render_failed"]}
         probes = Probes(store, site["key"], dns, timeout=float(profile.setting("unreachable_timeout_seconds", 15)),
                         ipv6=insp.network.ipv6) if network else None
         ctx = SiteContext(store, site, insp.as_of, profile, probes, insp.checks)
@@ -107,8 +111,22 @@ def evaluate(run: RunDir, insp: Inspection, ledgers: list[Ledger], *, network: b
                              "by_status": _count(t["status"] for t in task_rows)},
             "waivers": {"applied": waiver_outcome.applied, "expired": waiver_outcome.expired},
         })
+    hosts = sorted({h for site in store.sites() for h in site["hosts"]})
     store.close()
+    if network and (insp.crawl.screenshots if screenshots is None else screenshots):
+        screenshot_stage(run, insp, results, hosts)
     return Evaluation(results, incomplete)
+
+
+def screenshot_stage(run: RunDir, insp: Inspection, results: dict[str, Any], hosts: list[str]) -> None:
+    """Evidence screenshots of the pages behind failing checks (zwgk/evidence/screenshots.py); the
+    findings in `results` get evidence["screenshot"]. Skipped, with one message, without a browser."""
+    from zwgk.evidence.screenshots import take_screenshots
+
+    outcome = take_screenshots(run.path, results, browser_path=insp.crawl.browser_path,
+                               dns_servers=insp.network.dns_servers, hosts=hosts, limit=insp.crawl.max_screenshots,
+                               timeout=insp.crawl.browser_timeout)
+    results["evidence"] = {"screenshots": outcome.taken, "failed": outcome.failed, "skipped": outcome.skipped}
 
 
 def _count(items: Any) -> dict[str, int]:

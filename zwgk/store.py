@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -41,7 +41,7 @@ CREATE TABLE IF NOT EXISTS pages (
     id INTEGER PRIMARY KEY,
     site TEXT, url TEXT, final_url TEXT,
     kind TEXT,                      -- page | attachment | related | listing (a list API answer)
-    method TEXT,
+    method TEXT,                    -- GET | HEAD | POST | RENDER (the DOM after the browser ran the page)
     redirects TEXT,                 -- JSON list of {url, status}
     status INTEGER,                 -- HTTP status, NULL when the fetch failed
     content_type TEXT, charset TEXT, title TEXT,
@@ -49,6 +49,7 @@ CREATE TABLE IF NOT EXISTS pages (
     breadcrumb TEXT,
     depth INTEGER, referer TEXT,
     error_kind TEXT,                -- dns | timeout | refused | tls | redirect_loop | robots | connection | other
+                                    -- | render_unavailable | render_timeout | render_failed (RENDER rows)
     error TEXT,
     elapsed REAL, size INTEGER, fetched_at TEXT,
     body BLOB,                      -- zlib-compressed decoded HTML (pages only)
@@ -173,12 +174,22 @@ class Store:
         return out
 
     def site_stats(self, key: str) -> dict[str, int]:
+        """Fetch counts. A RENDER row counts as a fetch only when it is the page's one record (render_js:
+        always); a failed render is not a crawl error (the page's plain fetch stands), it is counted
+        apart in render_failed."""
         row = self.db.execute(
             "SELECT COUNT(*) AS fetched, "
             "SUM(kind = 'page') AS pages, SUM(kind = 'attachment') AS attachments, "
             "SUM(error_kind IS NOT NULL) AS errors, SUM(status >= 400) AS http_errors "
-            "FROM pages WHERE site = ?", (key,)).fetchone()
-        return {k: int(row[k] or 0) for k in row.keys()}  # noqa: SIM118 (sqlite3.Row)
+            "FROM pages p WHERE site = ? AND (method != 'RENDER' OR (error_kind IS NULL AND NOT EXISTS "
+            "(SELECT 1 FROM pages g WHERE g.site = p.site AND g.url = p.url AND g.method = 'GET')))",
+            (key,)).fetchone()
+        stats = {k: int(row[k] or 0) for k in row.keys()}  # noqa: SIM118 (sqlite3.Row)
+        render = self.db.execute(
+            "SELECT SUM(error_kind IS NULL) AS rendered, SUM(error_kind IS NOT NULL) AS render_failed "
+            "FROM pages WHERE site = ? AND method = 'RENDER'", (key,)).fetchone()
+        stats.update({k: int(render[k] or 0) for k in ("rendered", "render_failed")})
+        return stats
 
     # --- frontier -----------------------------------------------------------------------------
     def add_frontier(self, site: str, url: str, method: str, kind: str, depth: int, priority: int,
@@ -235,7 +246,9 @@ class Store:
         return [self._page(row) for row in self.db.execute(sql + " ORDER BY id", args)]
 
     def page(self, site: str, url: str) -> PageRecord | None:
-        row = self.db.execute("SELECT * FROM pages WHERE site = ? AND url = ? ORDER BY id LIMIT 1",
+        """The first record of a URL; a failed render never stands for the page (its fetch does)."""
+        row = self.db.execute("SELECT * FROM pages WHERE site = ? AND url = ? "
+                              "ORDER BY (method = 'RENDER' AND error_kind IS NOT NULL), id LIMIT 1",
                               (site, url)).fetchone()
         return self._page(row) if row else None
 
@@ -243,13 +256,16 @@ class Store:
         rows = self.db.execute("SELECT url, anchor, kind, hidden, tag FROM links WHERE page_id = ?", (page_id,))
         return [Link(r[0], r[1], r[2], bool(r[3]), r[4]) for r in rows]
 
-    def all_links(self, site: str) -> Iterator[tuple[str, Link]]:
-        """(source page URL, link) for every link recorded on the site's pages."""
+    def all_links(self, site: str, exclude_pages: Collection[int] = ()) -> Iterator[tuple[str, Link]]:
+        """(source page URL, link) for every link recorded on the site's pages (but `exclude_pages`:
+        records another one stands for, e.g. a raw fetch whose rendered DOM is used)."""
         rows = self.db.execute(
-            "SELECT p.url, l.url, l.anchor, l.kind, l.hidden, l.tag FROM links l JOIN pages p ON p.id = l.page_id "
-            "WHERE p.site = ? ORDER BY l.rowid", (site,))
+            "SELECT p.url, l.url, l.anchor, l.kind, l.hidden, l.tag, p.id FROM links l JOIN pages p "
+            "ON p.id = l.page_id WHERE p.site = ? ORDER BY l.rowid", (site,))
+        skip = set(exclude_pages)
         for r in rows:
-            yield r[0], Link(r[1], r[2], r[3], bool(r[4]), r[5])
+            if r[6] not in skip:
+                yield r[0], Link(r[1], r[2], r[3], bool(r[4]), r[5])
 
     @staticmethod
     def _page(row: sqlite3.Row) -> PageRecord:

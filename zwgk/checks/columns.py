@@ -93,6 +93,10 @@ def column_empty(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
     if ctx.pager_hidden(parsed):
         return CheckResult("column.empty", "inconclusive", f"「{name}」栏目列表由脚本加载，未能读取",
                            details={"url": page.url})
+    if (why := ctx.list_unreadable(page)) is not None:
+        # a list only a browser shows, and no browser showed it: unknown, not empty
+        return CheckResult("column.empty", "inconclusive", f"「{name}」栏目列表需浏览器渲染，未能读取：{why}",
+                           details={"url": page.url, "reason": why})
     return CheckResult("column.empty", "fail", f"「{name}」栏目为空白栏目", details={"url": page.url},
                        findings=[finding(f"「{name}」栏目为空白栏目：{seen}", page.url, target=key,
                                          expected="栏目至少有一条信息", seen=seen, column=key, at=page.fetched_at)])
@@ -119,6 +123,9 @@ def column_stale(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
         return CheckResult("column.stale", "not_applicable", f"「{name}」栏目未找到（见 column.missing）")
     page, items = listing
     if not items:
+        if (why := ctx.list_unreadable(page)) is not None:
+            return CheckResult("column.stale", "inconclusive", f"「{name}」栏目列表需浏览器渲染，未能读取：{why}",
+                               details={"url": page.url, "reason": why})
         return CheckResult("column.stale", "not_applicable", f"「{name}」栏目为空（见 column.empty）")
     setting, default = WINDOW_SETTINGS[window]
     days = int(ctx.setting(setting, default))

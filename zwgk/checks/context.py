@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from zwgk.store import Link, PageRecord, Store
 
+RENDER = "RENDER"      # store method of a rendered DOM (crawler/render.py RENDER_METHOD)
+
 if TYPE_CHECKING:
     from zwgk.config.profile import Profile
     from zwgk.probes import Probes
@@ -42,9 +44,36 @@ class SiteContext:
         return self.profile.setting(name, default)
 
     # --- stored crawl -------------------------------------------------------------------------
+    # A page the browser rendered has two records: the raw fetch (GET) and its DOM (RENDER). Checks
+    # judge what a visitor sees, so the rendered one stands for the page when it succeeded; a failed
+    # render is kept aside (render_failures) so a list that could not be read is `inconclusive`.
     @cached_property
+    def _records(self) -> tuple[list[PageRecord], dict[str, PageRecord], set[int]]:
+        records = self.store.pages(self.key)
+        renders = {r.url: r for r in records if r.method == RENDER}
+        rendered = {url for url, r in renders.items() if r.error_kind is None}
+        chosen, superseded = [], set()
+        for rec in records:
+            if rec.method == RENDER:
+                if rec.error_kind is None:
+                    chosen.append(rec)
+            elif rec.kind == "page" and rec.url in rendered:
+                superseded.add(rec.id or 0)
+            else:
+                chosen.append(rec)
+        # a render that failed still marks its page (the raw fetch is what the checks read)
+        failures = {url: r for url, r in renders.items() if r.error_kind is not None}
+        return chosen, failures, superseded
+
+    @property
     def all_records(self) -> list[PageRecord]:
-        return self.store.pages(self.key)
+        """One record per fetched URL and method; a successful render replaces its page's raw fetch."""
+        return self._records[0]
+
+    @property
+    def render_failures(self) -> dict[str, PageRecord]:
+        """url -> the RENDER record of a page the browser could not render (unavailable, timeout …)."""
+        return self._records[1]
 
     @cached_property
     def pages(self) -> list[PageRecord]:
@@ -62,7 +91,10 @@ class SiteContext:
 
     @cached_property
     def home(self) -> PageRecord | None:
-        return self.store.page(self.key, self.site_url)
+        rec = self.store.page(self.key, self.site_url)
+        if rec is not None and rec.kind == "page" and (rec.id or 0) in self._records[2]:
+            return next((r for r in self.all_records if r.url == rec.url and r.method == RENDER), rec)
+        return rec
 
     def links_of(self, page: PageRecord) -> list[Link]:
         return self.store.links(page.id) if page.id is not None else []
@@ -70,7 +102,7 @@ class SiteContext:
     @cached_property
     def link_index(self) -> list[tuple[str, Link]]:
         """(source page URL, link) for every recorded link of the site."""
-        return list(self.store.all_links(self.key))
+        return list(self.store.all_links(self.key, exclude_pages=self._records[2]))
 
     # --- page understanding (cached; parsing is the expensive part) ---------------------------
     def list_page(self, page: PageRecord) -> Any:
@@ -99,6 +131,22 @@ class SiteContext:
             rec = self.by_url.get(candidate)
             if rec is not None and rec.ok and rec.body is not None:
                 return rec
+        return None
+
+    def list_unreadable(self, page: PageRecord) -> str | None:
+        """Why the list of `page` could not be read here, or None: the browser could not render a page
+        whose list a script builds, or nobody tried (render_js: never)."""
+        if page.method == RENDER:
+            return None                     # the browser's DOM: what it lists is what there is
+        failed = self.render_failures.get(page.url)
+        if failed is not None:
+            from zwgk.crawler.errors import ERROR_LABELS
+
+            return f"{ERROR_LABELS.get(failed.error_kind or '', failed.error_kind)}（{failed.error or ''}）"
+        from zwgk.checks.understand.scripted import script_built_list
+
+        if script_built_list(page.body, page.final_url or page.url, page.meta):
+            return "列表由页面脚本生成，本次检查未使用浏览器渲染"
         return None
 
     @staticmethod

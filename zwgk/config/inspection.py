@@ -25,13 +25,23 @@ class CrawlSettings(_Strict):
     max_seconds: float = Field(3600, gt=0, description="wall-clock cap per site")
     concurrency_per_site: int = Field(4, ge=1, le=64)
     delay: float = Field(0.25, ge=0)
-    render_js: Literal["auto", "always", "never"] = "auto"
+    render_js: Literal["auto", "always", "never"] = Field(
+        "auto", description="auto: render pages whose list only a script builds; always: every page; never")
     paging_adapters: bool = Field(True, description="follow script pagers and list APIs (TRS, Hanweb, jpaas)")
     max_list_pages: int = Field(50, ge=1, description="pages per column followed through a script pager")
     respect_robots: bool = True
     timeout: float = Field(20, gt=0)
     retries: int = Field(1, ge=0, le=5)
     user_agent: str | None = None
+    # The browser path (one Chromium for the whole run: these are read from the inspection-wide
+    # `crawl:`, per-site overrides do not apply). Never downloaded: Debian's chromium or one on PATH.
+    browser_path: str | None = Field(None, description="Chromium executable (default: chromium/google-chrome on PATH)")
+    browser_contexts: int = Field(2, ge=1, le=16, description="browser contexts open at once")
+    browser_pages_per_context: int = Field(2, ge=1, le=16, description="pages rendering at once per context")
+    browser_recycle_pages: int = Field(50, ge=1, description="a fresh browser context every N rendered pages")
+    browser_timeout: float = Field(30, gt=0, description="seconds for a page to load in the browser")
+    screenshots: bool = Field(True, description="evidence screenshots of failing checks (needs the browser)")
+    max_screenshots: int = Field(12, ge=0, le=500, description="screenshots per site at most")
 
 
 class NetworkSettings(_Strict):

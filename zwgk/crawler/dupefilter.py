@@ -30,7 +30,8 @@ class StoreDupeFilter(BaseDupeFilter):
 
     @staticmethod
     def key(request: Request) -> tuple[str, str, str]:
-        return request.meta.get("zwgk_site", ""), request.url, request.method
+        # a rendered page is the same URL as its raw fetch: its frontier row says method RENDER
+        return request.meta.get("zwgk_site", ""), request.url, request.meta.get("zwgk_method") or request.method
 
     def request_seen(self, request: Request) -> bool:
         if request.meta.get("redirect_urls"):
@@ -42,7 +43,7 @@ class StoreDupeFilter(BaseDupeFilter):
             return True
         self.seen.add(key)
         meta = request.meta
-        self.state.store.add_frontier(key[0], request.url, request.method, meta.get("zwgk_kind", "page"),
+        self.state.store.add_frontier(key[0], request.url, key[2], meta.get("zwgk_kind", "page"),
                                       int(meta.get("zwgk_depth", 0)), request.priority, meta.get("zwgk_referer"),
                                       meta.get("zwgk_anchor"), meta.get("zwgk_form"))
         return False

@@ -16,6 +16,9 @@ ERROR_LABELS = {
     "connection": "连接中断",
     "too_large": "响应过大",
     "other": "其他错误",
+    "render_unavailable": "浏览器不可用，未能渲染",
+    "render_timeout": "浏览器渲染超时",
+    "render_failed": "浏览器渲染失败",
 }
 
 # Scrapy ≥ 2.13 wraps Twisted's errors in its own; older releases raise Twisted's directly.

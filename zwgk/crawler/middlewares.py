@@ -45,7 +45,8 @@ class SiteLimitsMiddleware:
                 site.pages_requested.add(request.url)
         if reason:
             site.capped.add(reason)
-            self.state.store.drop_frontier(site.key, request.url, request.method, reason)
+            self.state.store.drop_frontier(site.key, request.url, request.meta.get("zwgk_method") or request.method,
+                                           reason)
             self.crawler.stats.inc_value(f"zwgk/capped/{reason}")
             raise CapReached(f"{site.key}: {reason}")
 

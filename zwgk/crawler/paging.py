@@ -11,11 +11,12 @@ the browser path (render_js). The list parsing itself is the checks' (zwgk.check
 
 from __future__ import annotations
 
+import html as htmllib
 import json
 import math
 import re
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import parse_qsl, quote, urljoin, urlsplit
 
 from zwgk.checks.understand.pager import parse_pager
 
@@ -70,10 +71,15 @@ def hanweb_requests(html: str, base_url: str, limit: int) -> list[ScriptRequest]
     form.pop("page", None)
     path = urlsplit(proxy).path
     pages = math.ceil(int(total.group(1)) / perpage)
+    # `columnid` rides in the query too: jpage POSTs every column's groups to the same address, and
+    # the crawl keys requests by (url, method) — the form alone would make two columns' groups one.
+    # JSP reads query and form parameters alike, so the server sees the same request.
+    column = f"&columnid={form['columnid']}" if form.get("columnid") else ""
     for start in range(first_group, min(pages, limit) * perpage, first_group):
         end = start + first_group
-        url = urljoin(base_url, f"{path}?startrecord={start + 1}&endrecord={end}&perpage={perpage}")
-        out.append(ScriptRequest(url, "listing", method="POST", form=form, via="hanweb_dataproxy"))
+        url = urljoin(base_url, f"{path}?startrecord={start + 1}&endrecord={end}&perpage={perpage}{column}")
+        # a group of records is list pages 4-6 …: a sibling of page 1, as TRS index_N pages are
+        out.append(ScriptRequest(url, "listing", method="POST", form=form, same_level=True, via="hanweb_dataproxy"))
     return out
 
 
@@ -84,8 +90,8 @@ def jpaas_requests(html: str, base_url: str) -> list[ScriptRequest]:
         if "url" in attrs:
             query = attrs.get("querydata", "")
             url = urljoin(base_url, attrs["url"])
-            if query:
-                url += ("&" if "?" in url else "?") + "querydata=" + query
+            if query:   # {'pageId':'…'} percent-encoded, as the page's loader (encodeURIComponent) sends it
+                url += ("&" if "?" in url else "?") + "querydata=" + quote(htmllib.unescape(query), safe="")
             out.append(ScriptRequest(url, "listing", same_level=True, via="jpaas_api"))
     return out
 

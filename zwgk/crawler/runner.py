@@ -18,6 +18,7 @@ from scrapy.settings import Settings
 from zwgk.config.inspection import Inspection
 from zwgk.crawler import settings as default_settings
 from zwgk.crawler.errors import ERROR_LABELS
+from zwgk.crawler.render import RENDER_SLOT, render_settings
 from zwgk.crawler.spiders.portal import PortalSpider
 from zwgk.crawler.state import crawl_state
 from zwgk.rundir import RunDir
@@ -71,9 +72,13 @@ def build_settings(insp: Inspection, run: RunDir, *, progress: bool) -> Settings
         sites.append({"key": key, "name": site.name, "url": site.url, "unit": site.unit,
                       "hosts": site.all_hosts, "crawl": crawl.model_dump()})
         slots[key] = {"concurrency": crawl.concurrency_per_site, "delay": crawl.delay, "randomize_delay": False}
+        # rendered pages get a slot of their own: a slow render must not hold the plain crawl's slots,
+        # nor teach AutoThrottle that the site is slow
+        pages = insp.crawl.browser_pages_per_context * insp.crawl.browser_contexts
+        slots[f"{key}{RENDER_SLOT}"] = {"concurrency": pages, "delay": crawl.delay, "randomize_delay": False}
     terms, segments = focus_terms()
     delays = [s["delay"] for s in slots.values()]
-    concurrency = max(s["concurrency"] for s in slots.values())
+    concurrency = max(s["concurrency"] for k, s in slots.items() if not k.endswith(RENDER_SLOT))
     settings.setdict({
         "ZWGK_SITES": sites,
         "ZWGK_STORE": str(run.store),
@@ -93,6 +98,8 @@ def build_settings(insp: Inspection, run: RunDir, *, progress: bool) -> Settings
         "LOG_FILE": str(run.log),
         "LOG_FILE_APPEND": True,
     }, priority="cmdline")
+    hosts = sorted({h for site in sites for h in site["hosts"]})
+    settings.setdict(render_settings(insp, hosts, [s["crawl"]["render_js"] for s in sites]), priority="cmdline")
     if insp.crawl.user_agent:
         settings.set("USER_AGENT", insp.crawl.user_agent, priority="cmdline")
     if insp.network.dns_servers:

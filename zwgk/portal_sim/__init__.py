@@ -6,10 +6,11 @@ Used by the tests (end-to-end crawls asserting exact counts), by `zwgk demo`, an
     spec.py        SiteSpec (YAML) and validation        catalogue.py  column-key defaults
     content.py     deterministic Chinese text            plan.py       spec -> columns, documents, URLs
     style.py       the CMS-dialect seam                  templates_trs.py / templates_hanweb.py
+    scripted.py    script-loaded lists (jpaas API, browser-only) and what each script requests
     chrome.py, metadata.py, bodies.py, pages.py          shared markup
     defects.py     planted link defects (registry)       defects_content.py  content defects, traps
     search.py      the site search route                 build.py      render -> Site.resources
-    links.py       the plain-crawler rule                graph.py, truth.py   BFS -> answer key
+    links.py       the crawl rule (plain + adapters + browser)   graph.py, truth.py   BFS -> answer key
     expected.py, expected_content.py                     truth["findings"]: every check id, derived
     server.py, dns.py, running.py                        serving on 127.0.0.1 + ::1, DNS fixture
     writer.py, scale.py, cli.py                          static files for nginx, `--pages N`

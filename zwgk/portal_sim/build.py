@@ -103,6 +103,8 @@ def _render_column(site: Site, style: Style, col: Column) -> None:
                 style, p, c, c.docs[i * pp:(i + 1) * pp], style.pager(c, i)))
         else:
             res = html_resource(site, col.host, path, lambda p, c=col, i=i: style.render_list(p, c, i))
+            res.scripted = style.script_links(site, col, i)
+            res.rendered = style.rendered_links(site, col, i)
         site.add(col.host, path, res)
 
 

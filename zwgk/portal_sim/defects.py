@@ -264,21 +264,28 @@ def malformed_html(ctx: DefectContext, p: Params) -> None:
 
 
 def _unpaired(site: Site, p: Params) -> None:
-    site.knobs.setdefault("unpaired", {})[p.get("column", "gk.policy")] = int(p.get("count", 1))  # type: ignore[index]
+    """`count: n` picks the 2nd, 4th, … newest (list page 1); `seqs: [22]` picks positions anywhere,
+    e.g. on list page 3, reachable only through the script pager. Entries for one column add up."""
+    picked: set[int] = site.knobs.setdefault("unpaired", {}).setdefault(   # type: ignore[union-attr, assignment]
+        p.get("column", "gk.policy"), set())
+    picked.update(_unpaired_params(p))
+
+
+def _unpaired_params(p: Params) -> set[int]:
+    seqs = {int(x) for x in p.get("seqs", ())}
+    return {1 + 2 * i for i in range(int(p.get("count", 0 if seqs else 1)))} | seqs
 
 
 def unpaired_seqs(site: Site, column: str = "gk.policy") -> set[int]:
-    """Which documents of `column` (by position, newest = 0) get no 解读: 2nd, 4th, … — on list page 1."""
-    count = int(site.knobs.get("unpaired", {}).get(column, 0))   # type: ignore[union-attr]
-    return {1 + 2 * i for i in range(count)}
+    """Which documents of `column` (by position, newest = 0) get no 解读."""
+    return set(site.knobs.get("unpaired", {}).get(column, set()))   # type: ignore[union-attr]
 
 
 @defect("policy_without_interpretation", prepare=_unpaired)
 def policy_without_interpretation(ctx: DefectContext, p: Params) -> None:
-    key = p.get("column", "gk.policy")
-    col = ctx.site.column(key)
+    col = ctx.site.column(p.get("column", "gk.policy"))
     for doc in col.docs if col else []:
-        if doc.seq in unpaired_seqs(ctx.site, key):
+        if doc.seq in _unpaired_params(p):
             ctx.record("policy_without_interpretation", target=doc.url)
 
 

@@ -8,8 +8,11 @@ numbers come from the same data the checks read (rules/columns.yaml for which co
 and their update windows, the national-2019 profile for day limits, config/terms.yaml for wording).
 `planted` is never read: a defect that did not change what is served yields no finding.
 
-Scope is what a plain crawler can see (links.CRAWL_RULE): documents and pages it cannot reach are
-not expected to be judged. Content-page findings live in expected_content.py.
+Scope is what the crawl rule reaches (links.CRAWL_RULE: plain links, the paging adapters' requests,
+and a browser's links when the truth is built with render=True): documents and pages it cannot reach
+are not expected to be judged. A column whose list only a browser shows is never expected empty
+(the check says inconclusive without a browser, and sees the items with one). Content-page findings
+live in expected_content.py.
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
-"""Walk a built Site the way a plain crawler would (links.CRAWL_RULE) and record the link graph.
+"""Walk a built Site the way the crawler does (links.CRAWL_RULE) and record the link graph.
 
 Works on canonical URLs (http://host/path, no port) and asks `Site.respond` for every request, i.e.
 the same dispatcher the server uses; `truth.py` turns the graph into the published answer key.
+Three rules: plain links only (adapters=False), plus what the fast-path adapters follow (the
+script links each list page declares, the default), plus links only a browser sees (render=True).
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from urllib.parse import urljoin, urlsplit
 from protego import Protego
 
 from zwgk.portal_sim.links import MAX_REDIRECTS, REDIRECT_CODES, extract_links, is_attachment
-from zwgk.portal_sim.model import Request, Resource, Site
+from zwgk.portal_sim.model import Request, Resource, ScriptLink, Site
+
+MAX_LIST_PAGES = 50        # crawl.max_list_pages default: pages per column followed through a script pager
 
 
 @dataclass
@@ -25,6 +29,8 @@ class Fetched:
     error: str | None = None            # dns (host does not resolve)
     resource: Resource | None = None
     location: str | None = None         # absolute canonical redirect target
+    method: str = "GET"
+    via: str = ""                       # for listings: the adapter that requests it
 
 
 @dataclass
@@ -40,7 +46,7 @@ class AttachmentCheck:
 class Edge:
     source: str
     target: str
-    kind: str            # page | attachment | external | not_followed | robots | redirect
+    kind: str            # page | attachment | external | not_followed | robots | redirect | listing
     hidden: bool = False
     visible: bool = False
     scheme: str = "http"
@@ -53,6 +59,7 @@ class CrawlGraph:
     attachments: dict[str, AttachmentCheck] = field(default_factory=dict)
     edges: dict[tuple[str, str], Edge] = field(default_factory=dict)
     robots_blocked: dict[str, int] = field(default_factory=dict)      # url -> depth it was met at
+    listings: dict[str, Fetched] = field(default_factory=dict)       # list API answers (fast-path rule)
 
 
 @lru_cache(maxsize=65536)
@@ -61,18 +68,23 @@ def split(url: str) -> tuple[str, str, str]:
     return parts.hostname or "", parts.path or "/", parts.query
 
 
-def crawl(site: Site) -> CrawlGraph:
+def crawl(site: Site, *, adapters: bool = True, render: bool = False,
+          max_list_pages: int = MAX_LIST_PAGES) -> CrawlGraph:
+    """adapters: follow what list pages' scripts load (Resource.scripted: pager pages, records, list
+    APIs); render: also the links only a browser sees (Resource.rendered)."""
     served, same_site = set(site.hosts), set(site.hosts) | set(site.dead_hosts)
     robots = {h: Protego.parse(text) for h, text in site.robots.items()}
     graph = CrawlGraph(start=f"http://{site.spec.main_host}/")
-    queue: deque[tuple[str, int]] = deque([(graph.start, 0)])
+    # (url, depth, the list API request when the entry is one); 0-1 BFS: same-level hops go first
+    queue: deque[tuple[str, int, ScriptLink | None]] = deque([(graph.start, 0, None)])
 
     def edge(source: str, target: str, kind: str, hidden: bool = False, scheme: str = "http") -> None:
         e = graph.edges.setdefault((source, target), Edge(source, target, kind, scheme=scheme))
         e.hidden |= hidden
         e.visible |= not hidden
 
-    def follow(source: str, target: str, depth: int, hidden: bool, *, redirect: bool = False) -> None:
+    def follow(source: str, target: str, depth: int, hidden: bool, *, redirect: bool = False,
+               script: ScriptLink | None = None) -> None:
         """Classify one same-site-or-not http URL met at `depth` (the depth the target would get)."""
         host = split(target)[0]
         if host not in same_site:
@@ -89,18 +101,33 @@ def crawl(site: Site) -> CrawlGraph:
                 graph.attachments[target] = check_attachment(site, target, depth)
             graph.attachments[target].depth = min(depth, graph.attachments[target].depth)
             return
-        edge(source, target, "redirect" if redirect else "page", hidden)
-        if redirect:
-            queue.appendleft((target, depth))     # a redirect hop keeps its depth (0-1 BFS)
+        listing = script is not None and script.kind == "listing"
+        edge(source, target, "redirect" if redirect else "listing" if listing else "page", hidden)
+        if redirect or (script is not None and script.same_level):
+            queue.appendleft((target, depth, script if listing else None))   # same depth (0-1 BFS)
         else:
-            queue.append((target, depth))
+            queue.append((target, depth, script if listing else None))
+
+    def follow_scripts(url: str, res: Resource, depth: int) -> None:
+        for sl in res.scripted:
+            if sl.page <= max_list_pages:
+                follow(url, sl.url, depth if sl.same_level else depth + 1, False, script=sl)
 
     while queue:
-        url, depth = queue.popleft()
-        if url in graph.pages:
+        url, depth, api = queue.popleft()
+        if url in (graph.listings if api else graph.pages):
             continue
         host, path, query = split(url)
         got = Fetched(url, depth)
+        if api is not None:
+            # a list API answer: its records are documents one level down
+            got.method, got.via = api.method, api.via
+            graph.listings[url] = got
+            res = site.respond(Request(api.method, host, path, query, api.form.encode()))
+            got.status, got.resource = res.status, res
+            if res.status == 200:
+                follow_scripts(url, res, depth)
+            continue
         graph.pages[url] = got
         if host not in served:
             got.error = "dns"
@@ -116,6 +143,11 @@ def crawl(site: Site) -> CrawlGraph:
                     edge(url, link.url, "not_followed", link.hidden, link.scheme)
                 else:
                     follow(url, link.url, depth + 1, link.hidden)
+            if adapters:
+                follow_scripts(url, res, depth)
+            if render:
+                for target in res.rendered:
+                    follow(url, target, depth + 1, False)
     return graph
 
 

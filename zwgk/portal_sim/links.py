@@ -1,4 +1,5 @@
-"""The "plain crawler" rule, in one place: which links a crawler without JS sees and follows.
+"""The crawl rule, in one place: which links the crawler sees and follows (plain links, plus what
+the fast-path paging adapters load, plus what only a browser sees).
 
 Ground truth is computed with exactly this rule, so the project's crawler and the truth must agree on
 it; change it here and in the crawler together.
@@ -25,6 +26,16 @@ A plain crawler (no JavaScript) starting at http://<main host>/:
    reported in `hidden_links`. Not links: anything in comments, <script> text (incl. XML/CDATA
    datastores and document.write pagers), <form action>, <img>/<link>/<script> src, <option value>.
    Empty and #fragment-only hrefs are skipped.
+2b. Fast-path adapters (crawl.paging_adapters, default on; off = the plain rule): what a list page's
+   scripts would load is followed too, as the page declares it (Resource.scripted, never by running
+   JS): TRS createPageHTML/countPage pager pages index_N.html at the page's own depth (pages 2..
+   max_list_pages, default 50); Hanweb <datastore> record links at depth + 1 and one POST
+   dataproxy.jsp?startrecord=&endrecord=&perpage=&columnid= per further group of 3 pages at the
+   page's depth; a jpaas buildstatic list API (GET …?querydata=<percent-encoded>) at the page's
+   depth. The documents in an API answer (Hanweb XML records, jpaas data.html) are at its depth + 1.
+   API answers are `listings`, not pages.
+2c. Rendering (crawl.render_js, with a browser): links that exist only after the page's inline
+   scripts ran (Resource.rendered) are followed at depth + 1.
 3. mailto:, tel:, javascript:, data: (any non-http(s) scheme) -> `not_followed`.
 4. http(s) URLs whose host is not one of the site's hosts (served hosts + declared dead same-site
    hosts) -> `external`, never fetched.

@@ -90,6 +90,21 @@ class Doc:
         return f"http://{self.host}{self.path}"
 
 
+@dataclass(frozen=True)
+class ScriptLink:
+    """A request a page's own scripts make (what a browser loads beyond the plain links): a TRS pager
+    page, a Hanweb record or dataproxy.jsp group, a jpaas list API. The style that writes the script
+    declares it here, so the truth's fast-path rule (links.CRAWL_RULE 2b) never parses JavaScript."""
+
+    url: str                        # canonical http://host/path?query
+    kind: str = "page"              # page | listing (an API answer holding records)
+    method: str = "GET"
+    form: str = ""                  # urlencoded POST body (Hanweb dataproxy.jsp)
+    same_level: bool = False        # list page N / a list API answer is a sibling of page 1
+    via: str = ""                   # trs_pager | hanweb_records | hanweb_dataproxy | jpaas_api | listing
+    page: int = 1                   # first list page it loads (the crawler follows max_list_pages of them)
+
+
 @dataclass
 class Resource:
     status: int = 200
@@ -100,8 +115,10 @@ class Resource:
     location: str | None = None     # redirect target (path or absolute URL)
     delay: float = 0.0              # seconds to sleep before answering
     head_status: int | None = None  # HEAD answers this status instead (405 Method Not Allowed)
-    kind: str = "page"              # page | attachment | robots | asset | error | xml
+    kind: str = "page"              # page | attachment | robots | asset | error | xml | json
     dynamic: bool = False           # produced by a handler; skipped by the static writer
+    scripted: tuple[ScriptLink, ...] = ()   # requests the page's list scripts make (fast-path rule)
+    rendered: tuple[str, ...] = ()  # canonical URLs of links only a browser sees (built by inline JS)
 
     def content_type_header(self) -> str:
         if self.charset and self.header_charset:

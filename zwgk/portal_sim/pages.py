@@ -76,17 +76,24 @@ def render_index(style: Style, page: Page, col: Column) -> str:
                    for c in col.children)
     parts.append(f'<div class="sx-c1-left"><ul class="sx-uls">{menu}</ul></div>\n')
     if col.key == "gk.root":
-        recent = sorted((d for d in site.docs if d.host == col.host and d.kind not in ("news", "message")),
-                        key=lambda d: d.date, reverse=True)[:8]
+        recent = sorted((d for d in site.docs if d.host == col.host and d.kind not in ("news", "message")
+                         and not _script_listed(d.column)), key=lambda d: d.date, reverse=True)[:8]
         parts.append(_block(page, "近期信息公开", None, recent, "sx-c1-list"))
         for child in col.children:      # 年报 and 制度 boxes list their items as plain links (both CMSs)
             if child.spec.kind in ("annual_report", "system"):
                 parts.append(_block(page, child.name, child, child.docs[:5], "gk-box"))
     else:
         for child in col.children:
-            parts.append(_block(page, child.name, child, child.docs[:3], "sub-col"))
+            docs = [] if _script_listed(child) else child.docs[:3]
+            parts.append(_block(page, child.name, child, docs, "sub-col"))
     parts.append("</div>\n")
     return chrome.page_shell(page, head, "".join(parts), search_action=_search(style), current="gk.root")
+
+
+def _script_listed(col: Column) -> bool:
+    """Columns whose list only scripts load (jpaas API, inline JS) show no items in index blocks
+    either: the CMS fills those from the same script, so a plain crawl sees none of their documents."""
+    return col.spec.pager in ("jpaas", "browser")
 
 
 def render_guide(style: Style, page: Page, col: Column) -> str:

@@ -41,7 +41,8 @@ class ColumnSpec:
     docs: int = 0
     per_page: int = 15
     layout: str = "list"         # list (ul>li>a+span) | table (邯郸 名称|索引号|发布机构|发布日期)
-    pager: str = "script"        # script: createPageHTML only (JS) | links: also rendered <a> pager
+    pager: str = "script"        # script: createPageHTML only (JS) | links: also rendered <a> pager |
+                                 # jpaas: list from a JSON API (TRS) | browser: list built by inline JS (TRS)
     prev_next: bool = False      # detail pages link 上一篇/下一篇 (plain links: gives crawl depth)
     interval: float = 30.0       # mean days between documents
     newest: int = 5              # days between as_of and the newest document
@@ -136,7 +137,7 @@ def _column(where: str, raw: dict[str, Any]) -> ColumnSpec:
         bad = set(merged["dialects"]) - set(DIALECTS)
         if bad:
             raise SpecError(f"{where}: unknown metadata dialect(s) {sorted(bad)}; known: {DIALECTS}")
-    for opt, allowed in (("layout", ("list", "table")), ("pager", ("script", "links"))):
+    for opt, allowed in (("layout", ("list", "table")), ("pager", ("script", "links", "jpaas", "browser"))):
         if merged.get(opt, allowed[0]) not in allowed:
             raise SpecError(f"{where}: `{opt}` must be one of {allowed}")
     return ColumnSpec(**merged)
@@ -176,6 +177,9 @@ def spec_from_dict(data: dict[str, Any], *, where: str = "spec", key: str | None
     dup = {c.key for c in cols if sum(d.key == c.key for d in cols) > 1}
     if dup:
         raise SpecError(f"{where}: duplicate column key(s) {sorted(dup)}")
+    js_only = [c.key for c in cols if c.pager in ("jpaas", "browser")]
+    if js_only and data.get("style", "trs") != "trs":
+        raise SpecError(f"{where}: `pager: jpaas|browser` columns are TRS-style pages ({', '.join(js_only)})")
     gen = data.pop("generated_columns", None)
     if gen is not None:
         _check_keys(f"{where}: generated_columns", gen, _fields(GeneratedColumns))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from zwgk.portal_sim.model import Column, Doc, Route, Site
+from zwgk.portal_sim.model import Column, Doc, Route, ScriptLink, Site
 
 
 @dataclass
@@ -87,6 +87,15 @@ class Style:
 
     def routes(self, site: Site) -> list[Route]:
         return []
+
+    def script_links(self, site: Site, col: Column, index: int) -> tuple[ScriptLink, ...]:
+        """Requests list page `index`'s scripts make (pager pages, records, list APIs): the truth's
+        fast-path rule follows these instead of parsing JavaScript."""
+        return ()
+
+    def rendered_links(self, site: Site, col: Column, index: int) -> tuple[str, ...]:
+        """Canonical URLs of links that exist only after the page's scripts ran (browser only)."""
+        return ()
 
 
 def area_root(site: Site, area: str) -> tuple[str, str]:

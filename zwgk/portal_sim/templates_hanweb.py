@@ -9,12 +9,12 @@ static `index_N.html` pages do not exist (they 404, as on real Hanweb sites).
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs, quote, urlencode
 
 from zwgk.portal_sim import bodies, chrome
 from zwgk.portal_sim.chrome import e
 from zwgk.portal_sim.metadata import render_metadata
-from zwgk.portal_sim.model import Column, Doc, Request, Resource, Route, Site
+from zwgk.portal_sim.model import Column, Doc, Request, Resource, Route, ScriptLink, Site
 from zwgk.portal_sim.style import Page, Style, area_root
 from zwgk.portal_sim.templates_trs import prev_next
 
@@ -84,6 +84,23 @@ class HanwebStyle(Style):
                 f'<div class="list-box"><h2>{e(col.name)}</h2>\n{listing}</div>\n</div>\n')
         return chrome.page_shell(page, head, body, search_action="/jsearchfront/search.do")
 
+    def script_links(self, site: Site, col: Column, index: int) -> tuple[ScriptLink, ...]:
+        """The embedded records (links inside CDATA), then one dataproxy.jsp POST per further group
+        of records (3 pages each), as jpage requests them; `columnid` also rides in the query so
+        two columns' groups are two addresses (the form alone would make them one)."""
+        pp, ids = col.spec.per_page, self._ids(site)
+        group = pp * GROUP_PAGES
+        out = [ScriptLink(d.url, via="hanweb_records") for d in col.docs[:group]]
+        form = urlencode({"col": 1, "appid": 1, "webid": ids["webid"], "path": "/", "columnid": col.colid,
+                          "sourceContentType": 1, "unitid": ids["unitid"], "webname": site.spec.name,
+                          "permissiontype": 0})
+        for start in range(group, len(col.docs), group):
+            url = (f"http://{col.host}{DATAPROXY}?startrecord={start + 1}&endrecord={start + group}"
+                   f"&perpage={pp}&columnid={col.colid}")
+            out.append(ScriptLink(url, "listing", method="POST", form=form, same_level=True, via="hanweb_dataproxy",
+                                  page=start // pp + 1))
+        return tuple(out)
+
     def render_detail(self, page: Page, doc: Doc) -> str:
         site, col = page.site, doc.column
         head = chrome.head(page, doc.title, col.name, col.name, doc, doctype=chrome.HTML5_DOCTYPE)
@@ -124,6 +141,8 @@ def dataproxy(site: Site, request: Request, match: re.Match[str]) -> Resource | 
             end = start + pp * GROUP_PAGES
     except ValueError:
         return Resource(status=400, body=b"bad paging parameters", content_type="text/plain", dynamic=True)
-    xml = style.datastore(site, col, col.docs[start:end], len(col.docs), start)
+    docs = col.docs[start:end]
+    xml = style.datastore(site, col, docs, len(col.docs), start)
     body = f'<?xml version="1.0" encoding="UTF-8"?>\n{xml}\n'.encode()
-    return Resource(body=body, content_type="text/xml", charset="UTF-8", kind="xml", dynamic=True)
+    return Resource(body=body, content_type="text/xml", charset="UTF-8", kind="xml", dynamic=True,
+                    scripted=tuple(ScriptLink(d.url, via="listing") for d in docs))

@@ -7,12 +7,10 @@ points at them unless the column says `pager: links` (a server-rendered pager, u
 
 from __future__ import annotations
 
-import math
-
-from zwgk.portal_sim import bodies, chrome
+from zwgk.portal_sim import bodies, chrome, scripted
 from zwgk.portal_sim.chrome import e
 from zwgk.portal_sim.metadata import render_metadata
-from zwgk.portal_sim.model import Column, Doc, Site
+from zwgk.portal_sim.model import Column, Doc, Route, ScriptLink, Site
 from zwgk.portal_sim.style import Page, Style, area_root, ym
 
 PAGER_JS = """<script type="text/javascript">
@@ -33,8 +31,7 @@ function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt){
 """
 
 
-def page_count(col: Column) -> int:
-    return max(1, math.ceil(len(col.docs) / col.spec.per_page))
+page_count = scripted.page_count
 
 
 class TrsStyle(Style):
@@ -55,7 +52,7 @@ class TrsStyle(Style):
         return f"{doc.column.dir}{ym(doc.date)}/W0{doc.date:%Y%m%d}{token}.{ext}"
 
     def list_paths(self, col: Column) -> list[str]:
-        if col.spec.kind in ("index", "guide"):
+        if col.spec.kind in ("index", "guide") or col.spec.pager in ("jpaas", "browser"):
             return [col.index_path]
         return [col.index_path] + [f"{col.dir}index_{i}.html" for i in range(1, page_count(col))]
 
@@ -116,11 +113,26 @@ class TrsStyle(Style):
     def render_list(self, page: Page, col: Column, index: int) -> str:
         pp = col.spec.per_page
         docs = col.docs[index * pp:(index + 1) * pp]
+        if col.spec.pager == "jpaas":          # the list comes from a JSON API (scripted.py)
+            listing = scripted.jpaas_shell(col)
+        elif col.spec.pager == "browser":      # the list is built by inline JS: browser only
+            listing = scripted.browser_shell(col)
+        else:
+            listing = f"{self._rows(page, col, docs)}{self.pager(col, index)}"
         head = chrome.head(page, f"{col.name}_{page.site.spec.name}", col.name, col.name, extra=PAGER_JS)
         body = (f'<div class="main">\n{self.breadcrumb(page, self.trail(page, col))}{self.sidebar(page, col)}'
                 f'<div class="list-box"><div class="list-title"><h2>{e(col.name)}</h2></div>\n'
-                f"{self._rows(page, col, docs)}{self.pager(col, index)}</div>\n</div>\n")
+                f"{listing}</div>\n</div>\n")
         return chrome.page_shell(page, head, body, current=self._nav_key(col))
+
+    def script_links(self, site: Site, col: Column, index: int) -> tuple[ScriptLink, ...]:
+        return scripted.trs_script_links(col)
+
+    def rendered_links(self, site: Site, col: Column, index: int) -> tuple[str, ...]:
+        return scripted.rendered_links(col)
+
+    def routes(self, site: Site) -> list[Route]:
+        return scripted.routes()
 
     def _nav_key(self, col: Column) -> str:
         return col.trail()[0].key

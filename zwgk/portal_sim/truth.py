@@ -1,7 +1,9 @@
 """Ground truth for a built site, derived from its served link graph (never hand-maintained).
 
-`build_truth(site, base_urls)` walks the site with the plain-crawler rule (links.CRAWL_RULE) and
-reports every URL with the origin it is served on (base_urls: host -> "http://host:port"). Keys:
+`build_truth(site, base_urls)` walks the site with the crawl rule (links.CRAWL_RULE: plain links plus
+the fast-path adapters by default; adapters=False is the plain rule, render=True adds what only a
+browser sees) and reports every URL with the origin it is served on (base_urls: host ->
+"http://host:port"). Keys:
 
   pages             url -> {status, depth, role, charset?, header_charset?, delay?, redirects?, final?,
                             final_status?, error?, hidden_only?, hop_only?}  every same-site non-attachment
@@ -11,6 +13,8 @@ reports every URL with the origin it is served on (base_urls: host -> "http://ho
   attachments       url -> {status (after HEAD->GET fallback), head_status, depth, content_type}
   broken            [{source, target, status, error}]  link targets ending >= 400 or in an error
   hidden_links      [{source, target, kind}]           links inside hidden markup (followed anyway)
+  listings          url -> {status, depth, method, via}  list API answers the adapters request (not pages)
+  rule              {adapters, render, max_list_pages}   which crawl rule the key is for
   external / not_followed / robots_disallowed          [{source, target(, scheme)}]
   encodings         url -> codec of each HTML page;  depth: url -> link distance from /
   documents/columns what the site holds (reachable or not), metadata as a reader sees it
@@ -26,7 +30,7 @@ from typing import Any
 
 from zwgk.portal_sim.dns import records_for
 from zwgk.portal_sim.expected import expected_findings
-from zwgk.portal_sim.graph import CrawlGraph, crawl, redirect_chain
+from zwgk.portal_sim.graph import MAX_LIST_PAGES, CrawlGraph, crawl, redirect_chain
 from zwgk.portal_sim.links import CRAWL_RULE, REDIRECT_CODES
 from zwgk.portal_sim.metadata import visible_metadata
 from zwgk.portal_sim.model import Doc, Site
@@ -37,7 +41,7 @@ def _visible_reach(graph: CrawlGraph) -> set[str]:
     """Pages reachable from / without ever following a link that is only in hidden markup."""
     nxt: dict[str, list[str]] = {}
     for e in graph.edges.values():
-        if e.visible and e.kind in ("page", "redirect"):
+        if e.visible and e.kind in ("page", "redirect", "listing"):
             nxt.setdefault(e.source, []).append(e.target)
     seen, stack = {graph.start}, [graph.start]
     while stack:
@@ -72,13 +76,15 @@ def _role(site: Site, url: str, docs: dict[str, Doc], lists: dict[str, str], sta
 
 
 def build_truth(site: Site, base_urls: dict[str, str] | None = None, *, extra_columns: Iterable[str] = (),
-                dns: dict[str, dict[str, list[str]]] | None = None) -> dict[str, Any]:
+                dns: dict[str, dict[str, list[str]]] | None = None, adapters: bool = True, render: bool = False,
+                max_list_pages: int = MAX_LIST_PAGES) -> dict[str, Any]:
     """The answer key; `extra_columns` are column keys a ledger asks for (column.missing), `dns` the
-    records the resolver serves (default: every served host has A + AAAA)."""
+    records the resolver serves (default: every served host has A + AAAA); `adapters`/`render`/
+    `max_list_pages` pick the crawl rule (crawl.paging_adapters, a working browser, crawl.max_list_pages)."""
     rb = Rebaser(base_urls or {h: f"http://{h}" for h in site.hosts})
     dns = records_for(site.hosts) if dns is None else dns
     u = rb.url
-    graph = crawl(site)
+    graph = crawl(site, adapters=adapters, render=render, max_list_pages=max_list_pages)
     docs = {d.url: d for d in site.docs}
     lists = {f"http://{c.host}{p}": c.key for c in site.columns.values() for p in (c.dir, *c.list_paths)}
     visible = _visible_reach(graph)
@@ -131,6 +137,9 @@ def build_truth(site: Site, base_urls: dict[str, str] | None = None, *, extra_co
                         for a in sorted(graph.attachments.values(), key=lambda a: a.url)},
         "broken": broken,
         "hidden_links": [{"source": u(e.source), "target": u(e.target), "kind": e.kind} for e in edges if e.hidden],
+        "listings": {u(url): {"status": got.status, "depth": got.depth, "method": got.method, "via": got.via}
+                     for url, got in sorted(graph.listings.items())},
+        "rule": {"adapters": adapters, "render": render, "max_list_pages": max_list_pages},
         "external": pairs("external"),
         "not_followed": pairs("not_followed", scheme="scheme"),
         "robots_disallowed": pairs("robots"),
@@ -145,7 +154,7 @@ def build_truth(site: Site, base_urls: dict[str, str] | None = None, *, extra_co
     }
     truth["findings"] = expected_findings(site, graph, u, broken, extra_columns=extra_columns, dns=dns)
     truth["counts"] = {k: len(truth[k]) for k in ("pages", "attachments", "broken", "hidden_links", "external",
-                                                   "not_followed", "robots_disallowed", "documents")}
+                                                   "not_followed", "robots_disallowed", "documents", "listings")}
     truth["counts"].update(
         pages_ok=sum(p["status"] == 200 for p in pages.values()),
         documents_reachable=sum(d["reachable"] for d in truth["documents"].values()),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -35,7 +36,15 @@ LABELS = {"severity": SEVERITY_LABELS, "severities": SEVERITIES,
           "task": TASK_STATUS_LABELS,
           "check_status": CHECK_STATUS_LABELS, "crawl": CRAWL_LABELS, "diff": DIFF_LABELS,
           "check_title": check_title, "problem": problem_label}
-_EVIDENCE_SHOWN = {"expected", "seen", "at"}
+_EVIDENCE_SHOWN = {"expected", "seen", "at", "screenshot"}
+# An evidence screenshot is a file of the run (RUN/screenshots/<site>/<n>.png): only that shape of
+# relative path is ever linked, so a doctored results.json cannot point the page anywhere else.
+_SHOT_PATH = re.compile(r"screenshots/[A-Za-z0-9.-]+/\d+(\.thumb)?\.png")
+
+
+def _shot_href(path: Any) -> str:
+    """'../screenshots/…png' (site pages live in sites/) for a screenshot path, else ''."""
+    return f"../{path}" if isinstance(path, str) and _SHOT_PATH.fullmatch(path) else ""
 
 
 def _extra_evidence(ev: Any) -> dict[str, Any]:
@@ -51,7 +60,7 @@ def environment() -> Environment:
                       # a results.json with only DESIGN §5's minimum fields still renders (blank, not 500)
                       undefined=ChainableUndefined)
     env.filters.update(href=safe_url, clean=clean, percent=percent, score=score_text, shorten=shorten,
-                       looks_like_url=looks_like_url, extra_evidence=_extra_evidence)
+                       looks_like_url=looks_like_url, extra_evidence=_extra_evidence, shot_href=_shot_href)
     env.globals["labels"] = LABELS
     return env
 

@@ -3,6 +3,12 @@
 For every response it records a PageRecord (status, redirects, charset, title, meta tags, breadcrumb,
 links with anchor text and hidden flag); failures become records too (error_kind), never exceptions.
 Attachments are status-checked with HEAD (GET, stopped after the headers, when HEAD is refused).
+
+Script-built lists: the fast-path adapters (paging.py) run on every page; the browser (render.py)
+is asked only for what they cannot read. A rendered page is a second record of the same URL with
+method RENDER (its DOM, its links); the raw GET stays. With render_js: always the page is fetched
+by the browser first and plainly only when the render fails. A render that fails, or is impossible
+(no browser), is recorded too, so the checks can say `inconclusive` instead of "empty".
 """
 
 from __future__ import annotations
@@ -13,14 +19,16 @@ from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
 from scrapy import FormRequest, Request, Spider, signals
-from scrapy.exceptions import StopDownload
+from scrapy.exceptions import IgnoreRequest, StopDownload
 from scrapy.http import Response, TextResponse
 
+from zwgk.checks.understand.scripted import script_built_list
 from zwgk.crawler.errors import classify_failure
 from zwgk.crawler.extract import extract_page
 from zwgk.crawler.focus import Focus
 from zwgk.crawler.middlewares import CapReached
 from zwgk.crawler.paging import listing_links, script_requests
+from zwgk.crawler.render import RENDER_METHOD, RENDER_SLOT, announce_unavailable, failure_kind
 from zwgk.crawler.sitescope import SiteScope
 from zwgk.crawler.state import CrawlState, crawl_state
 from zwgk.store import Link, PageRecord
@@ -41,6 +49,7 @@ class PortalSpider(Spider):
         self.sites: dict[str, dict[str, Any]] = {}
         self.scopes: dict[str, SiteScope] = {}
         self.focus = Focus((), ())
+        self.browser: dict[str, Any] = {"available": False, "reason": ""}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
@@ -50,19 +59,30 @@ class PortalSpider(Spider):
         spider.sites = {s["key"]: s for s in settings.getlist("ZWGK_SITES")}
         spider.scopes = {k: SiteScope(k, set(s["hosts"])) for k, s in spider.sites.items()}
         spider.focus = Focus(settings.getlist("ZWGK_FOCUS_TERMS"), settings.getlist("ZWGK_FOCUS_URL_SEGMENTS"))
+        spider.browser = dict(settings.getdict("ZWGK_RENDER") or spider.browser)
         crawler.signals.connect(spider._headers_received, signal=signals.headers_received)
         return spider
 
     # --- requests -----------------------------------------------------------------------------
     def _request(self, site: str, url: str, *, kind: str, depth: int, referer: str | None, anchor: str,
                  method: str = "GET", priority: int | None = None, dont_filter: bool = False,
-                 headers_only: bool = False, form: dict[str, str] | None = None) -> Request:
+                 headers_only: bool = False, form: dict[str, str] | None = None, render: bool | None = None) -> Request:
         cfg = self.sites[site]["crawl"]
+        render_only = False        # render_js: always — the browser fetches the page first, plainly on failure
+        if method == RENDER_METHOD:       # a resumed frontier row of a rendered page
+            method, render, render_only = "GET", True, cfg.get("render_js") == "always"
+        elif render is None:
+            render = render_only = (kind == "page" and method == "GET" and cfg.get("render_js") == "always"
+                                    and self._can_render())
         meta = {
             "zwgk_site": site, "zwgk_kind": kind, "zwgk_depth": depth, "zwgk_referer": referer,
             "zwgk_anchor": anchor, "download_slot": site, "download_timeout": cfg["timeout"],
             "zwgk_headers_only": headers_only, "zwgk_started": time.monotonic(), "zwgk_form": form,
         }
+        if render:
+            # same URL as the raw fetch: the dupefilter and frontier key it by method RENDER
+            meta.update(playwright=True, zwgk_render=True, zwgk_render_only=render_only, zwgk_method=RENDER_METHOD,
+                        download_slot=site + RENDER_SLOT)
         if not cfg["respect_robots"]:
             meta["dont_obey_robotstxt"] = True
         callback = {"page": self.parse_page, "listing": self.parse_listing}.get(kind, self.parse_resource)
@@ -75,16 +95,23 @@ class PortalSpider(Spider):
         return Request(url, method=method, callback=callback, errback=self.on_error, meta=meta,
                        priority=priority, dont_filter=dont_filter, headers=headers)
 
-    async def start(self) -> AsyncIterator[Request]:
+    async def start(self) -> AsyncIterator[Any]:
         pending = self.cstate.store.pending_frontier()
         if pending:   # a resumed run: exactly the requests that were queued but not done
             self.logger.info("Resuming %d queued requests from the store", len(pending))
             for row in pending:
                 form = json.loads(row["form"]) if row["form"] else None
+                if row["method"] == RENDER_METHOD and not self._can_render():
+                    yield self._render_failure(row["site"], row["url"], row["depth"], row["referer"],
+                                               "render_unavailable", self.browser.get("reason") or "浏览器不可用")
+                    continue
                 yield self._request(row["site"], row["url"], kind=row["kind"], depth=row["depth"],
                                     referer=row["referer"], anchor=row["anchor"] or "", method=row["method"],
                                     priority=row["priority"], dont_filter=True, form=form)
             return
+        if not self.browser.get("available") and any(s["crawl"].get("render_js", "auto") != "never"
+                                                      for s in self.sites.values()):
+            announce_unavailable(self.browser.get("reason") or "未找到浏览器")
         for key, site in self.sites.items():
             yield self._request(key, site["url"], kind="page", depth=0, referer=None, anchor="首页")
 
@@ -105,6 +132,9 @@ class PortalSpider(Spider):
 
     def parse_page(self, response: Response) -> Iterator[Any]:
         rec = self._record(response, "page")
+        rendered = bool(response.meta.get("zwgk_render"))
+        if rendered:
+            rec.method = RENDER_METHOD
         site = rec.site
         if isinstance(response, TextResponse) and b"html" in response.headers.get(b"Content-Type", b"html"):
             rec.charset = response.encoding
@@ -124,7 +154,50 @@ class PortalSpider(Spider):
             if 200 <= response.status < 300:
                 yield from self._follow(rec)
                 yield from self._follow_scripts(rec)
+                if not rendered:
+                    yield from self._maybe_render(rec)
         yield rec
+
+    # --- the browser path ---------------------------------------------------------------------
+    def _can_render(self) -> bool:
+        return bool(self.browser.get("available"))
+
+    def _maybe_render(self, rec: PageRecord) -> Iterator[Any]:
+        """render_js: auto — ask the browser for a page whose list only a script builds; without a
+        browser, record that it could not be rendered (the checks then say inconclusive)."""
+        if self.sites[rec.site]["crawl"].get("render_js", "auto") == "never":
+            return
+        if not script_built_list(rec.body, rec.final_url or rec.url, rec.meta):
+            return
+        if self._can_render():
+            yield self._request(rec.site, rec.url, kind="page", depth=rec.depth, referer=rec.referer,
+                                anchor="render", render=True)
+        else:
+            yield self._render_failure(rec.site, rec.url, rec.depth, rec.referer, "render_unavailable",
+                                       self.browser.get("reason") or "浏览器不可用")
+
+    def _render_failure(self, site: str, url: str, depth: int, referer: str | None, kind: str,
+                        message: str, elapsed: float | None = None) -> PageRecord:
+        self.crawler.stats.inc_value(f"zwgk/render/{kind}")
+        return PageRecord(site=site, url=url, kind="page", method=RENDER_METHOD, depth=depth, referer=referer,
+                          error_kind=kind, error=message[:500], elapsed=elapsed)
+
+    def _on_render_error(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        meta = request.meta
+        kind = failure_kind(failure.value)
+        message = str(failure.value) or type(failure.value).__name__
+        if kind == "render_unavailable" and self.browser.get("available"):
+            self.browser.update(available=False, reason=message)   # no more renders this run
+            announce_unavailable(message)
+        self.logger.info("Render failed (%s): %s %s", kind, request.url, message[:200])
+        yield self._render_failure(meta["zwgk_site"], request.url, meta.get("zwgk_depth", 0), meta.get("zwgk_referer"),
+                                   kind, message,
+                                   round(time.monotonic() - meta.get("zwgk_started", time.monotonic()), 3))
+        if meta.get("zwgk_render_only"):   # render_js: always — the page still needs its plain fetch
+            yield self._request(meta["zwgk_site"], request.url, kind="page", depth=meta.get("zwgk_depth", 0),
+                                referer=meta.get("zwgk_referer"), anchor=meta.get("zwgk_anchor", ""),
+                                render=False)
 
     def _follow(self, rec: PageRecord) -> Iterator[Request]:
         site = self.cstate.sites[rec.site]
@@ -147,9 +220,10 @@ class PortalSpider(Spider):
         if not cfg.get("paging_adapters", True) or not rec.body:
             return
         site, scope, final = self.cstate.sites[rec.site], self.scopes[rec.site], rec.final_url or rec.url
+        plain = {link.url for link in rec.links}
         for sr in script_requests(rec.body, final, limit=int(cfg.get("max_list_pages", 50))):
-            if scope.classify(sr.url) != "own":
-                continue
+            if sr.url in plain or scope.classify(sr.url) != "own":
+                continue    # a pager the server (or the browser) already wrote as links adds nothing
             depth = rec.depth if sr.same_level else rec.depth + 1
             if depth > site.max_depth:
                 site.capped.add("max_depth")
@@ -186,11 +260,14 @@ class PortalSpider(Spider):
             rec.method = "HEAD"   # one record per resource: the GET stood in for a refused HEAD
         yield rec
 
-    def on_error(self, failure: Failure) -> Iterator[PageRecord]:
+    def on_error(self, failure: Failure) -> Iterator[Any]:
         if failure.check(CapReached):
             return
         request = failure.request  # type: ignore[attr-defined]
         meta = request.meta
+        if meta.get("zwgk_render") and not failure.check(IgnoreRequest):
+            yield from self._on_render_error(failure)
+            return
         kind, message = classify_failure(failure)
         hops = meta.get("redirect_urls") or []
         yield PageRecord(
