@@ -74,6 +74,12 @@ def test_auto_renders_the_browser_only_column_and_screenshots_the_evidence(porta
     assert home["evidence"]["screenshot"]["path"].endswith("/1.png")      # the homepage comes first
     page = (run / "sites" / "www.example-a.gov.cn.html").read_text(encoding="utf-8")
     assert f'<img src="../{shots[0]["thumb"]}"' in page and f'href="../{shots[0]["path"]}"' in page
+    # --no-screenshots: the same run re-evaluated takes none and links none
+    again = zwgk("evaluate", str(run), "--no-screenshots", "--fail-on", "never", timeout=120)
+    assert again.returncode == 0, again.stderr[-2000:]
+    results = json.loads((run / "results.json").read_text(encoding="utf-8"))
+    assert "evidence" not in results and not any("screenshot" in f["evidence"] for f in results["sites"][0]["findings"])
+    assert "<img" not in (run / "sites" / "www.example-a.gov.cn.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.slow
