@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 class StoreDupeFilter(BaseDupeFilter):
     def __init__(self, state: CrawlState):
         self.state = state
-        self.seen = state.store.frontier_keys()      # resumed runs start knowing the old frontier
+        self.seen = state.seen                       # resumed runs start knowing the old frontier
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoreDupeFilter:

@@ -203,7 +203,10 @@ class PortalSpider(Spider):
         site = self.cstate.sites[rec.site]
         depth = rec.depth + 1
         final = rec.final_url or rec.url
+        seen = self.cstate.seen
         for link in rec.links:
+            if (rec.site, link.url, "GET" if link.kind == "page" else "HEAD") in seen:
+                continue            # the dupefilter would drop it; don't build the Request at all
             if link.kind == "page":
                 if depth > site.max_depth:
                     site.capped.add("max_depth")
