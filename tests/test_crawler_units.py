@@ -101,3 +101,22 @@ def test_config_rejects_bad_dns_server(tmp_path: Path):
                     encoding="utf-8")
     with pytest.raises(ConfigError, match=r"network.dns_servers（第 3 行.*dns.example"):
         load_inspection(path)
+
+
+def test_a_page_that_breaks_extraction_is_recorded_not_lost(monkeypatch):
+    from scrapy.http import HtmlResponse, Request
+
+    import zwgk.crawler.spiders.portal as portal_mod
+
+    def boom(root, url):
+        raise ValueError("hostile markup")
+
+    monkeypatch.setattr(portal_mod, "extract_page", boom)
+    spider = portal_mod.PortalSpider.__new__(portal_mod.PortalSpider)
+    request = Request("http://www.x.gov.cn/a.html", meta={"zwgk_site": "x", "zwgk_kind": "page", "zwgk_depth": 1})
+    response = HtmlResponse(request.url, body="<html><title>坏页</title></html>".encode(), encoding="utf-8",
+                            request=request)
+    out = list(spider.parse_page(response))
+    assert len(out) == 1
+    rec = out[0]
+    assert rec.error_kind == "parse_error" and "hostile markup" in rec.error and rec.body and rec.status == 200

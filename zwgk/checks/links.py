@@ -25,7 +25,7 @@ CHECKED_KINDS = ("page", "attachment", "related")
 
 def verdict(rec: PageRecord) -> str:
     """'ok', 'broken', 'doubtful' (retry, never broken) or 'skipped' (robots)."""
-    if rec.error_kind:
+    if rec.error_kind and rec.error_kind != "parse_error":   # an unreadable page still opened: judge its status
         if rec.error_kind == "robots":
             return "skipped"
         return "broken" if rec.error_kind in BROKEN_ERRORS else "doubtful"

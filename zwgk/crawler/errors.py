@@ -15,6 +15,7 @@ ERROR_LABELS = {
     "robots": "robots.txt 禁止抓取",
     "connection": "连接中断",
     "too_large": "响应过大",
+    "parse_error": "页面无法解析",
     "other": "其他错误",
     "render_unavailable": "浏览器不可用，未能渲染",
     "render_timeout": "浏览器渲染超时",

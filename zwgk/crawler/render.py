@@ -83,6 +83,24 @@ def resolver_rules(hosts: list[str], dns_servers: list[str]) -> str:
     return ", ".join(rules)
 
 
+def track_requests(page: Any) -> set[Any]:
+    """The set of requests a Playwright page (sync or async API) still has under way: XHR/fetch
+    lists, late scripts. Both the crawl's renders and the evidence screenshots wait for it to empty."""
+    inflight: set[Any] = set()
+
+    # plain functions, not bound set methods: Playwright inspects a handler's signature
+    def started(req: Any) -> None:
+        inflight.add(req)
+
+    def ended(req: Any) -> None:
+        inflight.discard(req)
+
+    page.on("request", started)
+    page.on("requestfinished", ended)
+    page.on("requestfailed", ended)
+    return inflight
+
+
 def launch_args(rules: str) -> list[str]:
     return [*BROWSER_ARGS, *([f"--host-resolver-rules={rules}"] if rules else [])]
 

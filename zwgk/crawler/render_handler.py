@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
+from zwgk.crawler.render import track_requests
+
 if TYPE_CHECKING:
     from playwright.async_api import Page
     from scrapy import Request, Spider
@@ -121,18 +123,7 @@ class RenderHandler(ScrapyPlaywrightDownloadHandler):
 
     async def _create_page(self, request: Request, spider: Spider) -> Page:
         page = await super()._create_page(request, spider)
-        inflight: set[Any] = set()       # requests the page has under way (XHR/fetch lists, scripts)
-
-        def started(req: Any) -> None:
-            inflight.add(req)
-
-        def ended(req: Any) -> None:
-            inflight.discard(req)
-
-        page.on("request", started)
-        page.on("requestfinished", ended)
-        page.on("requestfailed", ended)
-        page.zwgk_inflight = inflight    # type: ignore[attr-defined]
+        page.zwgk_inflight = track_requests(page)    # type: ignore[attr-defined]
         return page
 
     async def _apply_page_methods(self, page: Page, request: Request, spider: Spider) -> None:

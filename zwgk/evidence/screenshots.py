@@ -22,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from zwgk.crawler.render import announce_unavailable, find_browser, launch_args, resolver_rules
+from zwgk.crawler.render import announce_unavailable, find_browser, launch_args, resolver_rules, track_requests
 
 log = logging.getLogger(__name__)
 
@@ -140,17 +140,7 @@ def _capture(context: Any, shot: Shot, folder: Path, n: int, run_dir: Path) -> b
     folder.mkdir(parents=True, exist_ok=True)
     path, thumb = folder / f"{n}.png", folder / f"{n}.thumb.png"
     page = context.new_page()
-    inflight: set[Any] = set()       # what the page still loads (its XHR lists, late images)
-
-    def started(req: Any) -> None:
-        inflight.add(req)
-
-    def ended(req: Any) -> None:
-        inflight.discard(req)
-
-    page.on("request", started)
-    page.on("requestfinished", ended)
-    page.on("requestfailed", ended)
+    inflight = track_requests(page)     # what the page still loads (its XHR lists, late images)
     try:
         page.goto(shot.url, wait_until="load")
         _settle(page, inflight)

@@ -139,7 +139,13 @@ class PortalSpider(Spider):
         if isinstance(response, TextResponse) and b"html" in response.headers.get(b"Content-Type", b"html"):
             rec.charset = response.encoding
             rec.body = response.text
-            info = extract_page(response.selector.root if rec.body.strip() else None, response.url)
+            try:
+                info = extract_page(response.selector.root if rec.body.strip() else None, response.url)
+            except Exception as exc:     # a hostile page: keep what was fetched, say why it was not read
+                self.logger.warning("Could not read %s: %r", response.url, exc)
+                rec.error_kind, rec.error = "parse_error", f"页面无法解析：{type(exc).__name__}: {exc}"[:500]
+                yield rec
+                return
             rec.title, rec.meta, rec.breadcrumb = info.title, info.meta, info.breadcrumb
             scope = self.scopes[site]
             for link in info.links:
