@@ -25,7 +25,7 @@ from scrapy.exceptions import UsageError
 from scrapy.linkextractors import IGNORED_EXTENSIONS, LinkExtractor
 from scrapy.spiders import CrawlSpider, Rule
 
-# zwgk.crawler.extract.ATTACHMENT_EXTENSIONS, repeated so that the baseline imports nothing of zwgk
+# zwgk.understand.page.ATTACHMENT_EXTENSIONS, repeated so that the baseline imports nothing of zwgk
 DENY_EXTENSIONS = sorted({*IGNORED_EXTENSIONS, "wps", "et", "dps", "ofd", "txt", "csv", "xlsx", "docx", "pptx", "7z"})
 
 

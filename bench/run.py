@@ -536,7 +536,7 @@ PROFILE_RULES: list[tuple[str, tuple[str, ...]]] = [
     ("zwgk frontier rows (StoreDupeFilter → INSERT per request)",
      ("StoreDupeFilter", "Store.add_frontier", "Store.drop_frontier")),
     ("zwgk store: page + link rows, zlib, one commit per page", ("zwgk/store.py", "zwgk/crawler/pipelines.py")),
-    ("zwgk page extraction (extract.py: links, anchors, meta, breadcrumb)", ("zwgk/crawler/extract.py",)),
+    ("zwgk page extraction (extract.py: links, anchors, meta, breadcrumb)", ("zwgk/understand/page.py",)),
     ("zwgk Request building (focus priority, meta, URL escaping)", ("PortalSpider._request", "zwgk/crawler/focus.py")),
     ("zwgk spider rest (records, scope, caps)", ("zwgk/crawler/spiders/", "zwgk/crawler/sitescope.py",
                                                  "zwgk/crawler/middlewares.py", "zwgk/crawler/state.py")),

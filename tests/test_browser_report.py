@@ -11,7 +11,8 @@ import os
 from pathlib import Path
 
 import pytest
-from reportdata import XSS_TITLE, load, render
+
+from support.reportdata import XSS_TITLE, load, render
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

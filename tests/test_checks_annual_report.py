@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from test_checks_content import FETCHED, SITE, build_site, fixture, run
-
 from zwgk.checks.annual_report import report_year
+
+from support.sitebuild import FETCHED, SITE, build_site, fixture, run
 
 LIST = "/zwgk/gknb/"
 R2025 = "/zwgk/gknb/202603/t20260328_2001.html"

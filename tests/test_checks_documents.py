@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_checks_content import build_site, run
+from support.sitebuild import build_site, run
 
 HEAD = ('<html><head><meta charset="utf-8"><title>{title}_某区人民政府</title>'
         '<meta name="ColumnName" content="{column}">{extra}</head><body>{body}</body></html>')

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_checks_content import FETCHED, SITE, build_site, run
+from support.sitebuild import FETCHED, SITE, build_site, run
 
 GUIDE = "/zwgk/gkzn/202301/t20230105_500.html"
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_checks_content import FETCHED, SITE, build_site, fixture, run
-
 from zwgk.checks.identity import footer_of, site_code
 from zwgk.store import PageRecord
+
+from support.sitebuild import FETCHED, SITE, build_site, fixture, run
 
 ARTICLE = "/zwdt/202611/t20261118_1001.html"
 

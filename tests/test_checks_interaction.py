@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_checks_content import FETCHED, SITE, build_site, run
+from support.sitebuild import FETCHED, SITE, build_site, run
 
 ZXZX = "/hdjl/zxzx/"
 ZXZX_OPEN = "/hdjl/zxzx/202605/t20260510_3001.html"

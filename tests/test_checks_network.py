@@ -11,7 +11,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from loopback import LoopbackServer, Pki, Reply, bind_pair, make_pki
 
 from zwgk.checks.base import CheckResult
 from zwgk.checks.context import SiteContext
@@ -22,6 +21,8 @@ from zwgk.netresolve import DnsLookup
 from zwgk.portal_sim.dns import DnsFixture
 from zwgk.probes import Probes
 from zwgk.store import PageRecord, Store
+
+from support.loopback import LoopbackServer, Pki, Reply, bind_pair, make_pki
 
 HOST = "www.example-a.gov.cn"          # A 127.0.0.1 + AAAA ::1
 V4_HOST = "www.example-b.gov.cn"       # A only
@@ -235,7 +236,7 @@ def test_crawl_failure_counts_even_if_the_probe_answers(make_ctx) -> None:
     with LoopbackServer(site_app(home_html())) as srv:
         home = {"status": None, "error_kind": "timeout", "error": "took too long"}
         result = run(make_ctx(f"http://{HOST}:{srv.port}/", home=home), "site.reachable")
-    assert result.status == "fail" and result.summary.startswith("首页无法访问：抓取超时")
+    assert result.status == "fail" and result.summary.startswith("首页无法访问：抓取连接或响应超时")
 
 
 # --- https.available --------------------------------------------------------------------------

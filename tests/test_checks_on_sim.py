@@ -17,11 +17,11 @@ import pytest
 from zwgk.checks.context import SiteContext
 from zwgk.checks.registry import all_checks
 from zwgk.config.profile import load_profile
-from zwgk.crawler.extract import extract_page
 from zwgk.portal_sim import build_site, build_truth, load_spec
 from zwgk.portal_sim.graph import crawl
 from zwgk.portal_sim.model import Site
 from zwgk.store import PageRecord, Store
+from zwgk.understand.page import extract_page
 
 SITES = Path(__file__).parent / "fixtures" / "sites"
 # Checks that read only stored pages (no probes, no failed-link records).

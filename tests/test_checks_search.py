@@ -7,14 +7,15 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from loopback import LoopbackServer, Reply
-from test_checks_content import SITE, build_site, fixture, run
 
 from zwgk.checks.context import SiteContext
 from zwgk.checks.search import find_form, query_text, result_hits
 from zwgk.netresolve import DnsLookup
 from zwgk.probes import Probes
 from zwgk.store import PageRecord
+
+from support.loopback import LoopbackServer, Reply
+from support.sitebuild import SITE, build_site, fixture, run
 
 DOC = "/zwdt/202611/t20261118_1001.html"
 TITLE = "某区召开2026年第四季度政务公开工作推进会"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from runhelp import run_dir, store_of, write_inspection, zwgk
+
+from support.runhelp import run_dir, store_of, write_inspection, zwgk
 
 
 def test_missing_config_is_usage_error(tmp_path):

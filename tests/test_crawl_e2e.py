@@ -12,10 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import crawl_truth
-from runhelp import run_dir, store_of, write_inspection, zwgk
 
 from zwgk.portal_sim import RunningPortal
+
+from support.portals import crawl_truth
+from support.runhelp import run_dir, store_of, write_inspection, zwgk
 
 pytestmark = pytest.mark.slow
 

@@ -7,10 +7,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import crawl_truth
-from runhelp import run_dir, store_of, write_inspection, zwgk
 
 from zwgk.crawler.paging import listing_links, script_requests
+
+from support.portals import crawl_truth
+from support.runhelp import run_dir, store_of, write_inspection, zwgk
 
 BASE = "http://www.example.gov.cn/zwgk/zcwj/index.html"
 

@@ -13,9 +13,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
-from runhelp import run_dir, store_of, write_inspection, zwgk, zwgk_popen
 
 from zwgk.portal_sim import DnsFixture, RunningPortal
+
+from support.runhelp import run_dir, store_of, write_inspection, zwgk, zwgk_popen
 
 pytestmark = pytest.mark.slow
 

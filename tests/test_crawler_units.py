@@ -12,10 +12,10 @@ from twisted.python.failure import Failure
 
 from zwgk.config.inspection import load_inspection, parse_server
 from zwgk.crawler.errors import classify_failure
-from zwgk.crawler.extract import extract_page
 from zwgk.crawler.focus import Focus
 from zwgk.crawler.sitescope import SiteScope, registrable
 from zwgk.errors import ConfigError
+from zwgk.understand.page import extract_page
 
 PAGE = """<html><head><title> 政策文件_东岚县人民政府 </title>
 <meta name="SiteIDCode" content="1309990001"><meta name="ColumnName" content="政策文件"></head><body>

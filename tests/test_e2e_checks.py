@@ -15,14 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import AS_OF, BROWSER, audit_dns_records
-from runhelp import run_dir, write_inspection, zwgk
 
 from zwgk.checks.registry import CHECK_IDS
 from zwgk.config.profile import load_profile
 from zwgk.portal_sim import RunningPortal, build_truth
 from zwgk.rules.ledger import load_ledger
 from zwgk.rules.mapping import apply_rules
+
+from support.portals import AS_OF, BROWSER, audit_dns_records
+from support.runhelp import run_dir, write_inspection, zwgk
 
 pytestmark = pytest.mark.slow
 

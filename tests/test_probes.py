@@ -9,12 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from loopback import LoopbackServer, Pki, Reply, bind_pair, make_pki
 
 from zwgk.netresolve import Answer, DnsLookup
 from zwgk.probes import Probes
 from zwgk.probes.compare import compare_pages
 from zwgk.store import Store
+
+from support.loopback import LoopbackServer, Pki, Reply, bind_pair, make_pki
 
 HOST = "www.example-a.gov.cn"
 V4_ONLY = "v4only.example-a.gov.cn"

@@ -13,12 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from loopback import LoopbackServer, Reply
-from runhelp import run_dir, store_of, write_inspection, zwgk
 
-from zwgk.checks.understand.scripted import script_built_list
+from zwgk.browser import find_browser
 from zwgk.config.inspection import Inspection
-from zwgk.crawler.render import find_browser, render_settings
+from zwgk.crawler.render import render_settings
+from zwgk.understand.scripted import script_built_list
+
+from support.loopback import LoopbackServer, Reply
+from support.runhelp import run_dir, store_of, write_inspection, zwgk
 
 CHROMIUM = Path("/usr/bin/chromium")
 needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(),
@@ -205,7 +207,7 @@ def test_render_settings_only_install_the_browser_when_needed(tmp_path):
 
 
 def test_chromium_resolves_the_sites_through_the_configured_dns(portal, dns_server):
-    from zwgk.crawler.render import launch_args, resolver_rules
+    from zwgk.browser import launch_args, resolver_rules
 
     rules = resolver_rules(["www.example-a.gov.cn", "xxgk.example-a.gov.cn", "127.0.0.1", "old.example-a.gov.cn"],
                            [dns_server.address])

@@ -11,13 +11,14 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
-from reportdata import load
-from runhelp import write_inspection, zwgk
 
 from zwgk.cli import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, cli, exit_code
 from zwgk.pipeline import write_reports
 from zwgk.reports.summary import summary_line
 from zwgk.rundir import RunDir
+
+from support.reportdata import load
+from support.runhelp import write_inspection, zwgk
 
 OUTPUTS = ("results.json", "index.html", "通报.docx", "问题清单.xlsx", "junit.xml")
 

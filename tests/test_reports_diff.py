@@ -6,11 +6,12 @@ import copy
 import json
 
 from click.testing import CliRunner
-from reportdata import load, render
 
 from zwgk.cli import cli
 from zwgk.reports.diff import compare
 from zwgk.reports.gate import gate_hits
+
+from support.reportdata import load, render
 
 
 def pair():

@@ -6,10 +6,11 @@ from datetime import date
 
 import pytest
 from docx import Document
-from reportdata import XSS_TITLE, load, render
 
 from zwgk.reports.bulletin import write_bulletin
 from zwgk.reports.options import ReportOptions
+
+from support.reportdata import XSS_TITLE, load, render
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from reportdata import XSS_IMG, XSS_TITLE, load, render
 
 from zwgk.reports.html import assets
 from zwgk.reports.text import safe_url
+
+from support.reportdata import XSS_IMG, XSS_TITLE, load, render
 
 
 class Tags(HTMLParser):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from reportdata import XSS_IMG, load
-
 from zwgk.reports.junit import render_junit
+
+from support.reportdata import XSS_IMG, load
 
 
 def suites():

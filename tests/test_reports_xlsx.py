@@ -6,9 +6,10 @@ import datetime as dt
 
 import pytest
 from openpyxl import load_workbook
-from reportdata import load, render
 
 from zwgk.reports.issues_xlsx import ISSUE_COLUMNS
+
+from support.reportdata import load, render
 
 REQUIRED = ["单位", "网站", "任务编号", "问题类型", "问题描述", "链接", "依据", "整改建议", "整改时限", "状态"]
 

@@ -5,9 +5,9 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from zwgk.checks.understand.columns import column_url_of, gov_domain, match_label, recognise_columns
-from zwgk.crawler.extract import extract_page
 from zwgk.store import Link, PageRecord
+from zwgk.understand.columns import column_url_of, gov_domain, match_label, recognise_columns
+from zwgk.understand.page import extract_page
 
 FIX = Path(__file__).parent / "fixtures" / "html" / "understand"
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from zwgk.checks.understand.dates import date_from_url, find_date, find_dates, newest, parse_date
+from zwgk.understand.dates import date_from_url, find_date, find_dates, newest, parse_date
 
 
 @pytest.mark.parametrize(("text", "expected"), [

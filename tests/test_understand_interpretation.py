@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from zwgk.checks.understand.interpretation import (
+from zwgk.store import PageRecord
+from zwgk.understand.interpretation import (
     PairingResult,
     interpretation_form,
     is_interpretation_title,
@@ -13,7 +14,6 @@ from zwgk.checks.understand.interpretation import (
     pair_interpretations,
     relation_links,
 )
-from zwgk.store import PageRecord
 
 FIX = Path(__file__).parent / "fixtures" / "html" / "understand"
 BASE = "http://www.x.gov.cn"

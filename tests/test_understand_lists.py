@@ -3,7 +3,7 @@
 from datetime import date
 from pathlib import Path
 
-from zwgk.checks.understand.lists import parse_list
+from zwgk.understand.lists import parse_list
 
 FIX = Path(__file__).parent / "fixtures" / "html" / "understand"
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from zwgk.checks.understand.metadata import DocMeta, parse_metadata
+from zwgk.understand.metadata import DocMeta, parse_metadata
 
 FIX = Path(__file__).parent / "fixtures" / "html" / "understand"
 

@@ -12,8 +12,8 @@ from typing import Any
 from zwgk.checks.base import CheckResult, finding
 from zwgk.checks.context import SiteContext
 from zwgk.checks.registry import check
-from zwgk.checks.understand.dates import date_from_url, newest
 from zwgk.rules.columns import load_columns
+from zwgk.understand.dates import date_from_url, newest
 
 WINDOW_SETTINGS = {"two_weeks": ("window_two_weeks_days", 14), "six_months": ("window_six_months_days", 183),
                    "one_year": ("window_one_year_days", 365)}

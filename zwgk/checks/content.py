@@ -25,8 +25,8 @@ from lxml import etree
 from zwgk.checks.base import CheckResult, Finding, finding
 from zwgk.checks.context import SiteContext
 from zwgk.checks.registry import check
-from zwgk.checks.understand.dates import date_from_url, find_date
 from zwgk.store import PageRecord
+from zwgk.understand.dates import date_from_url, find_date
 
 TERMS_FILE = Path(__file__).resolve().parent.parent / "config" / "terms.yaml"
 
@@ -321,7 +321,7 @@ def column_pages(ctx: SiteContext, key: str) -> list[PageRecord]:
 
 def _by_list_key(ctx: SiteContext, url: str) -> PageRecord | None:
     """The stored page behind a column URL written without its index file ("/gknb/" = "/gknb/index.html")."""
-    from zwgk.checks.understand.columns import list_key
+    from zwgk.understand.columns import list_key
 
     wanted = list_key(url)
     return next((p for p in ctx.pages if list_key(page_url(p)) == wanted), None)

@@ -10,9 +10,8 @@ from datetime import date
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from zwgk.store import RENDER_METHOD as RENDER
 from zwgk.store import Link, PageRecord, Store
-
-RENDER = "RENDER"      # store method of a rendered DOM (crawler/render.py RENDER_METHOD)
 
 if TYPE_CHECKING:
     from zwgk.config.profile import Profile
@@ -106,14 +105,14 @@ class SiteContext:
 
     # --- page understanding (cached; parsing is the expensive part) ---------------------------
     def list_page(self, page: PageRecord) -> Any:
-        from zwgk.checks.understand.lists import parse_list
+        from zwgk.understand.lists import parse_list
 
         if page.url not in self._lists:
             self._lists[page.url] = parse_list(page.body or "", page.final_url or page.url)
         return self._lists[page.url]
 
     def metadata(self, page: PageRecord) -> Any:
-        from zwgk.checks.understand.metadata import parse_metadata
+        from zwgk.understand.metadata import parse_metadata
 
         if page.url not in self._meta:
             self._meta[page.url] = parse_metadata(page.body or "")
@@ -121,7 +120,7 @@ class SiteContext:
 
     @cached_property
     def columns(self) -> dict[str, Any]:
-        from zwgk.checks.understand.columns import recognise_columns
+        from zwgk.understand.columns import recognise_columns
 
         return recognise_columns(self.pages)
 
@@ -140,10 +139,10 @@ class SiteContext:
             return None                     # the browser's DOM: what it lists is what there is
         failed = self.render_failures.get(page.url)
         if failed is not None:
-            from zwgk.crawler.errors import ERROR_LABELS
+            from zwgk.error_kinds import ERROR_LABELS
 
             return f"{ERROR_LABELS.get(failed.error_kind or '', failed.error_kind)}（{failed.error or ''}）"
-        from zwgk.checks.understand.scripted import script_built_list
+        from zwgk.understand.scripted import script_built_list
 
         if script_built_list(page.body, page.final_url or page.url, page.meta):
             return "列表由页面脚本生成，本次检查未使用浏览器渲染"

@@ -7,8 +7,8 @@ from typing import Any
 from zwgk.checks.base import CheckResult, finding
 from zwgk.checks.context import SiteContext
 from zwgk.checks.registry import check
-from zwgk.checks.understand.columns import column_url_of, is_detail, list_key
 from zwgk.store import PageRecord
+from zwgk.understand.columns import column_url_of, is_detail, list_key
 
 DEFAULT_FIELDS = ["索引号", "发布机构", "成文日期", "文号", "发布日期"]
 DEFAULT_COLUMNS = ["gk.policy", "gk.normative"]

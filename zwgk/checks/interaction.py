@@ -32,8 +32,8 @@ from zwgk.checks.content import (
 )
 from zwgk.checks.context import SiteContext
 from zwgk.checks.registry import check
-from zwgk.checks.understand.dates import find_date, find_dates, parse_date
 from zwgk.store import PageRecord
+from zwgk.understand.dates import find_date, find_dates, parse_date
 
 CHANNEL = re.compile(r"咨询|留言|信箱|建言|写信|来信|问政|诉求|我要问|网上问答")
 # Not 政务咨询 in the sense of the rule: 网上信访, 纪检举报, 在线访谈, 调查征集.

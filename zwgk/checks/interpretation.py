@@ -9,9 +9,9 @@ from zwgk.checks.base import CheckResult, finding
 from zwgk.checks.context import SiteContext
 from zwgk.checks.documents import documents_in
 from zwgk.checks.registry import check
-from zwgk.checks.understand.columns import is_detail
-from zwgk.checks.understand.interpretation import is_interpretation_title, pair_interpretations
 from zwgk.store import PageRecord
+from zwgk.understand.columns import is_detail
+from zwgk.understand.interpretation import is_interpretation_title, pair_interpretations
 
 DEFAULT_POLICY_COLUMNS = ["gk.policy", "gk.normative"]
 

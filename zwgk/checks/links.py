@@ -14,7 +14,7 @@ from typing import Any
 from zwgk.checks.base import CheckResult, finding
 from zwgk.checks.context import SiteContext
 from zwgk.checks.registry import check
-from zwgk.crawler.errors import ERROR_LABELS
+from zwgk.error_kinds import ERROR_LABELS
 from zwgk.store import PageRecord
 
 BROKEN_ERRORS = {"dns", "refused", "redirect_loop", "connection"}

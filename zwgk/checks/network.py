@@ -15,15 +15,11 @@ from urllib.parse import urlsplit, urlunsplit
 from zwgk.checks.base import CheckResult, finding
 from zwgk.checks.context import SiteContext
 from zwgk.checks.registry import check
+from zwgk.error_kinds import error_label
 from zwgk.probes import HttpProbe, Probes
 from zwgk.probes.compare import compare_pages
 from zwgk.store import PageRecord, now_iso
 
-ERROR_LABELS = {
-    "dns": "域名解析失败", "no_address": "无对应地址记录", "disabled": "IPv6探测已关闭", "refused": "连接被拒绝",
-    "timeout": "超时", "tls": "TLS/证书错误", "connection": "连接中断", "redirect_loop": "重定向循环",
-    "robots": "被robots禁止", "other": "网址无效",
-}
 # Answers that mean "someone is in the way", not "the site is down": judged inconclusive.
 _BLOCKED_STATUSES = frozenset({401, 403, 405, 407, 429, 451})
 _WAF_MARKERS = re.compile(
@@ -49,7 +45,7 @@ def _host(ctx: SiteContext) -> str:
 
 
 def _label(kind: str | None) -> str:
-    return ERROR_LABELS.get(kind or "", kind or "")
+    return error_label(kind)
 
 
 def _visit(probe: HttpProbe) -> dict[str, Any]:

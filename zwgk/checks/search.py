@@ -30,8 +30,8 @@ from zwgk.checks.content import (
 )
 from zwgk.checks.context import SiteContext
 from zwgk.checks.registry import check
-from zwgk.checks.understand.columns import is_detail
 from zwgk.store import PageRecord
+from zwgk.understand.columns import is_detail
 
 SEARCH_ACTION = re.compile(r"search|was5|igs|jsearch|s\.jsp|sousuo|query|irs/front|so\.", re.I)
 QUERY_NAMES = ("searchword", "searchWord", "keyword", "keywords", "q", "wd", "query", "kw", "word", "key",

@@ -6,21 +6,10 @@ from scrapy import exceptions as sx
 from twisted.internet import error as terr
 from twisted.python.failure import Failure
 
-ERROR_LABELS = {
-    "dns": "域名无法解析",
-    "timeout": "连接或响应超时",
-    "refused": "连接被拒绝",
-    "tls": "HTTPS 证书或握手失败",
-    "redirect_loop": "重定向过多（循环）",
-    "robots": "robots.txt 禁止抓取",
-    "connection": "连接中断",
-    "too_large": "响应过大",
-    "parse_error": "页面无法解析",
-    "other": "其他错误",
-    "render_unavailable": "浏览器不可用，未能渲染",
-    "render_timeout": "浏览器渲染超时",
-    "render_failed": "浏览器渲染失败",
-}
+from zwgk.error_kinds import ERROR_LABELS
+
+__all__ = ["ERROR_LABELS", "classify_failure"]
+
 
 # Scrapy ≥ 2.13 wraps Twisted's errors in its own; older releases raise Twisted's directly.
 _BY_TYPE: list[tuple[tuple[type[BaseException], ...], str]] = [

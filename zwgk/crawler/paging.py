@@ -6,7 +6,7 @@ Real portals write their pagers and lists with JavaScript (see the portal-struct
             groups of records from POST /module/web/jpage/dataproxy.jsp (form taken from <nextgroup>)
 * jpaas     <script parseType="buildstatic" url=… querydata=…> → a JSON API wrapping list HTML
 Each adapter turns a page into the requests a browser would make; unknown patterns fall through to
-the browser path (render_js). The list parsing itself is the checks' (zwgk.checks.understand).
+the browser path (render_js). The list parsing itself is the checks' (zwgk.understand).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, quote, urljoin, urlsplit
 
-from zwgk.checks.understand.pager import parse_pager
+from zwgk.understand.pager import parse_pager
 
 _DATASTORE = re.compile(r"<datastore\b.*?</datastore>", re.S | re.I)
 _RECORD_HREF = re.compile(r"<record\b[^>]*>.*?href=['\"]([^'\"]+)['\"]", re.S | re.I)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
-from zwgk.crawler.render import track_requests
+from zwgk.browser import track_requests
 
 if TYPE_CHECKING:
     from playwright.async_api import Page

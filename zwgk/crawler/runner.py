@@ -17,10 +17,10 @@ from scrapy.settings import Settings
 
 from zwgk.config.inspection import Inspection
 from zwgk.crawler import settings as default_settings
-from zwgk.crawler.errors import ERROR_LABELS
 from zwgk.crawler.render import RENDER_SLOT, render_settings
 from zwgk.crawler.spiders.portal import PortalSpider
 from zwgk.crawler.state import crawl_state
+from zwgk.error_kinds import ERROR_LABELS
 from zwgk.rundir import RunDir
 from zwgk.store import Store, now_iso
 

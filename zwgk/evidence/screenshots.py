@@ -22,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from zwgk.crawler.render import announce_unavailable, find_browser, launch_args, resolver_rules, track_requests
+from zwgk.browser import announce_unavailable, find_browser, launch_args, resolver_rules, track_requests
 
 log = logging.getLogger(__name__)
 

@@ -22,16 +22,17 @@ from scrapy import FormRequest, Request, Spider, signals
 from scrapy.exceptions import IgnoreRequest, StopDownload
 from scrapy.http import Response, TextResponse
 
-from zwgk.checks.understand.scripted import script_built_list
+from zwgk.browser import announce_unavailable, failure_kind
 from zwgk.crawler.errors import classify_failure
-from zwgk.crawler.extract import extract_page
 from zwgk.crawler.focus import Focus
 from zwgk.crawler.middlewares import CapReached
 from zwgk.crawler.paging import listing_links, script_requests
-from zwgk.crawler.render import RENDER_METHOD, RENDER_SLOT, announce_unavailable, failure_kind
+from zwgk.crawler.render import RENDER_METHOD, RENDER_SLOT
 from zwgk.crawler.sitescope import SiteScope
 from zwgk.crawler.state import CrawlState, crawl_state
 from zwgk.store import Link, PageRecord
+from zwgk.understand.page import extract_page
+from zwgk.understand.scripted import script_built_list
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

@@ -26,7 +26,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from zwgk.checks.understand._html import (
+from zwgk.understand._html import (
     clean,
     describe,
     is_chrome,
@@ -36,9 +36,9 @@ from zwgk.checks.understand._html import (
     tag_of,
     text_of,
 )
-from zwgk.checks.understand.dates import newest
-from zwgk.checks.understand.pager import Pager, parse_pager
-from zwgk.checks.understand.rows import INTERP_WORDS, ListItem, Row, read_row
+from zwgk.understand.dates import newest
+from zwgk.understand.pager import Pager, parse_pager
+from zwgk.understand.rows import INTERP_WORDS, ListItem, Row, read_row
 
 __all__ = ["INTERP_WORDS", "ListItem", "ListPage", "Pager", "newest_date", "parse_list"]
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from zwgk.checks.understand.lists import parse_list
+from zwgk.understand.lists import parse_list
 
 _SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.S | re.I)
 _DATA_SCRIPT = re.compile(r"""type\s*=\s*['"]?(text/xml|application/(ld\+)?json|text/template)""", re.I)
@@ -45,8 +45,8 @@ def adapter_supplies_list(html: str) -> bool:
 
 def script_built_list(html: str | None, url: str, meta: dict[str, Any] | None = None) -> bool:
     """True when the page looks like a column page whose list only a browser would show."""
-    from zwgk.checks.understand.columns import is_detail
     from zwgk.store import PageRecord
+    from zwgk.understand.columns import is_detail
 
     if not html or is_detail(PageRecord(site="", url=url, meta=dict(meta or {}))):
         return False

@@ -20,7 +20,7 @@ from datetime import date
 
 from lxml import etree
 
-from zwgk.checks.understand._html import (
+from zwgk.understand._html import (
     SKIP_TAGS,
     clean,
     is_chrome,
@@ -30,7 +30,7 @@ from zwgk.checks.understand._html import (
     tag_of,
     text_of,
 )
-from zwgk.checks.understand.dates import find_date
+from zwgk.understand.dates import find_date
 
 FIELDS = ("索引号", "主题分类", "发布机构", "成文日期", "文号", "发布日期", "标题", "有效性", "关键词")
 ALIASES: dict[str, tuple[str, ...]] = {

@@ -20,10 +20,10 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from zwgk.checks.understand._html import SKIP_TAGS, clean, is_element, is_hidden, own_hidden, tag_of, text_of
-from zwgk.checks.understand.dates import date_from_url, find_dates
-from zwgk.crawler.extract import classify_href
 from zwgk.store import Link
+from zwgk.understand._html import SKIP_TAGS, clean, is_element, is_hidden, own_hidden, tag_of, text_of
+from zwgk.understand.dates import date_from_url, find_dates
+from zwgk.understand.page import classify_href
 
 INTERP_WORDS = re.compile(r"解读|图解|一图|图表|答记者问|问答|政策解析|视频解读")
 _ELLIPSIS = re.compile(r"(…|\.{2,}|。。)\s*$")

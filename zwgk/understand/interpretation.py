@@ -22,11 +22,11 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from zwgk.checks.understand._html import clean, is_chrome, parse_html, tag_of, text_of
-from zwgk.checks.understand.columns import list_key
-from zwgk.checks.understand.lists import parse_list
-from zwgk.checks.understand.metadata import parse_metadata
 from zwgk.store import PageRecord
+from zwgk.understand._html import clean, is_chrome, parse_html, tag_of, text_of
+from zwgk.understand.columns import list_key
+from zwgk.understand.lists import parse_list
+from zwgk.understand.metadata import parse_metadata
 
 INTERP_TITLE = re.compile(r"解读|图解|一图读懂|一图看懂|答记者问|政策问答|政策吹风")
 _REL_WORDS = re.compile(r"解读|图解|一图|原文|相关文件|相关政策|关联文件|政策文件|文件链接|答记者问")

@@ -19,7 +19,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from zwgk.checks.understand._html import clean, text_of
+from zwgk.understand._html import clean, text_of
 
 _CREATE = re.compile(r"createPageHTML\s*\(([^()]*)\)")
 _VAR = re.compile(r"\b(countPage|currentPage|countnum|recordCount|pageCount)\s*=\s*['\"]?(\d+)")

@@ -7,9 +7,9 @@
 * interpretation pair_interpretations(policies, 解读 pages, list pages) → PairingResult
 """
 
-from zwgk.checks.understand.columns import ColumnHit, Evidence, match_label, recognise_columns
-from zwgk.checks.understand.dates import date_from_url, find_date, find_dates, newest, parse_date
-from zwgk.checks.understand.interpretation import (
+from zwgk.understand.columns import ColumnHit, Evidence, match_label, recognise_columns
+from zwgk.understand.dates import date_from_url, find_date, find_dates, newest, parse_date
+from zwgk.understand.interpretation import (
     Interpretation,
     Pair,
     PairingResult,
@@ -17,9 +17,9 @@ from zwgk.checks.understand.interpretation import (
     interpretation_form,
     pair_interpretations,
 )
-from zwgk.checks.understand.lists import ListItem, ListPage, newest_date, parse_list
-from zwgk.checks.understand.metadata import DocMeta, MetaField, parse_metadata
-from zwgk.checks.understand.pager import Pager
+from zwgk.understand.lists import ListItem, ListPage, newest_date, parse_list
+from zwgk.understand.metadata import DocMeta, MetaField, parse_metadata
+from zwgk.understand.pager import Pager
 
 __all__ = [
     "ColumnHit", "DocMeta", "Evidence", "Interpretation", "ListItem", "ListPage", "MetaField", "Pager", "Pair",

@@ -16,7 +16,7 @@ from typing import Any
 from zwgk.reports.options import ReportOptions
 from zwgk.reports.writer import ReportPaths, write_all
 
-RESULTS_DIR = Path(__file__).parent / "fixtures" / "results"
+RESULTS_DIR = Path(__file__).parent.parent / "fixtures" / "results"
 XSS_TITLE = "<script>alert(1)</script>"
 XSS_IMG = '<img src=x onerror="alert(2)">'
 
