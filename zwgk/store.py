@@ -66,6 +66,17 @@ CREATE TABLE IF NOT EXISTS links (
 );
 CREATE INDEX IF NOT EXISTS links_page ON links(page_id);
 CREATE INDEX IF NOT EXISTS links_url ON links(url);
+CREATE TABLE IF NOT EXISTS list_coverage (
+    site TEXT, url TEXT,            -- a list (column) page, as the crawl requested it
+    source TEXT,                    -- how its items were obtained: markup | adapter | browser | none
+    adapter TEXT,                   -- which paging adapter (trs, hanweb, jpaas, gkmlpt, uid_pagenum …)
+    stated_total INTEGER,           -- the count the page states (共N条, totalRecord …), NULL if none
+    obtained INTEGER,               -- items the crawl obtained for this list, all its pages together
+    pages INTEGER,                  -- list pages / API groups fetched for it
+    state TEXT,                     -- complete | partial (fewer than stated, or paging cut) | unknown | unread
+    note TEXT, at TEXT,
+    PRIMARY KEY (site, url)
+);
 CREATE TABLE IF NOT EXISTS probes (
     id INTEGER PRIMARY KEY, site TEXT, kind TEXT, target TEXT, data TEXT, at TEXT
 );
@@ -113,6 +124,26 @@ class PageRecord:
     @property
     def ok(self) -> bool:
         return self.status is not None and 200 <= self.status < 400
+
+
+@dataclass
+class ListCoverage:
+    """What the crawl saw of one list page: the evidence the column checks stand on (DESIGN §11)."""
+    site: str
+    url: str
+    source: str = "markup"          # markup | adapter | browser | none
+    adapter: str | None = None
+    stated_total: int | None = None
+    obtained: int = 0
+    pages: int = 1
+    state: str = "unknown"          # complete | partial | unknown | unread
+    note: str = ""
+    at: str = field(default_factory=now_iso)
+
+    @property
+    def count_matched(self) -> bool | None:
+        """Whether the items obtained reach the count the page states; None when it states none."""
+        return None if self.stated_total is None else self.obtained >= self.stated_total
 
 
 class Store:
@@ -276,6 +307,19 @@ class Store:
         data["redirects"] = json.loads(data["redirects"] or "[]")
         data["meta"] = json.loads(data["meta"] or "{}")
         return PageRecord(**data)
+
+    # --- list coverage ------------------------------------------------------------------------
+    def record_list_coverage(self, cov: ListCoverage) -> None:
+        """Insert or replace what is known of one list page's items (the crawl updates it as further
+        pages or API groups arrive)."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO list_coverage VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (cov.site, cov.url, cov.source, cov.adapter, cov.stated_total, cov.obtained, cov.pages, cov.state,
+             cov.note, cov.at))
+
+    def list_coverages(self, site: str) -> dict[str, ListCoverage]:
+        rows = self.db.execute("SELECT * FROM list_coverage WHERE site = ?", (site,))
+        return {r["url"]: ListCoverage(**dict(r)) for r in rows}
 
     # --- probes -------------------------------------------------------------------------------
     def add_probe(self, site: str, kind: str, target: str, data: dict[str, Any]) -> None:

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from zwgk.errors import ConfigError
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
 class _Strict(BaseModel):
@@ -61,6 +64,12 @@ class ScoringSettings(_Strict):
     thresholds: dict[str, Any] = Field(default_factory=dict)
 
 
+class DistributedSettings(_Strict):
+    """DESIGN §10: a shared request queue (scrapy-redis) and store (PostgreSQL) for many workers."""
+    queue: str | None = Field(None, description="redis://HOST:PORT/DB")
+    store: str | None = Field(None, description="postgresql://USER@HOST/DB")
+
+
 class SiteConfig(_Strict):
     name: str = Field(min_length=1)
     url: str
@@ -85,7 +94,9 @@ class SiteConfig(_Strict):
 
 class Inspection(_Strict):
     name: str = "政府网站检查"
-    as_of: date = Field(default_factory=date.today)
+    as_of: date = Field(None, description="the date freshness and deadlines are judged against "
+                                       "(default: today in `timezone`)")  # type: ignore[assignment]
+    timezone: str = Field(DEFAULT_TIMEZONE, description="how times are shown and what 'today' means")
     ledger: str | list[str] | None = None
     sites: list[SiteConfig] = Field(min_length=1)
     crawl: CrawlSettings = Field(default_factory=CrawlSettings)
@@ -93,10 +104,27 @@ class Inspection(_Strict):
     scoring: ScoringSettings = Field(default_factory=ScoringSettings)
     waivers: str | None = None
     checks: dict[str, Any] = Field(default_factory=dict, description="options for checks, e.g. content_terms")
+    distributed: DistributedSettings | None = None
 
     # set by the loader, not by the file
     base_dir: Path = Field(default=Path("."), exclude=True)
     digest: str = Field(default="", exclude=True)
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        zone_info(value)   # raises ValueError with a readable message
+        return value
+
+    @model_validator(mode="after")
+    def _today(self) -> Inspection:
+        if self.as_of is None:   # "today" is the inspection's day, not the machine's UTC day
+            self.as_of = datetime.now(zone_info(self.timezone)).date()
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return zone_info(self.timezone)
 
     @property
     def ledgers(self) -> list[Path]:
@@ -115,6 +143,13 @@ class Inspection(_Strict):
         except ValidationError as exc:
             raise ConfigError(f"站点「{site.name}」的 crawl 设置无效 / invalid per-site crawl settings: "
                               f"{_first_error(exc)}") from None
+
+
+def zone_info(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"未知时区 / unknown time zone: {name!r}（如 Asia/Shanghai）") from None
 
 
 _SERVER = re.compile(r"^\[?(?P<host>[0-9a-fA-F:.]+?)\]?(?::(?P<port>\d{1,5}))?$")
