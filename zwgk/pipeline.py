@@ -154,11 +154,12 @@ def write_reports(run: RunDir, results: dict[str, Any], options: ReportOptions |
     return write_all(run.path, results, options)
 
 
-def crawl_stage(insp: Inspection, run: RunDir, *, resume: bool, progress: bool) -> None:
+def crawl_stage(insp: Inspection, run: RunDir, *, resume: bool, progress: bool, workers: int | None = None) -> None:
+    """The crawl with `workers` processes (None: the machine's cores)."""
     from zwgk.crawler.runner import run_crawl
 
     store = Store(run.store)
     if store.get_meta("started") is None:
         store.set_meta("started", now_iso())
     store.close()
-    run_crawl(insp, run, resume=resume, progress=progress)
+    run_crawl(insp, run, resume=resume, progress=progress, workers=workers)

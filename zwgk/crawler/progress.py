@@ -37,8 +37,7 @@ class ProgressLine:
         self.loop.start(self.INTERVAL, now=False)
 
     def line(self) -> str:
-        queued = dict(self.state.store.db.execute(
-            "SELECT site, COUNT(*) FROM frontier WHERE state = 'queued' GROUP BY site").fetchall())
+        queued = self.state.store.queued_by_site()
         sites = self.state.sites
         done = sum(1 for key, s in sites.items() if s.started and not queued.get(key))
         fetched = sum(s.fetched for s in sites.values())

@@ -1,0 +1,203 @@
+"""The crawl's scheduler: Scrapy's queue replaced by the shared, leased frontier (frontier.py).
+
+Every new request (past the dupefilter) becomes a frontier row. When the local queue runs low the
+scheduler leases the best queued rows (highest priority, then oldest) and rebuilds their Requests
+through the spider (`request_from_frontier`). With one worker a new row is leased to it at once and the
+Request object stays here while the local queue has room (no round trip through the store; beyond
+`ZWGK_LOCAL_QUEUE` the least important ones wait in the store), so it behaves like Scrapy's priority
+queue with bounded memory. With several workers every new row is queued and only a committed lease
+says who fetches it: two workers finding the same link add one row, and one of them fetches it.
+Redirect hops, retries and a GET standing in for a refused HEAD continue a row this worker holds:
+they stay local.
+
+Scrapy's JOBDIR disk queue is not used: the frontier is the resume state. A worker with nothing to do
+stays open while another one still holds leases (their pages may bring new rows), polling the
+frontier, and closes when no row is queued or leased anywhere.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import itertools
+import logging
+import os
+import socket
+import time
+from typing import TYPE_CHECKING, Any
+
+from scrapy import Request, signals
+from scrapy.exceptions import DontCloseSpider
+from scrapy.utils.misc import build_from_crawler, load_object
+from twisted.internet import task
+
+from zwgk.crawler.frontier import Frontier, frontier_key
+from zwgk.crawler.state import CrawlState, crawl_state
+from zwgk.store import FrontierKey, PageRecord
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+
+log = logging.getLogger(__name__)
+
+
+class FrontierScheduler:
+    def __init__(self, crawler: Crawler, state: CrawlState, dupefilter: Any, frontier: Frontier):
+        settings = crawler.settings
+        self.crawler = crawler
+        self.state = state
+        self.df = dupefilter
+        self.frontier = frontier
+        self.stats = crawler.stats
+        self.shared = state.workers > 1
+        concurrency = settings.getint("CONCURRENT_REQUESTS") or 16
+        # one worker: almost the whole frontier may wait here (like Scrapy's memory queue); several:
+        # a small local queue of leased rows, so that the others find the rest in the shared frontier
+        self.capacity = settings.getint("ZWGK_LOCAL_QUEUE") or (max(16, 2 * concurrency) if self.shared else 10000)
+        self.batch = max(1, min(self.capacity, settings.getint("ZWGK_LEASE_BATCH") or max(8, concurrency)))
+        self.poll_seconds = settings.getfloat("ZWGK_POLL_SECONDS", 0.2)
+        self.spider: Spider | None = None
+        # ascending by (priority, -seq): pop() is the best and oldest, [0] the one to give back
+        self._local: list[tuple[int, int, Request, FrontierKey]] = []
+        self._cont: list[tuple[int, int, Request]] = []      # continuations (heap of (-priority, seq))
+        self._seq = itertools.count()
+        self._maybe_queued = True       # rows may wait in the frontier (a resume, other workers, spills)
+        self._quiet_until = 0.0         # several workers: no lease attempt before this after an empty one
+        self._poll: task.LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> FrontierScheduler:
+        state = crawl_state(crawler)
+        df = build_from_crawler(load_object(crawler.settings["DUPEFILTER_CLASS"]), crawler)
+        return cls(crawler, state, df, state.frontier)
+
+    # --- Scrapy's scheduler interface ---------------------------------------------------------
+    def open(self, spider: Spider) -> None:
+        self.spider = spider
+        self.crawler.signals.connect(self._on_idle, signal=signals.spider_idle)
+        self.state.store.register_worker(self.state.worker, os.getpid(), socket.gethostname())
+        if hasattr(self.df, "open"):
+            self.df.open()
+
+    def close(self, reason: str) -> None:
+        self._stop_poll()
+        left = self.frontier.finish(complete=reason == "finished")
+        if left:
+            log.info("%s: %d leased requests %s", self.state.worker, left,
+                     "ended without a record" if reason == "finished" else "given back to the queue")
+        store = self.state.store
+        for site in self.state.sites.values():
+            store.add_capped(site.key, site.capped)
+        store.finish_worker(self.state.worker, reason)
+        if hasattr(self.df, "close"):
+            self.df.close(reason)
+
+    def has_pending_requests(self) -> bool:
+        return bool(self._local or self._cont)
+
+    def __len__(self) -> int:
+        return len(self._local) + len(self._cont)
+
+    def enqueue_request(self, request: Request) -> bool:
+        meta = request.meta
+        if meta.pop("zwgk_fresh", False):             # a leased row, rebuilt: ours until its record is stored
+            self._push(request, frontier_key(request))
+            return True
+        if request.dont_filter or meta.get("redirect_urls"):
+            heapq.heappush(self._cont, (-request.priority, next(self._seq), request))
+            return True
+        if self.df.request_seen(request):
+            self.stats.inc_value("dupefilter/filtered")
+            return False
+        self.stats.inc_value("scheduler/enqueued")
+        if self.shared:
+            # another worker may be adding the same row right now: only a committed lease says whose
+            # it is, so the row is queued and this worker leases it like any other
+            self.frontier.add(request, leased=False)
+            self._maybe_queued = True
+            self._quiet_until = 0.0
+        elif len(self._local) < self.capacity:
+            self.frontier.add(request, leased=True)
+            self._push(request, frontier_key(request))
+        elif request.priority > self._local[0][0]:     # outranks the least local request: swap them
+            _, _, _, key = self._local.pop(0)
+            self.frontier.give_back(key)
+            self.frontier.add(request, leased=True)
+            self._push(request, frontier_key(request))
+        else:
+            self.frontier.add(request, leased=False)
+            self._maybe_queued = True
+        return True
+
+    def next_request(self) -> Request | None:
+        if self._cont:
+            return heapq.heappop(self._cont)[2]
+        if len(self._local) < self.batch and self._maybe_queued and (
+                not self.shared or time.monotonic() >= self._quiet_until):
+            self._refill()
+        if not self._local:
+            return None
+        self.stats.inc_value("scheduler/dequeued")
+        return self._local.pop()[2]
+
+    # --- the frontier -------------------------------------------------------------------------
+    def _push(self, request: Request, key: FrontierKey) -> None:
+        bisect.insort(self._local, (request.priority, -next(self._seq), request, key),
+                      key=lambda e: (e[0], e[1]))
+
+    def _refill(self) -> int:
+        """Lease queued rows into the local queue; how many came."""
+        want = max(1, min(self.batch, self.capacity - len(self._local)))
+        rows = self.frontier.lease(want)
+        if len(rows) < want:
+            if self.shared:                 # others may queue rows any time: look again a little later
+                self._quiet_until = time.monotonic() + self.poll_seconds
+            else:
+                self._maybe_queued = False  # one worker: only it queues rows, and it has them all now
+        for row in rows:
+            out = self.spider.request_from_frontier(row) if self.spider is not None else None  # type: ignore[attr-defined]
+            key = (row["site"], row["url"], row["method"])
+            if isinstance(out, Request):
+                self._push(out, key)
+            elif isinstance(out, PageRecord):    # e.g. a page that needs the browser when there is none
+                self.state.writer.page(out)
+            else:
+                self.frontier.drop(key, "unknown_site")
+        if rows:
+            self.stats.inc_value("zwgk/leased", len(rows))
+        return len(rows)
+
+    def _on_idle(self) -> None:
+        """Nothing local is left. Take more from the frontier, or wait while other workers hold leases
+        (their pages may queue rows), or let the spider close."""
+        if self._local or self._cont:
+            return
+        if self._refill():
+            self._wake()
+            raise DontCloseSpider
+        if self.shared and self.frontier.busy_elsewhere():
+            if self._poll is None:
+                self._poll = task.LoopingCall(self._poll_frontier)
+                self._poll.start(self.poll_seconds, now=False)
+            raise DontCloseSpider
+
+    def _poll_frontier(self) -> None:
+        if self._local or self._cont:
+            self._stop_poll()
+            return
+        if self._refill() or not self.frontier.busy_elsewhere():
+            self._stop_poll()
+            self._wake()              # work to do, or nothing anywhere: the engine looks again (and closes)
+
+    def _stop_poll(self) -> None:
+        if self._poll is not None:
+            if self._poll.running:
+                self._poll.stop()
+            self._poll = None
+
+    def _wake(self) -> None:
+        # the engine asks the scheduler again at its next call (else only at its 5 s heartbeat)
+        slot = getattr(self.crawler.engine, "_slot", None)
+        if slot is not None:
+            slot.nextcall.schedule()
