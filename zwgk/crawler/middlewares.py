@@ -41,7 +41,8 @@ class SiteLimitsMiddleware:
         reason = None
         if site.out_of_time():
             reason = "max_seconds"
-        elif request.meta.get("zwgk_kind", "page") == "page" and request.url not in site.pages_requested:
+        elif (request.meta.get("zwgk_kind", "page") == "page" and request.url not in site.pages_requested
+              and not request.meta.get("zwgk_budgeted")):    # counted when it was leased (scheduler.py)
             if not self.state.budget.take_page(site.key, site.max_pages):
                 reason = "max_pages"
             else:

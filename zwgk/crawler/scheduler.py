@@ -10,6 +10,11 @@ says who fetches it: two workers finding the same link add one row, and one of t
 Redirect hops, retries and a GET standing in for a refused HEAD continue a row this worker holds:
 they stay local.
 
+The local queue is kept per download slot and hands the engine the best request of a slot that has
+room (fewer requests in the downloader than its concurrency): requests do not wait in a busy site's
+downloader queue while better ones are found, so priority order — what a page cap cuts — holds as
+requests are sent, and one slow site does not fill the downloader for the others.
+
 Scrapy's JOBDIR disk queue is not used: the frontier is the resume state. A worker with nothing to do
 stays open while another one still holds leases (their pages may bring new rows), polling the
 frontier, and closes when no row is queued or leased anywhere.
@@ -33,7 +38,7 @@ from twisted.internet import task
 
 from zwgk.crawler.frontier import Frontier, frontier_key
 from zwgk.crawler.state import CrawlState, crawl_state
-from zwgk.store import FrontierKey, PageRecord
+from zwgk.store import RENDER_METHOD, FrontierKey, PageRecord
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -55,11 +60,14 @@ class FrontierScheduler:
         # one worker: almost the whole frontier may wait here (like Scrapy's memory queue); several:
         # a small local queue of leased rows, so that the others find the rest in the shared frontier
         self.capacity = settings.getint("ZWGK_LOCAL_QUEUE") or (max(16, 2 * concurrency) if self.shared else 10000)
-        self.batch = max(1, min(self.capacity, settings.getint("ZWGK_LEASE_BATCH") or max(8, concurrency)))
+        # leased ahead of need: with several workers every row one holds is one the others cannot take
+        default_batch = max(2, concurrency // 2) if self.shared else max(8, concurrency)
+        self.batch = max(1, min(self.capacity, settings.getint("ZWGK_LEASE_BATCH") or default_batch))
         self.poll_seconds = settings.getfloat("ZWGK_POLL_SECONDS", 0.2)
         self.spider: Spider | None = None
-        # ascending by (priority, -seq): pop() is the best and oldest, [0] the one to give back
-        self._local: list[tuple[int, int, Request, FrontierKey]] = []
+        # per download slot, ascending by (priority, -seq): pop() is the best and oldest, [0] the least
+        self._local: dict[str, list[tuple[int, int, Request, FrontierKey]]] = {}
+        self._size = 0
         self._cont: list[tuple[int, int, Request]] = []      # continuations (heap of (-priority, seq))
         self._seq = itertools.count()
         self._maybe_queued = True       # rows may wait in the frontier (a resume, other workers, spills)
@@ -94,10 +102,10 @@ class FrontierScheduler:
             self.df.close(reason)
 
     def has_pending_requests(self) -> bool:
-        return bool(self._local or self._cont)
+        return bool(self._size or self._cont)
 
     def __len__(self) -> int:
-        return len(self._local) + len(self._cont)
+        return self._size + len(self._cont)
 
     def enqueue_request(self, request: Request) -> bool:
         meta = request.meta
@@ -117,12 +125,11 @@ class FrontierScheduler:
             self.frontier.add(request, leased=False)
             self._maybe_queued = True
             self._quiet_until = 0.0
-        elif len(self._local) < self.capacity:
+        elif self._size < self.capacity:
             self.frontier.add(request, leased=True)
             self._push(request, frontier_key(request))
-        elif request.priority > self._local[0][0]:     # outranks the least local request: swap them
-            _, _, _, key = self._local.pop(0)
-            self.frontier.give_back(key)
+        elif request.priority > self._least()[0]:       # outranks the least local request: swap them
+            self.frontier.give_back(self._pop(self._least_slot(), 0)[3])
             self.frontier.add(request, leased=True)
             self._push(request, frontier_key(request))
         else:
@@ -133,22 +140,69 @@ class FrontierScheduler:
     def next_request(self) -> Request | None:
         if self._cont:
             return heapq.heappop(self._cont)[2]
-        if len(self._local) < self.batch and self._maybe_queued and (
+        busy = self._busy_slots()
+        slot = self._best_ready_slot(busy)
+        if (slot is None or not self.shared) and self._size < self.batch and self._maybe_queued and (
                 not self.shared or time.monotonic() >= self._quiet_until):
+            # several workers: lease only when nothing held here can go (every row held is one the
+            # others cannot take); one worker: keep the local queue topped up from the spilled rows
             self._refill()
-        if not self._local:
+            slot = self._best_ready_slot(busy)
+        if slot is None:
             return None
         self.stats.inc_value("scheduler/dequeued")
-        return self._local.pop()[2]
+        return self._pop(slot)[2]
+
+    # --- the local queue ----------------------------------------------------------------------
+    def _push(self, request: Request, key: FrontierKey) -> None:
+        entries = self._local.setdefault(request.meta.get("download_slot") or "", [])
+        bisect.insort(entries, (request.priority, -next(self._seq), request, key), key=lambda e: (e[0], e[1]))
+        self._size += 1
+
+    def _pop(self, slot: str, index: int = -1) -> tuple[int, int, Request, FrontierKey]:
+        entries = self._local[slot]
+        entry = entries.pop(index)
+        if not entries:
+            del self._local[slot]
+        self._size -= 1
+        return entry
+
+    def _busy_slots(self) -> set[str]:
+        """Download slots holding as many requests as they may have in flight: counted over all the
+        downloader holds (also requests still waiting for their host's robots.txt)."""
+        downloader = self.crawler.engine.downloader if self.crawler.engine else None
+        if downloader is None or not downloader.active:
+            return set()
+        held: dict[str, int] = {}
+        for request in downloader.active:
+            slot = request.meta.get("download_slot") or ""
+            held[slot] = held.get(slot, 0) + 1
+        limits = downloader.per_slot_settings
+        default = downloader.domain_concurrency
+        return {slot for slot, n in held.items() if n >= int(limits.get(slot, {}).get("concurrency", default))}
+
+    def _best_ready_slot(self, busy: set[str]) -> str | None:
+        """The slot whose best request is the best of those the downloader has room for now."""
+        best, best_slot = None, None
+        for slot, entries in self._local.items():
+            if slot in busy:
+                continue                       # its requests would only wait in the downloader
+            top = entries[-1][:2]
+            if best is None or top > best:
+                best, best_slot = top, slot
+        return best_slot
+
+    def _least_slot(self) -> str:
+        return min(self._local, key=lambda slot: self._local[slot][0][:2])
+
+    def _least(self) -> tuple[int, int, Request, FrontierKey]:
+        return self._local[self._least_slot()][0]
 
     # --- the frontier -------------------------------------------------------------------------
-    def _push(self, request: Request, key: FrontierKey) -> None:
-        bisect.insort(self._local, (request.priority, -next(self._seq), request, key),
-                      key=lambda e: (e[0], e[1]))
 
     def _refill(self) -> int:
         """Lease queued rows into the local queue; how many came."""
-        want = max(1, min(self.batch, self.capacity - len(self._local)))
+        want = max(1, min(self.batch, self.capacity - self._size))
         rows = self.frontier.lease(want)
         if len(rows) < want:
             if self.shared:                 # others may queue rows any time: look again a little later
@@ -156,9 +210,13 @@ class FrontierScheduler:
             else:
                 self._maybe_queued = False  # one worker: only it queues rows, and it has them all now
         for row in rows:
-            out = self.spider.request_from_frontier(row) if self.spider is not None else None  # type: ignore[attr-defined]
             key = (row["site"], row["url"], row["method"])
+            if self.shared and not self._budget(row):
+                continue
+            out = self.spider.request_from_frontier(row) if self.spider is not None else None  # type: ignore[attr-defined]
             if isinstance(out, Request):
+                if self.shared:
+                    out.meta["zwgk_budgeted"] = True
                 self._push(out, key)
             elif isinstance(out, PageRecord):    # e.g. a page that needs the browser when there is none
                 self.state.writer.page(out)
@@ -168,10 +226,29 @@ class FrontierScheduler:
             self.stats.inc_value("zwgk/leased", len(rows))
         return len(rows)
 
+    def _budget(self, row: Any) -> bool:
+        """Several workers: a page counts against its site's max_pages when it is leased — in the
+        frontier's priority order, whichever worker fetches it — not when some worker gets round to
+        sending it (a slower worker's leased pages would lose their place to the others' later ones).
+        A page the browser renders again (render_js: auto) was counted with its plain fetch."""
+        site = self.state.sites.get(row["site"])
+        if site is None or row["kind"] != "page" or row["url"] in site.pages_requested:
+            return True
+        cfg = self.spider.sites.get(row["site"], {}).get("crawl", {}) if self.spider is not None else {}  # type: ignore[attr-defined]
+        if row["method"] == RENDER_METHOD and cfg.get("render_js") != "always":
+            return True
+        if not self.state.budget.take_page(site.key, site.max_pages):
+            site.capped.add("max_pages")
+            self.frontier.drop((row["site"], row["url"], row["method"]), "max_pages")
+            self.stats.inc_value("zwgk/capped/max_pages")
+            return False
+        site.pages_requested.add(row["url"])
+        return True
+
     def _on_idle(self) -> None:
         """Nothing local is left. Take more from the frontier, or wait while other workers hold leases
         (their pages may queue rows), or let the spider close."""
-        if self._local or self._cont:
+        if self._size or self._cont:
             return
         if self._refill():
             self._wake()
@@ -183,7 +260,7 @@ class FrontierScheduler:
             raise DontCloseSpider
 
     def _poll_frontier(self) -> None:
-        if self._local or self._cont:
+        if self._size or self._cont:
             self._stop_poll()
             return
         if self._refill() or not self.frontier.busy_elsewhere():
