@@ -112,7 +112,7 @@ def build_settings(insp: Inspection, run: RunDir, *, progress: bool, worker: str
         "LOG_FILE_APPEND": True,
         "ZWGK_WORKER": worker,
         "ZWGK_WORKERS": workers,
-        "ZWGK_ANNOUNCE": worker == "w1",       # a message for people is said once, not once per worker
+        "ZWGK_ANNOUNCE": workers == 1,         # several workers: their coordinator says it, once
     }, priority="cmdline")
     if workers > 1:
         settings.setdict({

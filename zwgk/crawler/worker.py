@@ -30,6 +30,18 @@ def _die_with_parent(parent: int) -> None:
         sys.exit(1)
 
 
+def _tell_coordinator(store_path: Path, reason: str) -> None:
+    """The browser is unavailable: the coordinator says so once for the run (store meta)."""
+    from zwgk.store import Store
+
+    store = Store(store_path)
+    try:
+        if store.get_meta("browser_unavailable") is None:
+            store.set_meta("browser_unavailable", reason)
+    finally:
+        store.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="zwgk.crawler.worker")
     p.add_argument("run", type=Path)
@@ -42,11 +54,13 @@ def main(argv: list[str] | None = None) -> int:
 
     from scrapy.crawler import CrawlerProcess
 
+    from zwgk.browser import relay_announcements
     from zwgk.crawler.runner import build_settings
     from zwgk.crawler.spiders.portal import PortalSpider
     from zwgk.rundir import RunDir
 
     run = RunDir.open(args.run)
+    relay_announcements(lambda reason: _tell_coordinator(run.store, reason))
     layout = json.loads(args.limits.read_text(encoding="utf-8"))
     settings = build_settings(run.load_config(), run, progress=False, worker=args.id, workers=args.workers,
                               limits=layout)

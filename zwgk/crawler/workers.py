@@ -24,6 +24,9 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from scrapy.utils.log import configure_logging
+
+from zwgk.browser import announce_unavailable
 from zwgk.crawler.limiter import SharedLimits, limits_layout
 from zwgk.store import Store
 
@@ -88,6 +91,10 @@ def crawl_with_workers(insp: Inspection, run: RunDir, workers: int, settings: Se
     SharedLimits.create(limits, layout)
     layout_file.write_text(json.dumps(layout, ensure_ascii=False), encoding="utf-8")
     pool = WorkerPool(run, workers, layout_file)
+    # this process logs to the crawl log as a single-process crawl does (Scrapy sets that up there)
+    configure_logging({**settings.copy_to_dict(), "LOG_FORMAT": "%(asctime)s [coordinator] [%(name)s] "
+                                                                  "%(levelname)s: %(message)s"})
+    _announce_browser(settings)
     store = Store(run.store)
     line = _Progress(store, len(settings.getlist("ZWGK_SITES")), workers) if progress else None
 
@@ -113,6 +120,7 @@ def crawl_with_workers(insp: Inspection, run: RunDir, workers: int, settings: Se
                     if not pool.stops and respawns < 2 * workers and store.frontier_busy():
                         respawns += 1
                         pool.spawn()
+            _relayed(store)
             if line is not None:
                 line.show()
     finally:
@@ -122,6 +130,7 @@ def crawl_with_workers(insp: Inspection, run: RunDir, workers: int, settings: Se
             pool.kill()
         if line is not None:
             line.done()
+    _relayed(store)
     reasons = {w["id"]: w["reason"] for w in store.workers()}
     interrupted = bool(pool.stops) or store.frontier_busy() or any(
         r not in ("finished", None) for r in reasons.values())
@@ -129,6 +138,21 @@ def crawl_with_workers(insp: Inspection, run: RunDir, workers: int, settings: Se
     for path in (limits, layout_file):
         path.unlink(missing_ok=True)
     return interrupted
+
+
+def _announce_browser(settings: Settings) -> None:
+    """Said once for the run (the evaluation's screenshots, in this process too, will not repeat it)."""
+    render = settings.getdict("ZWGK_RENDER")
+    if not render.get("available") and any(s["crawl"].get("render_js", "auto") != "never"
+                                           for s in settings.getlist("ZWGK_SITES")):
+        announce_unavailable(render.get("reason") or "未找到浏览器")
+
+
+def _relayed(store: Store) -> None:
+    """What a worker found out about the browser while crawling (browser.relay_announcements)."""
+    reason = store.get_meta("browser_unavailable")
+    if reason is not None:
+        announce_unavailable(reason)
 
 
 def _crashed(store: Store, worker: str) -> bool:
