@@ -38,7 +38,7 @@ class Backend(Protocol):
     def close(self) -> None: ...
 
 
-_TABLE = re.compile(r"CREATE TABLE IF NOT EXISTS (\w+) \((.*?)\n\);", re.S)
+_TABLE = re.compile(r"CREATE TABLE IF NOT EXISTS (\w+) \(")
 _CONSTRAINT = ("PRIMARY", "UNIQUE", "FOREIGN", "CHECK", "CONSTRAINT")
 
 
@@ -50,19 +50,23 @@ def statements(schema: str) -> list[str]:
 
 def table_columns(schema: str) -> dict[str, list[tuple[str, str]]]:
     """{table: [(column, its definition)]} of every CREATE TABLE in the schema, constraints left out."""
+    text = re.sub(r"--[^\n]*", "", schema)
     out: dict[str, list[tuple[str, str]]] = {}
-    for name, body in _TABLE.findall(re.sub(r"--[^\n]*", "", schema)):
-        cols, depth, part = [], 0, ""
-        for ch in body + ",":
-            if ch == "," and depth == 0:
+    for m in _TABLE.finditer(text):
+        cols: list[tuple[str, str]] = []
+        depth, part = 0, ""
+        for ch in text[m.end():]:
+            if depth == 0 and ch in ",)":
                 part = " ".join(part.split())
                 if part and part.split()[0].upper() not in _CONSTRAINT:
                     cols.append((part.split()[0], part))
                 part = ""
+                if ch == ")":
+                    break
                 continue
             depth += (ch == "(") - (ch == ")")
             part += ch
-        out[name] = cols
+        out[m.group(1)] = cols
     return out
 
 
