@@ -45,8 +45,8 @@ class BareSpider(CrawlSpider):
         self.allowed_domains = [urlsplit(start).hostname or ""]
         self.rules = (Rule(LinkExtractor(deny_extensions=DENY_EXTENSIONS), callback="parse_item", follow=True),)
         ext = "|".join(e.lstrip(".") for e in DENY_EXTENSIONS)
-        self.assets = LinkExtractor(allow=rf"\.({ext})$", deny_extensions=(),
-                                    allow_domains=self.allowed_domains)
+        # other hosts' assets are dropped by Scrapy's OffsiteMiddleware (allowed_domains), as pages are
+        self.assets = LinkExtractor(allow=rf"\.({ext})$", deny_extensions=())
         self.stats_out = stats_out
         self.urls = open(urls_out, "w", encoding="utf-8") if urls_out else None  # noqa: SIM115 (closed in closed())
         super().__init__(*args, **kwargs)

@@ -222,3 +222,30 @@ def test_sigkill_one_worker_loses_nothing(portal, dns_server, tmp_path):
     done = zwgk("crawl", "--resume", str(run), "--workers", "2")
     assert done.returncode == 0, done.stderr[-2000:]
     assert all(e.path == "/robots.txt" for e in portal.request_log[before:])   # nothing left to fetch
+
+
+def test_ctrl_c_stops_every_worker_cleanly_and_resume_completes(portal, dns_server, tmp_path):
+    """SIGINT to the command (a terminal's Ctrl-C): every worker commits what it fetched and gives its
+    other leases back, the sites are `interrupted`, and `--resume` fetches only what was left."""
+    site = _sites(portal, "example-b")
+    config = write_inspection(tmp_path / "i.yaml", site, dns=dns_server.address, concurrency_per_site=2,
+                              delay=0.03, max_pages=1000, max_depth=30, render_js="never")
+    portal.clear_log()
+    proc = zwgk_popen("crawl", "-c", str(config), "-o", str(tmp_path / "runs"), "--workers", "2")
+    try:
+        _wait_for(lambda: _crawl_started(tmp_path / "runs", 25, 2))
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 3, err[-3000:]                     # incomplete, as the CLI contract says
+    run = run_dir(tmp_path / "runs")
+    store = store_of(run)
+    assert {w["reason"] for w in store.workers()} == {"shutdown"}
+    assert store.sites()[0]["status"] == "interrupted"
+    assert "leased" not in store.frontier_counts() and store.frontier_counts().get("queued")
+    assert "Traceback" not in err
+    done = zwgk("crawl", "--resume", str(run), "--workers", "2")
+    assert done.returncode == 0, done.stderr[-2000:]
+    _check_complete(portal, run, _refetch_allowed(portal.truth("example-b"), set()))

@@ -40,8 +40,13 @@ class ProgressLine:
         queued = self.state.store.queued_by_site()
         sites = self.state.sites
         done = sum(1 for key, s in sites.items() if s.started and not queued.get(key))
-        fetched = sum(s.fetched for s in sites.values())
-        errors = sum(s.errors for s in sites.values())
+        if self.state.workers > 1:        # all workers' records, not only this process's
+            fetched = int(self.state.store.query("SELECT COUNT(*) FROM pages")[0][0])
+            errors = int(self.state.store.query("SELECT COUNT(*) FROM pages WHERE error_kind IS NOT NULL "
+                                                "OR status >= 400")[0][0])
+        else:
+            fetched = sum(s.fetched for s in sites.values())
+            errors = sum(s.errors for s in sites.values())
         waiting = sum(queued.values())
         return f"站点 {done}/{len(sites)} 完成 · 已抓取 {fetched} 个页面/附件 · 错误 {errors} · 待抓取 {waiting}"
 

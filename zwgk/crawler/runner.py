@@ -1,7 +1,7 @@
 """Run the portal crawl for an inspection: Scrapy settings from the config, then the crawl workers.
 
-One worker (`--workers 1`) crawls in this process; N workers are N processes sharing the run's frontier
-and politeness limits (workers.py), and this process coordinates them. The reactor runs once per
+One worker (`--workers 1`) crawls in this process; with N, this process is worker w1 and starts
+w2 … wN, all sharing the run's frontier and politeness limits (workers.py). The reactor runs once per
 process, so the CLI calls this once; tests run the CLI in a subprocess.
 """
 
@@ -112,11 +112,11 @@ def build_settings(insp: Inspection, run: RunDir, *, progress: bool, worker: str
         "LOG_FILE_APPEND": True,
         "ZWGK_WORKER": worker,
         "ZWGK_WORKERS": workers,
-        "ZWGK_ANNOUNCE": workers == 1,         # several workers: their coordinator says it, once
+        "ZWGK_ANNOUNCE": worker == "w1",       # said by w1, once (the others relay it: worker.py)
     }, priority="cmdline")
     if workers > 1:
         settings.setdict({
-            "ZWGK_PROGRESS": False,            # the coordinator shows progress for all workers
+            "ZWGK_PROGRESS": progress and worker == "w1",     # w1 shows the progress of all workers
             "LOG_FORMAT": f"%(asctime)s [{worker}] [%(name)s] %(levelname)s: %(message)s",
         }, priority="cmdline")
     if limits:
@@ -157,24 +157,27 @@ def run_crawl(insp: Inspection, run: RunDir, *, resume: bool = False, progress: 
     if resume:
         prepare_resume(run, store)
     store.close()
-    if n > 1:
-        from zwgk.crawler.workers import crawl_with_workers
+    pool = None
+    if n > 1:          # this process is worker w1 and starts w2 … wN (workers.py)
+        from zwgk.crawler.workers import WorkerPool
 
-        interrupted = crawl_with_workers(insp, run, n, settings, progress=progress)
-        store = Store(run.store)
-        try:
-            return finish_sites(store, {}, interrupted=interrupted)
-        finally:
-            store.close()
+        pool = WorkerPool(run, n, settings)
+        settings = build_settings(insp, run, progress=progress, worker="w1", workers=n, limits=pool.layout)
+        pool.spawn_all()
 
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(PortalSpider)
+    if pool is not None:
+        pool.attach(crawler)
     process.crawl(crawler)
     process.start()
 
     reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
+    interrupted = reason not in ("finished", None)
+    if pool is not None:
+        interrupted = pool.finish() or interrupted
     state = crawl_state(crawler)
-    return finish_sites(state.store, state.sites, interrupted=reason not in ("finished", None))
+    return finish_sites(state.store, state.sites, interrupted=interrupted)
 
 
 def finish_sites(store: Store, states: dict[str, Any], *, interrupted: bool) -> list[SiteOutcome]:
