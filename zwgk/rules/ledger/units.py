@@ -21,15 +21,16 @@ import re
 
 from zwgk.rules.ledger.textnorm import normalize_text
 
-_OPEN, _CLOSE = "（(【[《", "）)】]》"
+_OPEN, _CLOSE = "（(【[《〔", "）)】]》〕"
 _CLAUSE_SEPARATORS = "，,；;／/"   # and "、", handled apart (see split_units)
 _DESCRIBED = re.compile(r"等[^、，,；;]*的")
 # Last characters of unit names: 局 委 办 室 府 (政府) 门 (部门) 位 (单位) 心 (中心) 会 处 …
 UNIT_END_CHARS = set("局委办室厅处府门位心会院所站队部组社行馆司校园署镇乡街道区县市村团联台关厂场库科股")
 # First characters of unit names that start a new unit after a space/line break.
 _UNIT_START = set("市区县旗省乡镇街各")
-_LEAD_MARK = re.compile(r"^(.+?)(?:共同)?牵头$")
-_HELPER_MARK = re.compile(r"^(.+?)(?:配合|协助|协办|参与|提供相关内容)$")
+_LEAD_MARK = re.compile(r"^(.+?)(?:共同)?(?:牵头|牽頭|主办)(?:落实|落實|负责)?$")
+_HELPER_MARK = re.compile(r"^(.+?)(?:配合|协助|协办|参与|提供相关内容|负责落实|负责|参照落实|按职能分工落实|按职责分工落实|"
+                          r"分工落实|落实|配合落实)$")
 
 
 def _split_outside_brackets(text: str, separators: str) -> list[str]:
