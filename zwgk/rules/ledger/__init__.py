@@ -21,6 +21,7 @@ from pathlib import Path
 
 from zwgk.errors import LedgerError
 from zwgk.rules.ledger.dates import parse_deadline
+from zwgk.rules.ledger.source import ledger_from_source
 from zwgk.rules.ledger.text import decode, parse_text
 from zwgk.rules.ledger.yaml_io import dump_yaml, load_yaml
 from zwgk.rules.models import Ledger
@@ -32,6 +33,8 @@ SUFFIXES: dict[str, str] = {
     ".docx": "docx",
     ".xlsx": "spreadsheet", ".xlsm": "spreadsheet", ".xls": "spreadsheet", ".csv": "spreadsheet",
     ".yaml": "yaml", ".yml": "yaml",
+    ".html": "html", ".htm": "html", ".shtml": "html",
+    ".pdf": "pdf",
 }
 
 
@@ -69,6 +72,14 @@ def load_ledger(path: str | Path, ledger_id: str | None = None) -> Ledger:
         from zwgk.rules.ledger.docx import parse_docx
 
         return parse_docx(p, ledger_id or p.stem)
+    if kind == "html":
+        from zwgk.rules.ledger.html import read_html
+
+        return ledger_from_source(read_html(p), ledger_id or p.stem, str(p))
+    if kind == "pdf":
+        from zwgk.rules.ledger.pdf import read_pdf
+
+        return ledger_from_source(read_pdf(p), ledger_id or p.stem, str(p))
     from zwgk.rules.ledger.tabular import parse_tabular
 
     return parse_tabular(p, ledger_id or p.stem)

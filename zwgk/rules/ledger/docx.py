@@ -11,11 +11,11 @@ repeated header after a page break).
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zwgk.errors import LedgerError
+from zwgk.rules.ledger.grid import layout_for
 from zwgk.rules.ledger.layout import Cell, Layout, is_header
 from zwgk.rules.ledger.source import TableSource, all_blank, ledger_from_source
 from zwgk.rules.ledger.text import read_text_source
@@ -77,8 +77,7 @@ def read_docx(path: Path) -> TableSource:
             rows.append(row)
             where.append(f"表{table_no}第{r}行 / table {table_no} row {r}")
     if header is not None:
-        width = Counter(len(r) for r in rows).most_common(1)[0][0] if rows else len(header)
-        return TableSource("docx table", rows, Layout.from_header(header, width), where=where,
+        return TableSource("docx table", rows, layout_for(header, rows), where=where,
                            title_lines=before, anchor="top")
     text = "\n".join(paragraphs)
     if table_no and not any(p.strip() for p in paragraphs):

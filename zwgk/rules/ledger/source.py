@@ -37,7 +37,8 @@ def guess_title(lines: list[str]) -> str:
     ("…台账", "…任务分解表", "…工作要点", "…实施方案"), not a cover letter ("关于印发《…》的通知")."""
     clean = [normalize_text(_ATTACHMENT.sub("", line)) for line in lines]
     clean = [c for c in clean if c]
-    good = [c for c in clean if _TITLE_WORDS.search(c) and "通知" not in c and "《" not in c and len(c) <= 60]
+    good = [c for c in clean if _TITLE_WORDS.search(c) and "通知" not in c and "《" not in c and len(c) <= 60
+            and not any(p in c for p in "。，,；;")]
     return good[-1] if good else (clean[0][:60] if clean else "")
 
 

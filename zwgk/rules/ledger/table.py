@@ -90,7 +90,7 @@ def _heading(row: list[Cell]) -> tuple[int, str] | None:
     if not filled or len({normalize_text(c.text) for c in filled}) != 1:
         return None
     text = normalize_text(filled[0].text)
-    if split_number(text)[0] or bare_number(text):
+    if split_number(text)[0] or bare_number(text) or len(text) > 60:  # a long one is a （一） task
         return None
     level = heading_level(text)
     if level is not None:

@@ -28,6 +28,7 @@ _DESCRIBED = re.compile(r"等[^、，,；;]*的")
 UNIT_END_CHARS = set("局委办室厅处府门位心会院所站队部组社行馆司校园署镇乡街道区县市村团联台关厂场库科股")
 # First characters of unit names that start a new unit after a space/line break.
 _UNIT_START = set("市区县旗省乡镇街各")
+_CLAUSE_MARK = re.compile(r"(?:共同)?(?:牵头|牽頭)(?:落实|落實|负责)?$")
 _LEAD_MARK = re.compile(r"^(.+?)(?:共同)?(?:牵头|牽頭|主办)(?:落实|落實|负责)?$")
 _HELPER_MARK = re.compile(r"^(.+?)(?:配合|协助|协办|参与|提供相关内容|负责落实|负责|参照落实|按职能分工落实|按职责分工落实|"
                           r"分工落实|落实|配合落实)$")
@@ -76,6 +77,10 @@ def split_units(cell: str) -> list[str]:
             # enumeration ("…等…的部门"), not four units.
             if _DESCRIBED.search(names[-1]):
                 names = [clause]
+            # "市发改局、市科工局牵头": the marker after the last name applies to each name of the clause.
+            mark = _CLAUSE_MARK.search(names[-1]) if len(names) > 1 else None
+            if mark and _CLAUSE_MARK.sub("", names[-1]):
+                names = [n if _CLAUSE_MARK.search(n) else n + mark.group(0) for n in names]
             for raw in names:
                 name = normalize_text(raw).strip("。.:：")
                 if name and name not in units:
