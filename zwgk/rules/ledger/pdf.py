@@ -69,7 +69,7 @@ def read_pdf(path: Path) -> TableSource:
                 if not grid and tables:
                     top = tables[0].bbox[1]
                     if top > 1:
-                        above = page.crop((0, 0, page.width, top)).extract_text() or ""
+                        above = page.within_bbox((0, 0, page.width, top)).extract_text() or ""
                         before.extend(line for line in above.split("\n") if line.strip())
                 for t_no, table in enumerate(tables, start=1):
                     rows = _table_grid(table)
