@@ -80,6 +80,16 @@ def load_ledger(path: str | Path, ledger_id: str | None = None) -> Ledger:
         from zwgk.rules.ledger.pdf import read_pdf
 
         return ledger_from_source(read_pdf(p), ledger_id or p.stem, str(p))
+    if p.suffix.lower() in (".xlsx", ".xlsm"):
+        from zwgk.rules.ledger.xlsx_io import is_canonical, read_xlsx
+
+        if is_canonical(p):  # the canonical workbook (`zwgk ledger parse --format xlsx`): read exactly
+            ledger = read_xlsx(p, ledger_id)
+            if not ledger_id and ledger.id == "ledger":
+                ledger.id = p.stem
+                for task in ledger.tasks:
+                    task.ledger = p.stem
+            return ledger
     from zwgk.rules.ledger.tabular import parse_tabular
 
     return parse_tabular(p, ledger_id or p.stem)

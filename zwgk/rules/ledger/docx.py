@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from zwgk.errors import LedgerError
 from zwgk.rules.ledger.grid import layout_for
 from zwgk.rules.ledger.layout import Cell, Layout, is_header
-from zwgk.rules.ledger.source import TableSource, all_blank, ledger_from_source
+from zwgk.rules.ledger.source import TableSource, all_blank, ledger_from_source, preview_of, unreadable
 from zwgk.rules.ledger.text import read_text_source
 from zwgk.rules.models import Ledger
 
@@ -86,8 +86,9 @@ def read_docx(path: Path) -> TableSource:
         grid = [row for table in doc.tables for row in _rows(table)]
         if all_blank(grid):
             return TableSource("docx table", [], Layout([]), title_lines=before)
-        raise LedgerError(f"未找到表头 / no header row in the tables of {path}: expected columns such as "
-                          "序号、任务名称、具体内容、牵头单位、责任单位、完成时限")
+        raise unreadable("未找到表头 / no header row in the tables: expected columns such as 序号、任务名称、"
+                         "具体内容、牵头单位、责任单位、完成时限", str(path), ["Word 表格 / Word tables"],
+                         preview_of([" | ".join(c.text for c in row if c.text.strip()) for row in grid]))
     if not text.strip():
         raise LedgerError(f"台账为空 / ledger is empty: {path} has no text and no table")
     return read_text_source(text)

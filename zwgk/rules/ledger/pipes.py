@@ -260,7 +260,7 @@ def _stream(lines: list[str]) -> list[tuple[int, str]]:
 
 def read_pipe_cells(lines: list[str]) -> TableSource | None:
     """One cell per line with bars between cells; None when the text is not laid out that way."""
-    bars, interior = _pipe_lines(lines)
+    bars, _ = _pipe_lines(lines)
     if bars < 6:
         return None
     # The header: consecutive lines (bar-only lines between them do not count) whose text is a label.

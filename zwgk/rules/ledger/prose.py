@@ -27,13 +27,12 @@ Other prose shapes:
 from __future__ import annotations
 
 import re
-
-from zwgk.rules.ledger.dates import prose_deadlines
 from functools import cache
 from importlib import resources
 
 import yaml
 
+from zwgk.rules.ledger.dates import prose_deadlines
 from zwgk.rules.ledger.layout import Cell, Layout, label_role
 from zwgk.rules.ledger.roles import is_unit_like, simplify
 from zwgk.rules.ledger.source import TableSource
@@ -55,7 +54,8 @@ def _meta(item: dict[str, str], label: str, value: str) -> None:
 _OPENS, _CLOSES = "（(〔", "）)〕"
 _UNIT_WORDS = re.compile(r"牵头|负责|配合|落实|主办|协办")
 _CLOSER = re.compile(r"[（(]\s*((?:[^（()）]|[（(][^（()）]{1,8}[)）]){2,80}?(?:牵头|负责)(?:落实)?)\s*[)）]")
-_RUNON_MARK = re.compile(r"(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]|\d{1,4}[.．、](?!\d))")
+_RUNON_MARK = re.compile(r"(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]"
+                         r"|\d{1,4}[.．、](?!\d))")
 _AFTER_SENTENCE = "。；;：:）)"
 
 

@@ -314,6 +314,9 @@ def row_warnings(tasks: list[Task], limit: int = 20) -> list[str]:
     )
     for cn, en, bad in checks:
         hits = [t for t in tasks if bad(t)]
+        if len(hits) == len(tasks) > 1:   # the table has no such column at all: say it once
+            out.append(f"全部 {len(tasks)} 个任务都{cn} / none of the {len(tasks)} tasks: {en}")
+            continue
         for t in hits[:limit]:
             where = f"{t.source_row}：" if t.source_row else ""
             out.append(f"{where}任务 {t.number} {cn} / task {t.number} {en}")

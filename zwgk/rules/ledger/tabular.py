@@ -22,7 +22,7 @@ from typing import Any
 from zwgk.errors import LedgerError
 from zwgk.rules.ledger.grid import layout_for
 from zwgk.rules.ledger.layout import Cell, Layout, is_header
-from zwgk.rules.ledger.source import TableSource, all_blank, ledger_from_source
+from zwgk.rules.ledger.source import TableSource, all_blank, ledger_from_source, preview_of, unreadable
 from zwgk.rules.ledger.text import decode
 from zwgk.rules.models import Ledger
 
@@ -139,8 +139,11 @@ def read_tabular(path: Path) -> TableSource:
     if not found:
         if all(all_blank(grid) for _, grid in sheets):
             return TableSource("spreadsheet", [], Layout([]))
-        raise LedgerError(f"未找到表头 / no header row in {path}: expected a row naming the columns, such as "
-                          "序号、任务名称、具体内容、牵头单位、责任单位、完成时限")
+        first = [" | ".join(c.text for c in row if c.text.strip()) for _, grid in sheets for row in grid]
+        raise unreadable("未找到表头 / no header row: expected a row naming the columns, such as 序号、任务名称、"
+                         "具体内容、牵头单位、责任单位、完成时限", str(path),
+                         [f"表格 {len(sheets)} 个工作表，逐表找表头 / every sheet searched for a header row"],
+                         preview_of(first))
     name, at, grid = found[0]
     body = grid[at + 1:]
     width = Counter(len(r) for r in body).most_common(1)[0][0] if body else len(grid[at])

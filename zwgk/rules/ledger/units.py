@@ -30,8 +30,8 @@ UNIT_END_CHARS = set("局委办室厅处府门位心会院所站队部组社行�
 _UNIT_START = set("市区县旗省乡镇街各")
 _CLAUSE_MARK = re.compile(r"(?:共同)?(?:牵头|牽頭)(?:落实|落實|负责)?$")
 _LEAD_MARK = re.compile(r"^(.+?)(?:共同)?(?:牵头|牽頭|主办)(?:落实|落實|负责)?$")
-_HELPER_MARK = re.compile(r"^(.+?)(?:配合|协助|协办|参与|提供相关内容|负责落实|负责|参照落实|按职能分工落实|按职责分工落实|"
-                          r"分工落实|落实|配合落实)$")
+_HELPER_MARK = re.compile(r"^(.+?)(?:配合|协助|协办|参与|提供相关内容|负责落实|负责|参照落实|按职能分工落实|"
+                          r"按职责分工落实|分工落实|落实|配合落实)$")
 
 
 def _split_outside_brackets(text: str, separators: str) -> list[str]:
