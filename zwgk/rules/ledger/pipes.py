@@ -131,7 +131,10 @@ def _align(cells: list[str], roles: list[str]) -> list[int]:
         key = (i, col)
         if key not in memo:
             rest = solve(i + 1, col + 1)
-            take = (fit(kinds[i], roles[col]) + 0.01 * col + rest[0], [col, *rest[1]])
+            # A row that lacks cells most often lacks its merged group cells: a short label goes to
+            # the requirement column rather than start a group of its own (a heading still does).
+            bias = -1.5 if roles[col] == "section" and k < width else 0.0
+            take = (fit(kinds[i], roles[col]) + bias + 0.01 * col + rest[0], [col, *rest[1]])
             memo[key] = max(take, solve(i, col + 1), key=lambda t: t[0])
         return memo[key]
 
@@ -190,7 +193,8 @@ def _build(raws: list[_Raw], roles: list[str]) -> tuple[list[list[Cell]], list[s
 
 def _layout(labels: list[str], raws: list[_Raw]) -> Layout:
     roles = _initial_roles(labels)
-    width = max(widest([r.cells for r in raws], len(roles)), len(roles))
+    # Rows lose cells to merges, never gain them: the widest row shows the table's width.
+    width = max([len(roles), *(len(r.cells) for r in raws)])
     full = [r.cells for r in raws if len(r.cells) >= width]
     if len(roles) < width:
         roles = _place_header(roles, full, width)

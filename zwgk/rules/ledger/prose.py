@@ -108,7 +108,8 @@ def split_runon(lines: list[str]) -> list[str]:
             before = line[:k].rstrip()
             segment = line[start:k].strip()
             numbered = m.group(0)[0].isdigit()
-            if (before and before[-1] in _AFTER_SENTENCE) or (not numbered and 0 < len(segment) <= 12
+            spaced = line[k - 1].isspace()  # paragraph breaks flattened into spaces
+            if (before and (before[-1] in _AFTER_SENTENCE or spaced)) or (not numbered and 0 < len(segment) <= 12
                                                             and heading_level(segment) is not None):
                 pieces.append(line[start:k])
                 start = k

@@ -98,7 +98,9 @@ def assign_roles(units: list[str]) -> tuple[list[str], list[str]]:
             lead.append(m.group(1))
             continue
         m = _HELPER_MARK.match(unit)
-        others.append(m.group(1) if m else unit)
+        name = m.group(1) if m else unit
+        # "基层处等": the unit is 基层处 ("and others" is not part of a name); "各有关部门等" likewise.
+        others.append(name[:-1] if name.endswith("等") and len(name) > 2 else name)
     return lead, others
 
 
