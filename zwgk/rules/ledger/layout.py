@@ -119,11 +119,17 @@ class Layout:
         texts = [i for i, r in enumerate(roles) if r == "text"]
         if len(texts) > 1:
             keep = max(texts, key=lambda i: (mean(len(v) for v in columns[i]) if columns[i] else 0, i))
+            rows_with_text = max(1, len(columns[keep]))
             for i in texts:
                 if i == keep:
                     continue
                 numbered = share(i, {"numlabel", "item"}) >= 0.5
-                roles[i] = "title" if numbered and "title" not in roles and i < keep else "section"
+                # A name on every row, each its own (重点任务 | 具体内容): the task's title; a label on
+                # the first row of its group only, or a heading: the section.
+                named = (len(columns[i]) >= 0.9 * rows_with_text and len(set(columns[i])) == len(columns[i])
+                         and share(i, {"heading"}) < 0.5)
+                title_ok = "title" not in roles and i < keep
+                roles[i] = "title" if title_ok and (numbered or named) else "section"
         if "title" not in roles:  # a group column of numbered names ("1.行政规范性文件集中公开")
             text_at = roles.index("text") if "text" in roles else len(roles)
             for i, r in enumerate(roles[:text_at]):

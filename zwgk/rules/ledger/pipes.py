@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from zwgk.rules.ledger.layout import Cell, Layout, is_header, widest
+from zwgk.rules.ledger.layout import Cell, Layout, is_header
 from zwgk.rules.ledger.roles import cell_kind, fit, label_role
 from zwgk.rules.ledger.source import TableSource
 from zwgk.rules.ledger.textnorm import normalize_text
@@ -262,10 +262,15 @@ def _stream(lines: list[str]) -> list[tuple[int, str]]:
     return out
 
 
-def read_pipe_cells(lines: list[str]) -> TableSource | None:
+def read_line_cells(lines: list[str]) -> TableSource | None:
+    """One cell per line without any separator ("序号", "工作任务", …, "1", "做好…", "县政府办", …):
+    rows rebuilt by the header's columns like the bar layout."""
+    return read_pipe_cells(lines, bars=False)
+
+
+def read_pipe_cells(lines: list[str], bars: bool = True) -> TableSource | None:
     """One cell per line with bars between cells; None when the text is not laid out that way."""
-    bars, _ = _pipe_lines(lines)
-    if bars < 6:
+    if bars and _pipe_lines(lines)[0] < 6:
         return None
     # The header: consecutive lines (bar-only lines between them do not count) whose text is a label.
     at, labels, first = None, [], 0
@@ -287,7 +292,8 @@ def read_pipe_cells(lines: list[str]) -> TableSource | None:
     if at is None:
         return None
     titles = [t for t in texts[:first] if t]
-    body = _stream(lines[at + 1:])
+    rest = lines[at + 1:]
+    body = _stream(rest) if bars else [(n, line.strip()) for n, line in enumerate(rest, start=1)]
     body = [(n + at + 1, c) for n, c in body]
     roles = _prefer_last_text(_initial_roles(labels))
     roles = _with_number(roles, [c for _, c in body if c])
@@ -295,7 +301,8 @@ def read_pipe_cells(lines: list[str]) -> TableSource | None:
     rows, where = _build(raws, roles)
     layout = Layout(roles).refine(rows)  # type: ignore[arg-type]
     rows, where = _build(raws, list(layout.roles))
-    return TableSource("pipe cells", rows, layout, where=where, title_lines=titles, anchor="top")
+    return TableSource("pipe cells" if bars else "line cells", rows, layout, where=where, title_lines=titles,
+                       anchor="top")
 
 
 def _segment(body: list[tuple[int, str]], roles: list[str]) -> list[_Raw]:

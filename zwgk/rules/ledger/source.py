@@ -81,7 +81,7 @@ def ledger_from_source(src: TableSource, ledger_id: str, source: str) -> Ledger:
     if year is None:
         ledger.warnings.append("未找到台账年份，不带年份的日期无法确定 / no year found in the title: "
                                "dates written without a year stay undated")
-    if src.dialect != "prose" and all_blank(src.rows):
+    if "prose" not in src.dialect and all_blank(src.rows):
         ledger.warnings.append(f"表格为空，没有任务 / the table in {source or ledger_id} has no filled "
                                "cells: no tasks")
         return ledger

@@ -160,7 +160,7 @@ def _task(row: dict[str, Any], ledger: Ledger, path: Path, where: str) -> Task:
         raise _fail(path, where, "缺少任务内容 / a task has no wording")
     kind = _str(row["时限类型"]).strip()
     deadline_text = _str(row["完成时限"])
-    if not kind:
+    if not kind or (kind == "unknown" and deadline_text.strip()):   # edited wording: read it again
         deadline = parse_deadline(deadline_text, ledger.year) if deadline_text.strip() else Deadline()
         deadline.text = deadline_text
     else:
