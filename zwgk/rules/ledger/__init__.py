@@ -1,15 +1,21 @@
 """Read 政务公开 work ledgers (工作台账 / 任务分解表 / 工作要点) into Task objects.
 
 Public API (others code against these names):
-    load_ledger(path, ledger_id=None) -> Ledger   by suffix: .txt/.text/.md, .docx, .xlsx/.xls/.csv, .yaml/.yml
+    load_ledger(path, ledger_id=None) -> Ledger   by suffix: .txt/.text/.md, .docx, .xlsx/.xls/.csv, .yaml/.yml,
+                                                   .html/.htm, .pdf
     parse_text(text, ledger_id, source="") -> Ledger
     parse_deadline(text, year) -> Deadline
     dump_yaml(ledger) -> str   /   load_yaml(text, source="", ledger_id=None) -> Ledger
 
-How a file is read: the text layouts (text.py: TSV, Word tab-cell paste, paragraph-per-cell
-台账, numbered prose), .docx (docx.py) and spreadsheets (tabular.py) each find the table and its
-header; table.py turns rows into tasks the same way for all of them. Layouts are recognised by
-structure, never by file name. The canonical, editable form is YAML (yaml_io.py).
+How a file is read: every tabular source becomes one grid of cells with its merges resolved
+(grid.py: .docx tables, .xlsx/.xls/.csv sheets, .html tables with rowspan/colspan, .pdf tables via
+pdfplumber); text pastes are rebuilt into the same grid (text.py: `|` rows, one cell per line,
+TSV, Word tab-cell paste, paragraph-per-cell 台账) or read as prose (prose.py: numbered or （一）
+paragraphs, trailing unit brackets, "牵头落实" closers). One column-role detector (roles.py, with
+the header synonyms in zwgk/rules/ledger_headers.yaml) says what each column holds; table.py turns
+rows into tasks the same way for all of them. Layouts are recognised by structure, never by file
+name. The canonical, editable forms are YAML (yaml_io.py) and the .xlsx workbook (xlsx_io.py), both
+read back exactly; `zwgk ledger template` hands out the workbook.
 
 Task numbers: a ledger's own numbers ("1".."32"); an unnumbered row that names its own task
 (乐至's "年度报告" after task 31) becomes a sibling numbered "31.1" — see table.py.
