@@ -50,7 +50,7 @@ from zwgk.reports.docx_parts import (
 )
 from zwgk.reports.labels import SEVERITY_LABELS, problem_label, target_label
 from zwgk.reports.options import ReportOptions
-from zwgk.reports.text import cn_date, human, local_date, mainland_quotes, percent, score_text, zone
+from zwgk.reports.text import cn_date, cn_dates, human, local_date, mainland_quotes, percent, score_text, zone
 from zwgk.reports.wording import cite
 
 BODY_PT = 16                    # 三号
@@ -77,6 +77,11 @@ STYLES: dict[str, StyleSpec] = {
 CN_NUMS = "一二三四五六七八九十"
 _HOST = re.compile(r"(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?::\d+)?")
 ZWSP = "\u200b"                 # a line-break opportunity inside a long address
+
+
+def say(text: Any) -> str:
+    """Text as the 通报 prints it: mainland quotes, one date style."""
+    return cn_dates(mainland_quotes(text))
 
 
 def _cn_index(n: int) -> str:
@@ -113,7 +118,7 @@ class Writer:
         self.new_page = False
 
     def p(self, text: str = "", style: str = "正文") -> Any:
-        para = self.doc.add_paragraph(mainland_quotes(text), style=self.doc.styles[style])
+        para = self.doc.add_paragraph(say(text), style=self.doc.styles[style])
         if self.new_page:           # the attachment starts a page (no empty paragraph left at its top)
             para.paragraph_format.page_break_before = True
             self.new_page = False
@@ -158,11 +163,12 @@ class Writer:
                 cell_width(first, sum(widths))
                 span(first, len(widths))
                 first.p_lst[0].style = (sub if isinstance(values, tuple) else head).style_id
-                first[-1].add_r().text = mainland_quotes(values[1] if isinstance(values, tuple) else values)
+                first[-1].add_r().text = say(values[1] if isinstance(values, tuple) else values)
                 keep_with_next(first.p_lst[0])
                 continue
             for tc, value in zip(tr.tc_lst, values, strict=True):
-                tc[-1].add_r().text = mainland_quotes(str(value if value is not None else ""))
+                text = str(value if value is not None else "")
+                tc[-1].add_r().text = text if ZWSP in text else say(text)      # addresses stay as they are
         return table
 
 
@@ -336,7 +342,7 @@ def _problems(w: Writer, results: dict[str, Any]) -> None:
         n += 1
         w.p(f"（{_cn_index(n)}）{problem_label(problem.check)}。", "二级标题")
         where = "；".join(f"{_units_of(site)}{count}处" for site, count in problem.sites)
-        citation = cite(problem.basis).text
+        citation = cite(problem.basis, ledger=bool(results.get("ledgers"))).text
         basis = f"依据：{citation.rstrip('。；;')}。" if citation else ""
         w.p(f"{len(problem.sites)}个网站存在此类问题，共{problem.total}处：{where}。"
             + _columns_named(problem, results) + basis)
@@ -501,7 +507,7 @@ def _record(w: Writer, results: dict[str, Any], options: ReportOptions) -> None:
             merged = cells[0].merge(cells[1])
             merged.paragraphs[0].style = style
             merged.paragraphs[0].paragraph_format.left_indent = Pt(14)
-            merged.paragraphs[0].add_run(mainland_quotes(values))
+            merged.paragraphs[0].add_run(say(values))
             continue
         left, right = cells[0].paragraphs[0], cells[1].paragraphs[0]
         left.paragraph_format.left_indent = Pt(14)

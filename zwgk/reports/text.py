@@ -150,6 +150,14 @@ def human(text: Any) -> str:
     return mainland_quotes(humanize(said))
 
 
+_ISO_DATE = re.compile(r"(?<![\d/_-])(\d{4})-(\d{2})-(\d{2})(?![\d])")
+
+
+def cn_dates(text: str) -> str:
+    """Every ISO date in a text in the 通报's one date style: 2026-11-07 → 2026年11月7日."""
+    return _ISO_DATE.sub(lambda m: f"{int(m[1])}年{int(m[2])}月{int(m[3])}日", text)
+
+
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
