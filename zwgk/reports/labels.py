@@ -21,7 +21,7 @@ from zwgk.error_kinds import ERROR_LABELS
 __all__ = ["CHECK_STATUS_LABELS", "CRAWL_LABELS", "DIFF_LABELS", "SEVERITIES", "SEVERITY_LABELS",
            "TASK_STATUSES", "TASK_STATUS_LABELS", "VERDICTS", "cap_label", "check_label", "check_title",
            "column_label", "evidence_label", "humanize", "label", "missing_label", "problem_label",
-           "setting_label", "target_label", "value_label"]
+           "setting_label", "target_label", "value_label", "value_text"]
 
 CHECK_STATUS_LABELS = STATUS_LABELS
 VERDICTS = ("合格", "不合格", "无法评估")
@@ -146,6 +146,21 @@ def label(token: str) -> str:
         if token in table()[section]:
             return table()[section][token]
     return ERROR_LABELS.get(token, token)
+
+
+def value_text(value: Any, missing: str = "未见") -> str:
+    """A stored evidence value as one line of text: a mapping as '标签：值；…' (an empty value: 未见),
+    a list joined with '、', a one-word code by its label."""
+    if isinstance(value, dict):
+        return "；".join(f"{evidence_label(k)}：{value_text(v) if v not in (None, '') else missing}"
+                        for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return "、".join(value_text(v) for v in value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if value is None:
+        return ""
+    return str(value_label(value))
 
 
 # --- free text ------------------------------------------------------------------------------------
