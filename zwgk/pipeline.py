@@ -154,6 +154,8 @@ def write_reports(run: RunDir, results: dict[str, Any], options: ReportOptions |
         results["run"].setdefault("timezone", insp.timezone)
     if baseline is not None:
         results["diff"] = compare(baseline, results)
+        if baseline.get("feedback"):        # the units' replies to the baseline's 问题清单 (zwgk feedback)
+            results["diff"]["feedback"] = baseline["feedback"]
     return write_all(run.path, results, options)
 
 

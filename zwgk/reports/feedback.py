@@ -24,7 +24,7 @@ from openpyxl import load_workbook
 
 from zwgk.errors import ZwgkError
 from zwgk.reports.issues_xlsx import FILL_IN, KEY_HEADER, sheet_names
-from zwgk.reports.text import clean
+from zwgk.reports.text import clean, human
 
 FEEDBACK = "feedback.json"
 FIELDS = {"整改情况": "reply", "整改完成时间": "done", "责任人": "owner", "备注": "note"}
@@ -79,7 +79,7 @@ def read_feedback(path: Path, results: dict[str, Any]) -> Feedback:
         out.sheets += 1
         site = by_sheet.get(ws.title)
         col = {name: header.index(name) for name in (*FILL_IN, KEY_HEADER, "页面地址", "问题描述") if name in header}
-        local = {(f.get("url"), clean(f.get("message"))): f for f in (site or {}).get("findings", [])}
+        local = {(f.get("url"), human(f.get("message"))): f for f in (site or {}).get("findings", [])}
         for row in ws.iter_rows(min_row=2, values_only=True):
             values = {FIELDS[name]: _text(row[col[name]]) if col.get(name) is not None and col[name] < len(row) else ""
                       for name in FILL_IN}

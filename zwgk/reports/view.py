@@ -127,8 +127,11 @@ def ranking(results: dict[str, Any]) -> list[tuple[int | None, int, Site]]:
     after the others, whatever their points), then the sites not assessed, unranked. Equal
     scores within a group share a rank (1, 2, 2, 4), as a 通报's 得分表 does."""
     sites = results.get("sites", [])
-    order = sorted(range(len(sites)), key=lambda i: (verdict_group(sites[i]), -(sites[i].get("score") or 0),
-                                                     sites[i].get("name", "")))
+    def key(i: int) -> tuple[Any, ...]:      # the sites not assessed keep the inspection's order
+        group = verdict_group(sites[i])
+        return (group, -(sites[i].get("score") or 0), "" if group == 3 else sites[i].get("name", ""), i)
+
+    order = sorted(range(len(sites)), key=key)
     out: list[tuple[int | None, int, Site]] = []
     prev, rank = None, 0
     for pos, i in enumerate(order, 1):
