@@ -37,16 +37,23 @@ def test_report_rerenders_everything_from_results_json(tmp_path):
     for name in OUTPUTS:
         assert (run / name).is_file(), name
     assert sorted(p.name for p in (run / "sites").iterdir()) == [
-        "www.example-a.gov.cn.html", "www.example-b.gov.cn.html", "www.example-c.gov.cn.html"]
+        "www.example-a.gov.cn.html", "www.example-b.gov.cn.html", "www.example-c.gov.cn.html",
+        "www.example-d.gov.cn.html"]
     assert f"报告 / report: {run / 'index.html'}" in done.output
-    assert done.output.rstrip().splitlines()[-1].startswith("zwgk: 网站 3 · 合格 1 · 不合格 1 · 无法评估 1")
+    assert done.output.rstrip().splitlines()[-1].startswith("zwgk: 网站 4 · 合格 1 · 不合格 1 · 无法评估 2")
 
 
 def test_report_into_another_directory_and_from_a_file(tmp_path):
     run = stored(tmp_path)
+    shot = run / "screenshots" / "www.example-a.gov.cn"
+    shot.mkdir(parents=True)
+    (shot / "1.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (shot / "1.thumb.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     done = CliRunner().invoke(cli, ["report", str(run / "results.json"), "-o", str(tmp_path / "out")])
     assert done.exit_code == 0, done.output
     assert all((tmp_path / "out" / name).is_file() for name in OUTPUTS)
+    # the screenshots the reports show go with them
+    assert (tmp_path / "out" / "screenshots" / "www.example-a.gov.cn" / "1.thumb.png").is_file()
 
 
 def test_report_without_results_is_usage_error(tmp_path):
@@ -100,7 +107,8 @@ def test_write_reports_with_baseline_stores_the_diff(tmp_path):
 def test_summary_line_is_one_greppable_line():
     line = summary_line(load("hostile-run"), fail_on="veto", exit_code=1)
     assert "\n" not in line and line.startswith("zwgk: ")
-    assert "单项否决 1 站" in line and "问题 71（单项否决 1 严重 50 一般 20 提示 0）" in line
+    assert "单项否决 1 站" in line and "问题 73（单项否决 1 严重 50 一般 22 提示 0）" in line
+    assert "疑似表述待核实 1" in line
     assert line.endswith("fail-on=veto · exit=1")
 
 

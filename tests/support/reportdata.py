@@ -38,7 +38,7 @@ class _Visible(HTMLParser):
     """The text a reader sees (details content included: it is one click away), without <script>,
     <style>, and without the addresses shown as links (a URL may contain anything)."""
 
-    SKIP = {"script", "style", "title"}
+    SKIP = frozenset({"script", "style", "title"})
 
     def __init__(self) -> None:
         super().__init__()

@@ -10,7 +10,7 @@ from typing import Any
 
 from zwgk.reports import view
 from zwgk.reports.labels import SEVERITY_LABELS, problem_label
-from zwgk.reports.text import percent, score_text, shorten
+from zwgk.reports.text import human, percent, score_text, shorten
 
 
 def summary_line(results: dict[str, Any], *, fail_on: str | None = None, exit_code: int | None = None) -> str:
@@ -20,6 +20,8 @@ def summary_line(results: dict[str, Any], *, fail_on: str | None = None, exit_co
              f"无法评估 {ov.verdicts['无法评估']}", f"合格率 {percent(ov.pass_rate)}", f"单项否决 {ov.veto_sites} 站",
              f"问题 {sum(ov.severity.values())}（" + " ".join(f"{SEVERITY_LABELS[k]} {v}"
                                                            for k, v in ov.severity.items()) + "）"]
+    if ov.suspected:
+        parts.append(f"疑似表述待核实 {ov.suspected}")
     diff = results.get("diff")
     if diff:
         t = diff["totals"]
@@ -36,7 +38,12 @@ def self_check_lines(site: dict[str, Any], *, limit: int = 10) -> list[str]:
     """The self-check's terminal report for one site: verdict, score arithmetic, what to fix first."""
     lines = [f"{site.get('name')}  {site.get('url')}",
              f"结论：{site.get('verdict')}    得分：{score_text(site.get('score'))}"
-             + (f"    （{site['scoring']['reason']}）" if (site.get("scoring") or {}).get("reason") else "")]
+             + (f"    （{human(site['scoring']['reason'])}）" if (site.get("scoring") or {}).get("reason") else "")]
+    state = view.assessment(site)
+    if not state["assessed"]:
+        lines += [f"未能完成评估：{human(r)}" for r in state["reasons"] if human(r)]
+        if state["resume"]:
+            lines.append(f"继续：{state['resume']}")
     deductions = view.deductions(site)
     if deductions:
         terms = " − ".join(f"{score_text(d['points'])}（{d['indicator']}）" for d in deductions if d.get("points"))
@@ -51,9 +58,10 @@ def self_check_lines(site: dict[str, Any], *, limit: int = 10) -> list[str]:
     for n, item in enumerate(items[:limit], 1):
         gain = f"，可收回 {score_text(item.points)} 分" if item.points else ""
         veto = f"【单项否决：{item.veto.get('title')}】" if item.veto else ""
-        lines.append(f"  {n}. {veto}{problem_label(item.check)}（{item.check}）{len(item.findings)} 处{gain}")
+        confirm = "【需人工核实】" if item.kind == "confirm" else ""
+        lines.append(f"  {n}. {veto}{confirm}{problem_label(item.check)}（{item.check}）{len(item.findings)} 处{gain}")
         for f in item.findings[:3]:
-            lines.append(f"       - {shorten(f.get('message'), 70)}  {f.get('url')}")
+            lines.append(f"       - {shorten(human(f.get('message')), 70)}  {f.get('url')}")
         if len(item.findings) > 3:
             lines.append(f"       - ……另有 {len(item.findings) - 3} 处")
     if len(items) > limit:

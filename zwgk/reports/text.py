@@ -108,8 +108,11 @@ _TECH_TAIL = re.compile(r"[：:]\s*((?!https?://)[A-Za-z\[][^\u3400-\u9fff]*)$")
 
 
 def _is_technical(part: str) -> bool:
-    """English error text (a library's message), not a number, a date or a code."""
-    return not _CJK.search(part) and bool(re.search(r"[A-Za-z]{3,}[\s:]", part + " ")) and " " in part.strip()
+    """English error text (a library's message), not a number, a date, a code or an HTTP status."""
+    text = part.strip()
+    if _CJK.search(text) or re.match(r"HTTP(?:S)? \d{3}\b", text):
+        return False
+    return len(re.findall(r"[A-Za-z]{2,}", text)) >= 2 and bool(re.search(r"[A-Za-z.:]\s+[A-Za-z(\[]", text))
 
 
 def split_technical(text: Any) -> tuple[str, str]:
@@ -122,7 +125,7 @@ def split_technical(text: Any) -> tuple[str, str]:
     first, _, rest = s.partition("\n")
     tech = [rest.strip()] if rest.strip() else []
     if not _CJK.search(first):
-        return "", s
+        return ("", s) if tech or _is_technical(first) else (s, "")
     m = _TECH_SLASH.search(first)
     if m and not _CJK.search(first[m.end():]):
         tech.insert(0, first[m.end():].strip())
@@ -136,7 +139,7 @@ def split_technical(text: Any) -> tuple[str, str]:
 
     first = _TECH_PAREN.sub(paren, first)
     m = _TECH_TAIL.search(first)
-    if m and _CJK.search(first[:m.start()]) and _is_technical(m[1] + " "):
+    if m and _CJK.search(first[:m.start()]) and _is_technical(m[1]):
         tech.insert(0, m[1].strip())
         first = first[:m.start()]
     return first.strip(), "\n".join(t for t in tech if t)
