@@ -116,14 +116,15 @@ class ProgressDisplay:
         self.loop = task.LoopingCall(self.show)
         self.loop.start(self.interval, now=False)
 
-    def _start_live(self) -> None:
+    def _start_live(self, console: Any = None) -> None:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
         from rich.progress import Progress as Bars
 
         self.view = Bars(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                          TextColumn("{task.fields[rate]:.1f} 页/秒"), TextColumn("剩余"), TimeRemainingColumn(),
-                         TextColumn("{task.fields[note]}"), console=Console(stderr=True), transient=False)
+                         TextColumn("{task.fields[note]}"), console=console or Console(stderr=True),
+                         transient=False)
         self.view.start()
         for site in self.progress.sites():
             self.bars[site.name] = self.view.add_task(site.name, total=max(site.total, 1), rate=0.0, note="")

@@ -26,7 +26,8 @@ def summary_line(results: dict[str, Any], *, fail_on: str | None = None, exit_co
     if diff:
         t = diff["totals"]
         parts.append(f"复查 新增 {t['new']} 已整改 {t['fixed']} 仍存在 {t['open']} 未能复查 {t['unverified']}")
-    parts.append(f"任务落实率 {percent(ov.fulfilment_rate)}")
+    if results.get("ledgers") or any(s.get("tasks") for s in results.get("sites", [])):
+        parts.append(f"任务落实率 {percent(ov.fulfilment_rate)}")
     if fail_on is not None:
         parts.append(f"fail-on={fail_on}")
     if exit_code is not None:
@@ -48,8 +49,8 @@ def self_check_lines(site: dict[str, Any], *, limit: int = 10) -> list[str]:
     if deductions:
         terms = " − ".join(f"{score_text(d['points'])}（{d['indicator']}）" for d in deductions if d.get("points"))
         lines.append(f"得分计算：100 − {terms} = {score_text(site.get('score'))}")
-    rate = (site.get("task_summary") or {}).get("fulfilment_rate")
-    lines.append(f"台账任务落实率：{percent(rate)}")
+    if site.get("tasks"):
+        lines.append(f"台账任务落实率：{percent((site.get('task_summary') or {}).get('fulfilment_rate'))}")
     items = view.fix_first(site)
     if not items:
         lines.append("未发现需整改的问题。")
