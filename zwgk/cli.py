@@ -415,8 +415,10 @@ def demo(outdir: Path, no_screenshots: bool) -> None:
     from zwgk.demo import demo_files, demo_inspection
     from zwgk.portal_sim import RunningPortal, load_spec
 
+    from zwgk.config.inspection import DEFAULT_TIMEZONE, zone_info
+
     specs, ledger_path = demo_files()
-    as_of = date.today()
+    as_of = datetime.now(zone_info(DEFAULT_TIMEZONE)).date()      # today in Beijing, not the machine's UTC day
     try:
         with RunningPortal([load_spec(p, as_of=as_of) for p in specs]) as portal, portal.dns() as dns:
             insp = demo_inspection(portal, dns.address, ledger_path, as_of)

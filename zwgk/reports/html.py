@@ -253,6 +253,9 @@ def render_diff(results: dict[str, Any], diff: dict[str, Any]) -> str:
     feedback = (diff.get("feedback") or {}).get("items") or {}
     disputed = sum(1 for s in diff.get("sites", []) for f in s.get("open", []) if (feedback.get(f["key"]) or {})
                    .get("claimed"))
+    if feedback:        # findings the unit replied to first: what a reviewer compares
+        diff = {**diff, "sites": [{**s, **{cat: sorted(s.get(cat, []), key=lambda f: f["key"] not in feedback)
+                                           for cat in CATEGORIES}} for s in diff.get("sites", [])]}
     return environment().get_template("diff.html.j2").render(
         results=results, diff=diff, title=title_of(results), categories=CATEGORIES, assets=assets(),
         tz=zone(results), feedback=feedback, disputed=disputed)
