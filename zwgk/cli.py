@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -412,10 +412,9 @@ def check(url: str, ledger: Path | None, outdir: Path, name: str | None, unit: s
 @_no_screenshots
 def demo(outdir: Path, no_screenshots: bool) -> None:
     """在本机回环地址上启动内置演示网站，用内置台账完成一次检查并输出报告路径（无需联网）。"""
+    from zwgk.config.inspection import DEFAULT_TIMEZONE, zone_info
     from zwgk.demo import demo_files, demo_inspection
     from zwgk.portal_sim import RunningPortal, load_spec
-
-    from zwgk.config.inspection import DEFAULT_TIMEZONE, zone_info
 
     specs, ledger_path = demo_files()
     as_of = datetime.now(zone_info(DEFAULT_TIMEZONE)).date()      # today in Beijing, not the machine's UTC day
