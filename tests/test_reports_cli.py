@@ -206,7 +206,7 @@ def test_init_writes_a_commented_starting_folder(tmp_path):
     text = (folder / "inspection.yaml").read_text(encoding="utf-8")
     assert text.count("#") > 20 and "timezone: Asia/Shanghai" in text
     insp = load_inspection(folder / "inspection.yaml")             # valid as written
-    assert [len(lg.tasks) for lg in load_ledgers(insp)] == [3]
+    assert [len(lg.tasks) for lg in load_ledgers(insp)] == [2]
     assert load_waivers(insp.resolve(insp.waivers)) == []
     assert "zwgk audit -c" in done.output
     again = CliRunner().invoke(cli, ["init", str(folder)])

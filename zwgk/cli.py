@@ -439,29 +439,60 @@ def ledger() -> None:
 
 @ledger.command("parse")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["table", "yaml", "json"]), default="table", show_default=True,
-              help="输出格式：table 表格；yaml 可编辑、可重新读入的规范格式；json")
+@click.option("--format", "fmt", type=click.Choice(["table", "yaml", "json", "xlsx"]), default="table",
+              show_default=True, help="输出格式：table 表格；yaml 可编辑、可重新读入的规范格式；json；"
+              "xlsx 可编辑、可直接作为台账使用的标准表格（需 -o）")
 @click.option("--id", "ledger_id", metavar="编号", help="台账编号（默认取文件名）")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="写入文件而非标准输出")
 def ledger_parse(file: Path, fmt: str, ledger_id: str | None, output: Path | None) -> None:
-    """解析台账，列出任务、对应的自动检查项和覆盖率。"""
+    """解析台账（.docx/.xlsx/.xls/.csv/.html/.pdf/.txt/.yaml），列出任务、对应的自动检查项和覆盖率。"""
     from zwgk.rules.ledger import load_ledger
     from zwgk.rules.mapping import apply_rules
     from zwgk.rules.render import render_json, render_table, render_yaml
 
+    if fmt == "xlsx" and output is None:
+        click.echo("错误 / error: --format xlsx 需要用 -o 指定输出文件（如 -o 台账.xlsx）", err=True)
+        sys.exit(EXIT_USAGE)
     try:
         parsed = apply_rules(load_ledger(file, ledger_id))
     except ZwgkError as exc:
         _fail(exc)
         return
-    text = {"table": render_table, "yaml": render_yaml, "json": render_json}[fmt](parsed)
     for warning in parsed.warnings:
         click.echo(f"警告 / warning: {warning}", err=True)
+    if fmt == "xlsx":
+        from zwgk.rules.ledger.xlsx_io import write_xlsx
+
+        assert output is not None
+        write_xlsx(parsed, output)
+        click.echo(f"{output}（{len(parsed.tasks)} 项任务；可编辑后作为台账使用）")
+        return
+    text = {"table": render_table, "yaml": render_yaml, "json": render_json}[fmt](parsed)
     if output:
         output.write_text(text, encoding="utf-8")
         click.echo(str(output))
     else:
         click.echo(text, nl=not text.endswith("\n"))
+
+
+@ledger.command("template")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("台账模板.xlsx"), show_default=True,
+              help="模板文件：.xlsx（表格）或 .yaml（文本）")
+def ledger_template(output: Path) -> None:
+    """写出标准台账模板（.xlsx 或 .yaml）：任何台账都可按此填写后使用。"""
+    from zwgk.rules.ledger import dump_yaml
+    from zwgk.rules.ledger.xlsx_io import template_ledger, write_xlsx
+
+    suffix = output.suffix.lower()
+    if suffix not in (".xlsx", ".yaml", ".yml"):
+        click.echo(f"错误 / error: 模板只能写成 .xlsx 或 .yaml，而不是 {output.suffix or '（无扩展名）'}", err=True)
+        sys.exit(EXIT_USAGE)
+    example = template_ledger()
+    if suffix == ".xlsx":
+        write_xlsx(example, output)
+    else:
+        output.write_text(dump_yaml(example), encoding="utf-8")
+    click.echo(f"{output}（示例 {len(example.tasks)} 行：按同样的列填写你的任务，再用 zwgk ledger parse 检查）")
 
 
 @cli.group("checks")

@@ -1,14 +1,13 @@
 """`zwgk init DIR`: a folder a first-time user can start from.
 
 It holds the commented sample inspection.yaml and waivers.yaml shipped in zwgk/config/samples/, and
-a ledger template (台账.yaml) in the canonical ledger form with three example tasks: one the website
-shows (规划信息), one the network probes decide (IPv6) and one only documents can prove (培训).
+the ledger package's template (`zwgk ledger template`) as 台账.yaml, the canonical form with example
+rows to replace by the unit's own tasks.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from importlib import resources
 from pathlib import Path
 
@@ -17,12 +16,12 @@ from zwgk.errors import ZwgkError
 SAMPLES = ("inspection.yaml", "waivers.yaml")
 LEDGER = "台账.yaml"
 LEDGER_NOTE = """\
-# 工作台账模板（台账.yaml）：每项任务一条，按本单位的政务公开工作台账填写，或换成台账原文件
-# （.docx/.xlsx/.txt，在 inspection.yaml 的 ledger 中写文件名）。
+# 工作台账模板（台账.yaml）：每项任务一条，按本单位的政务公开工作台账填写；也可以直接使用台账原文件
+# （.docx/.xlsx/.xls/.csv/.html/.pdf/.txt，在 inspection.yaml 的 ledger 中写文件名），
+# 或用 zwgk ledger template -o 台账.xlsx 取得同样内容的表格模板。
 # 运行 zwgk ledger parse 台账.yaml 查看每项任务由哪些检查项核查、哪些需要人工核查。
 # checks、coverage、manual_hint 由工具按规则目录填写，可留空。
 """
-# When `zwgk ledger template` (zwgk/rules/ledger) is available, the template should come from it.
 
 
 @dataclass
@@ -31,28 +30,13 @@ class Written:
     what: str
 
 
-def ledger_template(year: int | None = None) -> str:
-    """The ledger template in the canonical YAML form (zwgk/rules/ledger/yaml_io)."""
-    from zwgk.rules.ledger.yaml_io import dump_yaml
-    from zwgk.rules.models import Deadline, Ledger, Task
+def ledger_template() -> str:
+    """The canonical ledger template of the ledger package (`zwgk ledger template`), as YAML with a
+    note on how to fill it in."""
+    from zwgk.rules.ledger import dump_yaml
+    from zwgk.rules.ledger.xlsx_io import template_ledger
 
-    year = year or date.today().year
-    tasks = [
-        Task(ledger="台账", number="1", section=["一、加强政务公开平台建设"],
-             text="在政府门户网站政府信息公开专栏公开国民经济和社会发展规划、专项规划等规划信息，并及时更新。",
-             lead_units=["县政府办公室"], responsible_units=["县发展改革局"],
-             deadline=Deadline("date", date(year, 12, 31), f"{year}年12月31日前")),
-        Task(ledger="台账", number="2", section=["一、加强政务公开平台建设"],
-             text="政府门户网站全面支持互联网协议第6版（IPv6）访问。",
-             lead_units=["县政府办公室"], responsible_units=["县大数据中心"],
-             deadline=Deadline("continuous", None, "长期坚持")),
-        Task(ledger="台账", number="3", section=["二、强化政务公开工作保障"],
-             text="组织开展政务公开业务培训，全年不少于2次。",
-             lead_units=["县政府办公室"], responsible_units=["各乡镇、各部门"],
-             deadline=Deadline("date", date(year, 12, 31), f"{year}年12月31日前")),
-    ]
-    ledger = Ledger(id="台账", title=f"某县{year}年政务公开工作台账", year=year, source="", tasks=tasks)
-    return LEDGER_NOTE + dump_yaml(ledger)
+    return LEDGER_NOTE + dump_yaml(template_ledger())
 
 
 def init_folder(folder: Path, *, force: bool = False) -> list[Written]:
