@@ -302,3 +302,13 @@ def test_psycopg_round_trips_a_row(postgres_server):
         assert conn.execute("SELECT url, title, fetched, meta FROM page").fetchall() == [row]
         assert conn.execute("SHOW server_encoding").fetchone() == ("UTF8",)
         assert conn.info.server_version // 10000 == int(services.postgres_bindir().parent.name)
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="only root hands PostgreSQL to the postgres user")
+def test_as_root_a_directory_the_postgres_user_cannot_enter_is_named(tmp_path):
+    skip_without_services()
+    # pytest's temp tree is private to root (0700): the postgres user cannot pass through it
+    with pytest.raises(services.ServiceError, match="postgres 用户无法进入") as caught:
+        services.start_postgres(tmp_path / "svc", free_port(), durable=False)
+    assert "--dir" in str(caught.value)
+    assert not (tmp_path / "svc" / "postgres" / "PG_VERSION").exists()      # nothing initialised
