@@ -558,6 +558,8 @@ def feedback(run: Path, workbook: Path) -> None:
     for line in summary(fb, results):
         click.echo(line)
     click.echo(f"已保存 / saved: {path}")
+
+
 @cli.group("services")
 def services_group() -> None:
     """分布式模式的 Redis 与 PostgreSQL：在本机回环地址上启动、停止、查看（Debian 软件包）。"""
