@@ -108,7 +108,7 @@ def test_a_page_that_breaks_extraction_is_recorded_not_lost(monkeypatch):
 
     import zwgk.crawler.spiders.portal as portal_mod
 
-    def boom(root, url):
+    def boom(root, url, html=None):
         raise ValueError("hostile markup")
 
     monkeypatch.setattr(portal_mod, "extract_page", boom)
