@@ -34,11 +34,12 @@ from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsp
 
 from lxml import etree
 
-from zwgk.understand.pager import PagingHints, paging_hints, parse_pager
+from zwgk.understand.pager import STATIC_SCHEMES, PagingHints, paging_hints, parse_pager
 
 _DATASTORE = re.compile(r"<datastore\b.*?</datastore>", re.S | re.I)
 _RECORD_HREF = re.compile(r"<record\b[^>]*>.*?href=['\"]([^'\"]+)['\"]", re.S | re.I)
-_NEXTGROUP = re.compile(r"<nextgroup>\s*(?:<!\[CDATA\[)?.*?href=['\"]([^'\"]+)", re.S | re.I)
+_NEXTGROUP = re.compile(r"<nextgroup>\s*(?:<!\[CDATA\[)?.*?href=(?P<q>['\"])(?P<href>.*?)(?P=q)", re.S | re.I)
+_INIT_DATA = re.compile(r"\bvar\s+(InitData\w*)\s*=\s*\[(.*?)\]\s*;", re.S)   # older jpage: records as JS strings
 _JPAGE_CALL = re.compile(r"\.jpage\s*\(\s*\{(.*?)\}\s*\)\s*;?\s*\}?\s*\)?", re.S)
 _AJAX_PARAM = re.compile(r"ajaxParam\s*:\s*\{([^{}]*)\}", re.S)
 _JS_KV = re.compile(r"""(\w+)\s*:\s*(?:'([^']*)'|"([^"]*)"|([\w./-]+))""")
@@ -113,7 +114,7 @@ def _looks_static_list(url: str) -> tuple[str, str] | None:
 def trs_plan(html: str, base_url: str, limit: int, root: etree._Element | None,
              hints: PagingHints, first_items: Callable[[], list[str]]) -> ListPlan | None:
     pager = parse_pager(html, None, base_url)
-    if pager is not None and pager.scheme in ("createPageHTML4", "createPageHTML6", "countPage", "pagerjs"):
+    if pager is not None and pager.scheme in STATIC_SCHEMES:
         urls = pager.page_urls(base_url, limit)
         reqs = [ScriptRequest(u, "page", same_level=True, via="trs_pager", page=i + 2) for i, u in enumerate(urls)]
         return ListPlan(base_url, "trs", reqs, urls, hints.total_records, pager.page_count,
@@ -166,18 +167,20 @@ def _hanweb_url(spec: dict[str, Any], g: int) -> ScriptRequest:
 
 def hanweb_plan(html: str, base_url: str, limit: int, hints: PagingHints) -> ListPlan | None:
     blocks = _DATASTORE.findall(html)
-    if not blocks:
+    init = _INIT_DATA.search(html) if not blocks else None
+    if not blocks and not (init and ".jpage(" in html):
         return None
-    records = record_links(html, base_url)
+    records = (record_links(html, base_url) if blocks else
+               [urljoin(base_url, htmllib.unescape(h)) for h in _HREF.findall(init.group(2).replace("\\", ""))])
     plan = ListPlan(base_url, "hanweb", [ScriptRequest(u, "page", via="hanweb_records") for u in records],
                     first_items=records, stated_total=hints.total_records)
-    nxt = _NEXTGROUP.search(blocks[0])
+    nxt = _NEXTGROUP.search(blocks[0]) if blocks else None
     jpage = _JPAGE_CALL.search(html)
     conf = _js_object(jpage.group(1)) if jpage else {}
     ajax = _js_object(m.group(1)) if jpage and (m := _AJAX_PARAM.search(jpage.group(1))) else {}
     if not nxt and not conf.get("proxyUrl"):
         return plan
-    proxy = urljoin(base_url, htmllib.unescape(nxt.group(1)) if nxt else conf["proxyUrl"])
+    proxy = urljoin(base_url, htmllib.unescape(nxt.group("href")) if nxt else conf["proxyUrl"])
     form = {**HANWEB_FORM_DEFAULTS, **dict(parse_qsl(urlsplit(proxy).query)), **ajax}
     form.pop("page", None)
     group = int(conf.get("groupSize") or GROUP_PAGES) or GROUP_PAGES

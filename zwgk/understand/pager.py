@@ -34,6 +34,9 @@ _NEXT_TEXT = re.compile(r"^(下一页|下页|后一页|>|›|»)$")
 _PAGER_BLOCK = re.compile(r"pag|fenye|fy\b|pnum|turn", re.I)
 
 
+STATIC_SCHEMES = ("createPageHTML3", "createPageHTML4", "createPageHTML6", "countPage", "pagerjs")
+
+
 @dataclass
 class Pager:
     page_count: int | None = None
@@ -55,7 +58,7 @@ class Pager:
         """
         if self.scheme == "text":
             return self.seen_urls[: None if limit is None else max(limit - 1, 0)]
-        if not self.page_count or self.scheme not in ("createPageHTML4", "createPageHTML6", "countPage", "pagerjs"):
+        if not self.page_count or self.scheme not in STATIC_SCHEMES:
             return []
         prefix = self.prefix or "index"
         ext = self.ext or _ext_of(base_url) or "html"
@@ -81,7 +84,11 @@ def _from_create(html: str) -> Pager | None:
     for m in _CREATE.finditer(html):
         args = _args(m.group(1))
         if len(args) >= 3 and all(_int(a) is not None for a in args[:3]):   # (records, pages, current …)
-            return Pager(page_count=_int(args[1]), total_records=_int(args[0]), scheme="createPageHTML3")
+            cur0 = _int(args[2])
+            return Pager(page_count=_int(args[1]), total_records=_int(args[0]), scheme="createPageHTML3",
+                         current=None if cur0 is None else cur0 + 1,
+                         prefix=(args[3] if len(args) > 3 else None) or None,
+                         ext=(args[4] if len(args) > 4 else None) or None)
         if len(args) >= 6 and _int(args[1]) is not None:        # ('page_div', count, cur1, prefix, ext, total)
             return Pager(page_count=_int(args[1]), current=_int(args[2]), prefix=args[3] or None,
                          ext=args[4] or None, total_records=_int(args[5]), scheme="createPageHTML6")
