@@ -13,6 +13,9 @@ The markup follows real portals (tests/fixtures/html/real/SOURCES.md):
                         {classify:{post_count}, articles:[{url,…}], total} (`total: none`: no counts)
 * TRS `pager: browser`  the list is built by inline JS from an endpoint no fast-path adapter knows
                         (`list_data.do` answering {"rows": [...]}): only a real browser sees the items
+* TRS `pager: more`     page 1's items in the markup and 共N条 in the text; the rest appended by inline JS
+                        from list_data.do: the list states more than a plain read obtains, so the crawl's
+                        cross-check sends it to the browser
 Hanweb datastore records, dataproxy.jsp groups and ?uid=&pageNum= pages are in templates_hanweb.py.
 
 Each list page's Resource carries `scripted` (what the fast-path rule follows, links.CRAWL_RULE 2b)
@@ -38,7 +41,7 @@ BROWSER_DATA = "list_data.do"
 GKMLPT_SHELL = "/gkmlpt/index"
 GKMLPT_API = re.compile(r"/gkmlpt/api/all/(\d+)")
 GKMLPT_SID = "755031"
-SCRIPT_PAGERS = ("script", "jpaas", "browser", "text", "gkmlpt")
+SCRIPT_PAGERS = ("script", "jpaas", "browser", "text", "gkmlpt", "more")
 
 
 def page_count(col: Column) -> int:
@@ -115,7 +118,11 @@ def trs_script_links(col: Column, index: int = 0) -> tuple[ScriptLink, ...]:
 
 def rendered_links(col: Column) -> tuple[str, ...]:
     """Links a browser sees on a `pager: browser` column page once its script has run."""
-    return tuple(d.url for d in col.docs) if col.spec.pager == "browser" else ()
+    if col.spec.pager == "browser":
+        return tuple(d.url for d in col.docs)
+    if col.spec.pager == "more":
+        return tuple(d.url for d in col.docs[col.spec.per_page:])
+    return ()
 
 
 def text_pager(col: Column, index: int) -> str:
@@ -156,6 +163,13 @@ def jpaas_shell(col: Column) -> str:
             f'{count}pageNo="1"></div>\n'
             f'<script id="{col.colid_text}" src="/cms_files/default/script/AuthorizedRead/unitbuild.js?v=3.1.3-GXB" '
             f'webId="{JPAAS_WEB_ID}" parseType="buildstatic" url="{JPAAS_API}" queryData="{query}"></script>\n')
+
+
+def more_shell(page: Page, col: Column) -> str:
+    """The first page in markup, 共N条, and a script that appends the rest (no pager, no adapter form)."""
+    rows = "".join(chrome.doc_li(page, d, limit=34) for d in col.docs[:col.spec.per_page])
+    return (f'<ul class="list" id="list-items">{rows}</ul>\n<div class="total">共{len(col.docs)}条</div>\n'
+            + _BROWSER_LOADER.replace("innerHTML = html", "innerHTML += html") % BROWSER_DATA)
 
 
 def browser_shell(col: Column) -> str:
@@ -239,11 +253,12 @@ def gkmlpt_answer(site: Site, request: Request, match: re.Match[str]) -> Resourc
 
 def browser_data(site: Site, request: Request, match: re.Match[str]) -> Resource | None:
     """The private JSON the `pager: browser` script reads; no adapter understands it (no data.html)."""
-    col = next((c for c in site.columns.values() if c.spec.pager == "browser" and c.host == request.host
+    col = next((c for c in site.columns.values() if c.spec.pager in ("browser", "more") and c.host == request.host
                 and c.dir == match[1]), None)
     if col is None:
         return None
-    rows = [{"name": d.title, "link": d.path, "day": d.date.isoformat()} for d in col.docs]
+    skip = col.spec.per_page if col.spec.pager == "more" else 0
+    rows = [{"name": d.title, "link": d.path, "day": d.date.isoformat()} for d in col.docs[skip:]]
     return _json({"total": len(rows), "rows": rows})
 
 

@@ -45,7 +45,8 @@ class ColumnSpec:
                                  # links: also rendered <a> pager | jpaas: list from a JSON API (TRS) |
                                  # browser: list built by inline JS (TRS) | text: the count only in 共N页
                                  # text (TRS) | gkmlpt: Guangdong's 公开目录 JSON API (TRS) |
-                                 # uid: ?uid=&pageNum= server-rendered pages (Hanweb)
+                                 # uid: ?uid=&pageNum= server-rendered pages (Hanweb) | more: page 1 in
+                                 # markup with 共N条, the rest added by inline JS (TRS; browser only)
     total: str = "default"       # where the list states its size: default (as the pager/CMS does) |
                                  # script (Hanweb: only in the jpage({totalRecord}) call) | none (nowhere:
                                  # adapters must probe page after page)
@@ -144,7 +145,7 @@ def _column(where: str, raw: dict[str, Any]) -> ColumnSpec:
         if bad:
             raise SpecError(f"{where}: unknown metadata dialect(s) {sorted(bad)}; known: {DIALECTS}")
     for opt, allowed in (("layout", ("list", "table")), ("total", ("default", "script", "none")),
-                         ("pager", ("script", "links", "jpaas", "browser", "text", "gkmlpt", "uid"))):
+                         ("pager", ("script", "links", "jpaas", "browser", "text", "gkmlpt", "uid", "more"))):
         if merged.get(opt, allowed[0]) not in allowed:
             raise SpecError(f"{where}: `{opt}` must be one of {allowed}")
     return ColumnSpec(**merged)
@@ -185,7 +186,7 @@ def spec_from_dict(data: dict[str, Any], *, where: str = "spec", key: str | None
     if dup:
         raise SpecError(f"{where}: duplicate column key(s) {sorted(dup)}")
     style = data.get("style", "trs")
-    for pagers, needs in ((("jpaas", "browser", "text", "gkmlpt"), "trs"), (("uid",), "hanweb")):
+    for pagers, needs in ((("jpaas", "browser", "text", "gkmlpt", "more"), "trs"), (("uid",), "hanweb")):
         wrong = [c.key for c in cols if c.pager in pagers and style != needs]
         if wrong:
             raise SpecError(f"{where}: `pager: {'|'.join(pagers)}` columns are {needs}-style pages "

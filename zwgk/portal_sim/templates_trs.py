@@ -61,7 +61,7 @@ class TrsStyle(Style):
         return f"{doc.column.dir}{ym(doc.date)}/W0{doc.date:%Y%m%d}{token}.{ext}"
 
     def list_paths(self, col: Column) -> list[str]:
-        if col.spec.kind in ("index", "guide") or col.spec.pager in ("jpaas", "browser", "gkmlpt"):
+        if col.spec.kind in ("index", "guide") or col.spec.pager in ("jpaas", "browser", "gkmlpt", "more"):
             return [col.index_path]
         return [col.index_path] + [f"{col.dir}index_{i}.html" for i in range(1, page_count(col))]
 
@@ -130,6 +130,8 @@ class TrsStyle(Style):
             listing = scripted.browser_shell(col)
         elif col.spec.pager == "gkmlpt":       # the 公开目录 app: a shell for every category
             listing = scripted.gkmlpt_shell(page.site)
+        elif col.spec.pager == "more":         # page 1 in markup, the rest by inline JS (scripted.py)
+            listing = scripted.more_shell(page, col)
         else:
             listing = f"{self._rows(page, col, docs)}{self.pager(col, index)}"
         head = chrome.head(page, f"{col.name}_{page.site.spec.name}", col.name, col.name, extra=PAGER_JS)
