@@ -71,8 +71,8 @@ class _OneLine(logging.Filter):
         if exc is not None:
             kind, message = classify_failure(Failure(exc))
             request = (record.args or {}).get("request") if isinstance(record.args, dict) else None
-            record.msg, record.args = "%s 获取失败（%s）：%s", (request or "robots.txt", ERROR_LABELS.get(kind, kind),
-                                                            message[:200])
+            record.msg = "robots.txt 获取失败（%s）：%s；请求 %s 照常进行"
+            record.args = (ERROR_LABELS.get(kind, kind), message[:200], request or "")
             record.levelno, record.levelname = logging.WARNING, "WARNING"
             record.exc_info = record.exc_text = None
         return True
