@@ -124,3 +124,22 @@ def test_slow_drip_times_out_and_crawl_log_has_no_traceback(trap_portal, crawled
     log = (run / "crawl.log").read_text(encoding="utf-8")
     assert "Traceback" not in log
     assert urlsplit(drip[0]).path in log or "timeout" in log.lower() or True
+
+
+def test_links_broken_findings_are_exactly_the_invalid_links(crawled):
+    """links.broken on the stored crawl (offline: the slow-drip timeout stays undecided, never broken)."""
+    from zwgk.checks.context import SiteContext
+    from zwgk.checks.registry import all_checks
+    from zwgk.config.profile import load_profile
+
+    _, store, facts = crawled
+    ctx = SiteContext(store, store.sites()[0], AS_OF, load_profile("national-2019"))
+    result = all_checks()["links.broken"].run(ctx, {})
+    truth = facts["truth"]
+    want = {(i["source"], i["target"]) for i in truth["invalid"]}
+    want |= {(b["source"], b["target"]) for b in truth["broken"]}
+    assert {(f.url, f.target) for f in result.findings} == want and len(want) == 3
+    reasons = [u["reason"] for u in result.details["unchecked_links"]]
+    assert sum("过长" in r for r in reasons) == 1
+    assert {r.split("：", 1)[1].split("）", 1)[0] for r in reasons if "爬虫陷阱" in r} == {
+        c.removeprefix("trap:") for c in store.sites()[0]["capped"] if c.startswith("trap:")}

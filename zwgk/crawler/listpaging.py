@@ -19,7 +19,7 @@ from zwgk.crawler.coverage import ListState, ListTracker
 from zwgk.crawler.paging import ScriptRequest, listing_links, more_requests, plan_lists, stated_total
 from zwgk.store import Link, ListCoverage, PageRecord
 from zwgk.understand.lists import parse_list
-from zwgk.understand.pager import PagingHints, paging_hints
+from zwgk.understand.pager import PagingHints, paging_hints, parse_pager
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -66,6 +66,10 @@ class ListPaging:
                 state.waiting.discard(rec.url)
             if chain is not None:
                 yield from self._continue(rec, state, chain, rec.status, items, total, make, follow)
+            elif ok and root is not None:      # a pager written as links shows a window: expect what it adds
+                for url in _pager_links(body, root, final):
+                    if url not in state.items:
+                        self.tracker.expect(state, url)
             yield from self._settled(state)
             return
         if not (rec.status is not None and 200 <= rec.status < 300):
@@ -142,9 +146,10 @@ class ListPaging:
 
     def rendered(self, rec: PageRecord) -> Emit:
         """The browser's DOM of a list page: items only it shows make the list's source `browser`."""
-        state = self.tracker.rendered(rec.site, rec.url, list_items(rec.body, rec.final_url or rec.url))
-        if state is not None:
-            yield state.coverage()
+        if (rec.site, rec.url) in self.tracker.lists:
+            state = self.tracker.rendered(rec.site, rec.url, list_items(rec.body, rec.final_url or rec.url))
+            if state is not None:
+                yield state.coverage()
 
     def unreadable(self, rec: PageRecord, reason: str) -> Emit:
         """A list only a browser could read, and no browser rendered it."""
@@ -161,8 +166,16 @@ class ListPaging:
         state.render_asked = True
         return state
 
-    def close(self) -> list[ListCoverage]:
-        """Every list's final row: members still awaited (a cap stopped the crawl) make it partial."""
+    def close(self, stored: Callable[[str, str], PageRecord | None]) -> list[ListCoverage]:
+        """Every list's final row. A member still awaited may have been fetched before its list was read
+        (`stored(site, url)` finds it); one never fetched (a cap stopped the crawl) makes the list partial."""
+        for site, url, state in self.tracker.waiting_members():
+            rec = stored(site, url)
+            if rec is not None and rec.ok and rec.body is not None:
+                self.tracker.take(site, url)
+                items = (listing_links(rec.body, rec.content_type or "", rec.final_url or url) if rec.kind == "listing"
+                         else list_items(rec.body, rec.final_url or url))
+                self.tracker.credit(state, url, items, by_adapter=True)
         return [state.coverage(final=True) for state in self.tracker.lists.values()]
 
     # --- probe chains ------------------------------------------------------------------------------
@@ -185,6 +198,11 @@ class ListPaging:
                 self.tracker.uncount(state, sr.url, "分页超出抓取深度上限")
             elif request is not False:
                 yield request
+
+
+def _pager_links(body: str, root: etree._Element, url: str) -> list[str]:
+    pager = parse_pager(body, root, url)
+    return pager.seen_urls if pager is not None and pager.scheme == "text" else []
 
 
 def _states_more(hints: PagingHints) -> bool:

@@ -348,7 +348,7 @@ class PortalSpider(Spider):
     def closed(self, reason: str) -> None:
         """Final list coverage rows; the trap patterns that cost pages, into the sites' caps and detail."""
         store = self.cstate.store
-        for cov in self.lists.close():
+        for cov in self.lists.close(lambda site, url: store.page(site, url)):
             store.record_list_coverage(cov)
         for key, site in self.cstate.sites.items():
             lost = site.traps.outcome({url for s, url, _ in self.cstate.seen if s == key})
