@@ -100,3 +100,28 @@ def test_every_paged_list_records_complete_coverage(variants, crawled, key):
                                                           else ("partial", 4, "markup")), row
     # nothing else recorded as partial or unread on these sites
     assert {c.state for u, c in coverage.items() if not more or not u.endswith(more.dir)} <= {"complete", "unknown"}
+
+
+def test_without_a_browser_the_short_list_is_recorded_partial(variants, tmp_path):
+    """The same cross-check with no browser: the list that states 共9条 and shows 4 is recorded as a
+    failed render and a partial list (the checks then say inconclusive), and the crawl still fetches
+    everything the adapters reach."""
+    key = "example-variants"
+    site = variants.site(key)
+    with DnsFixture(variants.dns_records()) as dns:
+        config = write_inspection(tmp_path / "i.yaml", [{"name": site.spec.name, "url": variants.url(key),
+                                                         "hosts": list(site.hosts)}],
+                                  dns=dns.address, max_pages=2000, max_depth=30,
+                                  browser_path=str(tmp_path / "no-such-chromium"))
+        done = zwgk("crawl", "-c", str(config), "-o", str(tmp_path / "runs"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    store = store_of(run_dir(tmp_path / "runs"))
+    records = store.pages(site_key(variants, key))
+    truth = crawl_truth(variants, key, render=False)
+    assert {r.url for r in records if r.kind == "page" and r.method == "GET"} == {
+        u for u, p in truth["pages"].items() if not p.get("hop_only")}
+    more = site.column("gk.gazette")
+    url = f"{variants.base_urls(key)[more.host]}{more.dir}"
+    assert {(r.url, r.error_kind) for r in records if r.method == "RENDER"} == {(url, "render_unavailable")}
+    row = store.list_coverages(site_key(variants, key))[url]
+    assert (row.state, row.obtained, row.stated_total, row.source) == ("partial", 4, 9, "markup"), row

@@ -83,7 +83,7 @@ class ListPaging:
                 items = list_items(body, final)
             return items
 
-        plans = plan_lists(body, final, self.limit_of(rec.site), root, items=first_items)
+        plans = plan_lists(body, final, self.limit_of(rec.site), root, items=first_items, hints=hints)
         for plan in plans:
             api_list = plan.list_url != rec.url and plan.adapter == "gkmlpt"    # page 1 is an API answer
             state = self.tracker.open(rec.site, plan.list_url if api_list else rec.url, rec.depth, rec.referer,

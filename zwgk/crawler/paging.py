@@ -34,7 +34,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsp
 
 from lxml import etree
 
-from zwgk.understand.pager import STATIC_SCHEMES, PagingHints, paging_hints, parse_pager
+from zwgk.understand.pager import PAGER_MARKUP, STATIC_SCHEMES, PagingHints, paging_hints, parse_pager
 
 _DATASTORE = re.compile(r"<datastore\b.*?</datastore>", re.S | re.I)
 _RECORD_HREF = re.compile(r"<record\b[^>]*>.*?href=['\"]([^'\"]+)['\"]", re.S | re.I)
@@ -119,7 +119,7 @@ def trs_plan(html: str, base_url: str, limit: int, root: etree._Element | None,
         reqs = [ScriptRequest(u, "page", same_level=True, via="trs_pager", page=i + 2) for i, u in enumerate(urls)]
         return ListPlan(base_url, "trs", reqs, urls, hints.total_records, pager.page_count,
                         note=f"分页脚本 {pager.scheme}：共 {pager.page_count} 页")
-    rendered = parse_pager(html, root, base_url) if root is not None else None
+    rendered = parse_pager(html, root, base_url) if root is not None and PAGER_MARKUP.search(html) else None
     if rendered is not None and rendered.scheme == "text" and rendered.seen_urls:
         # a pager the server wrote as links: they are followed as links; here they only count as the list's pages
         return ListPlan(base_url, "trs", [], rendered.seen_urls[: max(limit - 1, 0)], hints.total_records,
@@ -327,6 +327,8 @@ def gkmlpt_plans(html: str, base_url: str, limit: int) -> list[ListPlan]:
 
 
 def _own_uid(html: str, base_url: str) -> str | None:
+    if "pageNum" not in html:
+        return None
     path = urlsplit(base_url).path
     for m in _UID_PAGENUM.finditer(html):
         if urlsplit(urljoin(base_url, htmllib.unescape(m.group(1)) or "?")).path == path:

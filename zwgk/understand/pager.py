@@ -189,7 +189,10 @@ _HINT_VARS = re.compile(
 _XML_FIELDS = re.compile(r"<(totalrecord|totalpage|perpage)>\s*(\d+)\s*</\1>", re.I)
 _RECORDS_TEXT = re.compile(r"(?:共|总共|共有|合计)\s*(\d+)\s*(?:条|篇|项|个记录)")
 _PAGES_TEXT = re.compile(r"(?:共|总共|共有)\s*(\d+)\s*页")
-_COUNT_HINT = re.compile(r"共.{0,80}?[条篇项页]", re.S)     # worth reading the text for 共N条/共N页
+# worth reading the text for 共N条/共N页: 共, a number (maybe inside its own tags), then the unit
+_COUNT_HINT = re.compile(r"共(?:\s|&nbsp;|<[^<>]{0,80}>){0,6}\d+(?:\s|&nbsp;|<[^<>]{0,80}>){0,6}[条篇项页]")
+_ROWS_ATTR = re.compile(r"""\brows\s*=\s*["']?\d""", re.I)
+PAGER_MARKUP = re.compile(r"""下一?页|尾页|末页|class\s*=\s*["'][^"']*(pag|fenye|page)""", re.I)
 _RECORD_KEYS = {"totalrecord", "totalrecords", "recordcount", "countnum", "totalcount", "totalnum", "total_count",
                 "totaldata"}
 _PAGE_KEYS = {"countpage", "pagecount", "totalpage", "totalpages", "pagetotal"}
@@ -244,7 +247,7 @@ def paging_hints(html: str, root: etree._Element | None = None) -> PagingHints:
                 else "per_page" if key in _SIZE_KEYS else None)
         if what and (what != "per_page" or int(value) > 0):
             hints._set(what, int(value), f"script {name}")
-    if root is not None:
+    if root is not None and _ROWS_ATTR.search(html):
         for el in root.iter("div", "ul", "span"):       # jpaas div.pagination[count][rows]
             count, rows = _int(el.get("count")), _int(el.get("rows"))
             if rows:
@@ -252,6 +255,7 @@ def paging_hints(html: str, root: etree._Element | None = None) -> PagingHints:
                     hints._set("total_records", count, "pagination count")
                 hints._set("per_page", rows, "pagination rows")
                 break
+    if root is not None:
         text = page_text(root) if _COUNT_HINT.search(html) else ""
         if (m := _RECORDS_TEXT.search(text)) is not None:
             hints._set("total_records", int(m.group(1)), "text 共N条")
