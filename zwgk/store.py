@@ -33,7 +33,7 @@ CREATE TABLE IF NOT EXISTS sites (
     name TEXT, url TEXT, unit TEXT,
     hosts TEXT,                     -- JSON list of hosts that belong to the site
     status TEXT,                    -- pending | running | complete | capped | unreachable | interrupted
-    capped TEXT,                    -- JSON list: max_pages / max_depth / max_seconds
+    capped TEXT,                    -- JSON list: max_pages / max_depth / max_seconds / trap:<pattern>
     started TEXT, finished TEXT, detail TEXT,
     ord INTEGER                     -- position in the inspection (sites are listed in config order)
 );
@@ -74,7 +74,14 @@ CREATE TABLE IF NOT EXISTS links (
     anchor TEXT,
     kind TEXT,                      -- page | attachment | related | listing | external | mailto | tel | javascript
     hidden INTEGER,                 -- 1 when the link sat inside display:none / hidden markup
-    tag TEXT                        -- a | area | script (a link only a script pager or list API makes)
+    tag TEXT,                       -- a | area | frame | iframe | script (a link only a script pager or list
+                                    -- API makes)
+    state TEXT,                     -- NULL: followed or status-checked as its kind says | invalid (the href is
+                                    -- no usable address: bad port, broken IPv6 literal, control characters in
+                                    -- the host; a browser fails on it too) | not_checked (a real address the
+                                    -- crawl did not request: longer than the URL length limit, cut by a trap
+                                    -- budget)
+    reason TEXT                     -- why invalid / not_checked, for people (Chinese)
 );
 CREATE INDEX IF NOT EXISTS links_page ON links(page_id);
 CREATE INDEX IF NOT EXISTS links_url ON links(url);
@@ -87,6 +94,8 @@ CREATE TABLE IF NOT EXISTS list_coverage (
     pages INTEGER,                  -- list pages / API groups fetched for it
     state TEXT,                     -- complete | partial (fewer than stated, or paging cut) | unknown | unread
     note TEXT, at TEXT,
+    stated_pages INTEGER,           -- the page count the list states (共N页, countPage …), NULL if none
+    members TEXT,                   -- JSON list of the further list pages / API answers fetched for it, in order
     PRIMARY KEY (site, url)
 );
 CREATE TABLE IF NOT EXISTS probes (
@@ -117,6 +126,8 @@ class Link:
     kind: str
     hidden: bool = False
     tag: str = "a"
+    state: str | None = None        # None (used as its kind says) | invalid | not_checked
+    reason: str | None = None       # why invalid / not checked (Chinese, for people)
 
 
 @dataclass
@@ -162,6 +173,8 @@ class ListCoverage:
     state: str = "unknown"          # complete | partial | unknown | unread
     note: str = ""
     at: str = field(default_factory=now_iso)
+    stated_pages: int | None = None
+    members: list[str] = field(default_factory=list)
 
     @property
     def count_matched(self) -> bool | None:
@@ -174,7 +187,8 @@ class Store:
 
     `Store(path_or_url)`: a path (or sqlite:/// URL) is the embedded SQLite file; other URLs go to the
     backend zwgk.db selects. Reads that may be large stream (iter_pages, iter_links); the list-returning
-    ones (pages, all_links) are kept for callers that want everything.
+    ones (pages, all_links) are kept for callers that want everything. A store written by an older
+    version (resumed runs, stored runs re-evaluated) gains the columns added since (db.create_schema).
     """
 
     def __init__(self, target: str | Path):
@@ -385,8 +399,10 @@ class Store:
             page_id = int(rows[0][0])
             if rec.links:
                 self.db.executemany(
-                    "INSERT INTO links (page_id, url, anchor, kind, hidden, tag) VALUES (?,?,?,?,?,?)",
-                    [(page_id, ln.url, ln.anchor, ln.kind, int(ln.hidden), ln.tag) for ln in rec.links],
+                    "INSERT INTO links (page_id, url, anchor, kind, hidden, tag, state, reason) "
+                    "VALUES (?,?,?,?,?,?,?,?)",
+                    [(page_id, ln.url, ln.anchor, ln.kind, int(ln.hidden), ln.tag, ln.state, ln.reason)
+                     for ln in rec.links],
                 )
         else:
             page_id = int(self.db.query("SELECT id FROM pages WHERE site = ? AND url = ? AND method = ?",
@@ -455,8 +471,9 @@ class Store:
         return decompress_body(rows[0][0]) if rows else None
 
     def links(self, page_id: int) -> list[Link]:
-        rows = self.db.query("SELECT url, anchor, kind, hidden, tag FROM links WHERE page_id = ?", (page_id,))
-        return [Link(r[0], r[1], r[2], bool(r[3]), r[4]) for r in rows]
+        rows = self.db.query("SELECT url, anchor, kind, hidden, tag, state, reason FROM links WHERE page_id = ?",
+                             (page_id,))
+        return [Link(r[0], r[1], r[2], bool(r[3]), r[4], r[5], r[6]) for r in rows]
 
     def all_links(self, site: str, exclude_pages: Collection[int] = ()) -> Iterator[tuple[str, Link]]:
         """(source page URL, link) for every link recorded on the site's pages (but `exclude_pages`:
@@ -465,22 +482,22 @@ class Store:
 
     def iter_links(self, site: str, exclude_pages: Collection[int] = (), *,
                    kinds: Collection[str] | None = None) -> Iterator[tuple[str, Link]]:
-        sql, args = ("SELECT p.url, l.url, l.anchor, l.kind, l.hidden, l.tag, p.id FROM links l JOIN pages p "
-                     "ON p.id = l.page_id WHERE p.site = ?", [site])
+        sql, args = ("SELECT p.url, l.url, l.anchor, l.kind, l.hidden, l.tag, p.id, l.state, l.reason FROM links l "
+                     "JOIN pages p ON p.id = l.page_id WHERE p.site = ?", [site])
         if kinds:
             sql += f" AND l.kind IN ({','.join('?' * len(kinds))})"
             args += list(kinds)
         skip = set(exclude_pages)
         for r in self.db.stream(sql + " ORDER BY l.page_id", args):
             if r[6] not in skip:
-                yield r[0], Link(r[1], r[2], r[3], bool(r[4]), r[5])
+                yield r[0], Link(r[1], r[2], r[3], bool(r[4]), r[5], r[7], r[8])
 
     def links_to(self, site: str, url: str) -> list[tuple[str, Link]]:
         """(source page URL, link) of every link on the site's pages that points at `url`."""
         rows = self.db.query(
-            "SELECT p.url, l.url, l.anchor, l.kind, l.hidden, l.tag FROM links l JOIN pages p ON p.id = l.page_id "
-            "WHERE l.url = ? AND p.site = ? ORDER BY l.page_id", (url, site))
-        return [(r[0], Link(r[1], r[2], r[3], bool(r[4]), r[5])) for r in rows]
+            "SELECT p.url, l.url, l.anchor, l.kind, l.hidden, l.tag, l.state, l.reason FROM links l "
+            "JOIN pages p ON p.id = l.page_id WHERE l.url = ? AND p.site = ? ORDER BY l.page_id", (url, site))
+        return [(r[0], Link(r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7])) for r in rows]
 
     @staticmethod
     def _page(row: Row) -> PageRecord:
@@ -495,17 +512,21 @@ class Store:
         """Insert or replace what is known of one list page's items (the crawl updates it as further
         pages or API groups arrive)."""
         self.db.execute(
-            "INSERT INTO list_coverage (site, url, source, adapter, stated_total, obtained, pages, state, note, at) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT (site, url) DO UPDATE SET source = excluded.source, "
-            "adapter = excluded.adapter, stated_total = excluded.stated_total, obtained = excluded.obtained, "
-            "pages = excluded.pages, state = excluded.state, note = excluded.note, at = excluded.at",
+            "INSERT INTO list_coverage (site, url, source, adapter, stated_total, obtained, pages, state, note, at, "
+            "stated_pages, members) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (site, url) DO UPDATE SET "
+            "source = excluded.source, adapter = excluded.adapter, stated_total = excluded.stated_total, "
+            "obtained = excluded.obtained, pages = excluded.pages, state = excluded.state, note = excluded.note, "
+            "at = excluded.at, stated_pages = excluded.stated_pages, members = excluded.members",
             (cov.site, cov.url, cov.source, cov.adapter, cov.stated_total, cov.obtained, cov.pages, cov.state,
-             cov.note, cov.at))
+             cov.note, cov.at, cov.stated_pages, json.dumps(cov.members, ensure_ascii=False)))
 
     def list_coverages(self, site: str) -> dict[str, ListCoverage]:
-        rows = self.db.query("SELECT site, url, source, adapter, stated_total, obtained, pages, state, note, at "
-                             "FROM list_coverage WHERE site = ?", (site,))
-        return {r["url"]: ListCoverage(**dict(r)) for r in rows}
+        out = {}
+        for r in self.db.query("SELECT * FROM list_coverage WHERE site = ?", (site,)):
+            data = dict(r)
+            data["members"] = json.loads(data.get("members") or "[]")
+            out[r["url"]] = ListCoverage(**data)
+        return out
 
     # --- probes -------------------------------------------------------------------------------
     def add_probe(self, site: str, kind: str, target: str, data: dict[str, Any]) -> None:

@@ -1,5 +1,6 @@
-"""Item pipeline: every fetched record goes to the store through the batched writer (writer.py):
-many records per transaction, committed at least every ZWGK_WRITE_SECONDS and on close."""
+"""Item pipeline: every fetched record, and every list coverage row (crawler/coverage.py) as it changes,
+goes to the store through the batched writer (writer.py): many records per transaction, committed at
+least every ZWGK_WRITE_SECONDS and on close."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import TYPE_CHECKING
 from twisted.internet import task
 
 from zwgk.crawler.state import CrawlState, crawl_state
-from zwgk.store import PageRecord
+from zwgk.store import ListCoverage, PageRecord
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -38,7 +39,10 @@ class StorePipeline:
         stats.set_value("zwgk/store/commits", self.state.writer.flushes)
         stats.set_value("zwgk/store/writes", self.state.writer.committed)
 
-    def process_item(self, item: PageRecord) -> PageRecord:
+    def process_item(self, item: PageRecord | ListCoverage) -> PageRecord | ListCoverage:
+        if isinstance(item, ListCoverage):        # how a list's items were obtained (crawler/coverage.py)
+            self.state.writer.coverage(item)
+            return item
         self.state.writer.page(item)
         site = self.state.sites.get(item.site)
         if site is not None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.utils.misc import load_object
 
 from zwgk.crawler.limiter import LocalBudget, SharedLimits, SiteBudget
+from zwgk.crawler.traps import TrapBudget
 from zwgk.crawler.writer import BatchWriter
 from zwgk.store import Store
 
@@ -34,6 +35,8 @@ class SiteState:
     capped: set[str] = field(default_factory=set)
     fetched: int = 0
     errors: int = 0
+    traps: TrapBudget = field(default_factory=TrapBudget)
+    notes: list[str] = field(default_factory=list)      # sentences for sites.detail (Chinese)
 
     def start(self, at: float | None = None) -> None:
         """The site's clock starts at its first request (`at`: when another worker started it)."""
@@ -74,7 +77,8 @@ def crawl_state(crawler: Crawler) -> CrawlState:
         for site in settings.getlist("ZWGK_SITES"):
             limits: dict[str, Any] = site["crawl"]
             sites[site["key"]] = SiteState(site["key"], int(limits["max_pages"]), int(limits["max_depth"]),
-                                           float(limits["max_seconds"]))
+                                           float(limits["max_seconds"]),
+                                           traps=TrapBudget(counter_budget=int(limits.get("max_list_pages", 50))))
         store = Store(settings.get("ZWGK_STORE"))
         shared = settings.getdict("ZWGK_LIMITS")
         budget = SharedLimits(shared["path"], shared) if shared else None

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from itertools import groupby
 from typing import Any, TypeVar
 
-from zwgk.store import FrontierKey, PageRecord, Store, compress_body
+from zwgk.store import FrontierKey, ListCoverage, PageRecord, Store, compress_body
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -42,6 +42,10 @@ class BatchWriter:
     def page(self, rec: PageRecord) -> None:
         """A fetched record; its body is compressed now, so the caller may drop the text."""
         self._add("page", (rec, compress_body(rec.body)))
+
+    def coverage(self, cov: ListCoverage) -> None:
+        """A list's coverage row as it stands now (a later one for the same list replaces it)."""
+        self._add("coverage", cov)
 
     def frontier(self, row: tuple[Any, ...]) -> None:
         """A new frontier row (store.frontier_row); a key already stored keeps its row."""
@@ -77,6 +81,9 @@ class BatchWriter:
                         store.insert_page(rec, body)
                 elif op == "frontier":
                     store.add_frontier_rows(items)
+                elif op == "coverage":
+                    for cov in items:
+                        store.record_list_coverage(cov)
                 else:
                     store.settle_frontier(items, op[1], op[2])
             result = then() if then is not None else None
