@@ -42,14 +42,21 @@ def _audit(tmp: Path, config: Path, workers: int) -> tuple[dict[str, Any], Path]
     return json.loads((run / "results.json").read_text(encoding="utf-8")), run
 
 
-def _stored(run: Path) -> tuple[set[tuple[Any, ...]], Counter[tuple[Any, ...]]]:
+def _stored(run: Path) -> tuple[set[tuple[Any, ...]], Counter[tuple[Any, ...]], dict[str, Any]]:
     store = store_of(run)
     pages = {(p.site, p.url, p.method, p.kind, p.status, p.error_kind, p.final_url) for p in store.pages()}
     links: Counter[tuple[Any, ...]] = Counter()
+    lists: dict[str, Any] = {}
     for site in store.sites():
         for source, link in store.all_links(site["key"]):
+            # not link.state: which link of a trap pattern a budget cuts depends on the order pages are
+            # parsed in, one process or several (the URL is still requested when another page links it)
             links[(site["key"], source, link.url, link.kind, link.hidden, link.tag)] += 1
-    return pages, links
+        for url, cov in store.list_coverages(site["key"]).items():
+            lists[url] = (cov.source, cov.adapter, cov.stated_total, cov.obtained, cov.pages, cov.state,
+                          cov.stated_pages, sorted(cov.members))
+        lists[site["key"]] = (site["status"], site["capped"], site["detail"])
+    return pages, links, lists
 
 
 def _outcome(results: dict[str, Any]) -> dict[str, Any]:
@@ -69,7 +76,7 @@ def _outcome(results: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_two_workers_audit_equals_one(audit_portal, audit_dns, tmp_path):
-    """Pages, links, findings, check statuses, task statuses and scores: identical."""
+    """Pages, links, list coverage, findings, check statuses, task statuses and scores: identical."""
     config = write_inspection(tmp_path / "i.yaml", _sites(audit_portal, "example-a", "example-b"),
                               dns=audit_dns.address, ledger=str(LEDGER), max_pages=2000, max_depth=30,
                               screenshots=False)
@@ -79,10 +86,11 @@ def test_two_workers_audit_equals_one(audit_portal, audit_dns, tmp_path):
     assert workers == {"w1": "finished", "w2": "finished"}
     fetched_by = {r[0] for r in store_of(run2).query("SELECT DISTINCT worker FROM frontier WHERE state = 'done'")}
     assert fetched_by == {"w1", "w2"}                      # both processes crawled
-    pages1, links1 = _stored(run1)
-    pages2, links2 = _stored(run2)
+    pages1, links1, lists1 = _stored(run1)
+    pages2, links2, lists2 = _stored(run2)
     assert pages2 == pages1
     assert links2 == links1                                # every link once, as one process records it
+    assert lists2 == lists1                                # list coverage (DESIGN §12), crawl status
     assert _outcome(two) == _outcome(one)
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import mmap
 import os
 import struct
@@ -85,15 +86,19 @@ class LocalBudget:
 _HEADER = 32
 
 
+COUNTERS = 4096                     # named counters (trap patterns …): hashed into this many buckets
+
+
 def limits_layout(slots: dict[str, dict[str, Any]], hosts: dict[str, str]) -> dict[str, Any]:
     """The file's layout for the run's download slots ({key: {concurrency, delay}}) and which slot
-    a request without one (robots.txt) counts against, by host. Passed to every worker in settings."""
+    a request without one (robots.txt) counts against, by host; then COUNTERS buckets of 16 bytes
+    (lock byte, int64 count). Passed to every worker in settings."""
     records, offset = {}, 0
     for key in sorted(slots):
         conc = max(1, int(slots[key]["concurrency"]))
         records[key] = [offset, conc, float(slots[key].get("delay") or 0.0)]
         offset += (_HEADER + conc + 7) // 8 * 8
-    return {"records": records, "size": max(offset, 8), "hosts": hosts}
+    return {"records": records, "counters": offset, "size": offset + 16 * COUNTERS, "hosts": hosts}
 
 
 class SharedLimits:
@@ -102,6 +107,7 @@ class SharedLimits:
     def __init__(self, path: str | Path, layout: dict[str, Any]):
         self.records: dict[str, list[Any]] = layout["records"]
         self.hosts: dict[str, str] = layout.get("hosts", {})
+        self.counters = int(layout.get("counters", layout["size"]))
         self.fd = os.open(str(path), os.O_RDWR)      # never closed before exit: closing drops our locks
         self.mm = mmap.mmap(self.fd, int(layout["size"]))
         self.held: dict[str, set[int]] = {}
@@ -172,6 +178,18 @@ class SharedLimits:
             if n >= limit:
                 return False
             struct.pack_into("q", self.mm, rec[0] + 16, n + 1)
+            return True
+
+    def take(self, key: str, limit: int) -> bool:
+        """One unit of a named budget (e.g. a site's trap pattern) against `limit`, over all workers.
+        Names share a bucket when their hashes collide: a budget may then end early, never late."""
+        digest = hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
+        offset = self.counters + 16 * (int.from_bytes(digest, "big") % COUNTERS)
+        with self._locked(offset):
+            (n,) = struct.unpack_from("q", self.mm, offset + 8)
+            if n >= limit:
+                return False
+            struct.pack_into("q", self.mm, offset + 8, n + 1)
             return True
 
     def started(self, site: str) -> float:

@@ -174,9 +174,10 @@ def run_crawl(insp: Inspection, run: RunDir, *, resume: bool = False, progress: 
 
     reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
     interrupted = reason not in ("finished", None)
+    state = crawl_state(crawler)
     if pool is not None:
         interrupted = pool.finish() or interrupted
-    state = crawl_state(crawler)
+        pool.merge_notes(state)
     return finish_sites(state.store, state.sites, interrupted=interrupted)
 
 

@@ -84,6 +84,8 @@ class FrontierScheduler:
     def open(self, spider: Spider) -> None:
         self.spider = spider
         self.crawler.signals.connect(self._on_idle, signal=signals.spider_idle)
+        # after the spider's own closed() (connected when it was built), which adds the trap caps
+        self.crawler.signals.connect(self._report, signal=signals.spider_closed)
         self.state.store.register_worker(self.state.worker, os.getpid(), socket.gethostname())
         if hasattr(self.df, "open"):
             self.df.open()
@@ -94,12 +96,22 @@ class FrontierScheduler:
         if left:
             log.info("%s: %d leased requests %s", self.state.worker, left,
                      "ended without a record" if reason == "finished" else "given back to the queue")
+        if self.shared:
+            # what every worker requested, for the spider's closing account (a URL a trap budget cut
+            # here was lost only if no worker requested it)
+            self.state.seen |= self.state.store.frontier_keys()
+        if hasattr(self.df, "close"):
+            self.df.close(reason)
+
+    def _report(self, reason: str) -> None:
+        """This worker's account in the store: the caps it hit, its notes for the sites' detail (the
+        command's process adds the other workers' to its own: runner.py), how it finished."""
         store = self.state.store
         for site in self.state.sites.values():
             store.add_capped(site.key, site.capped)
+            if self.shared and self.state.worker != "w1" and any(site.notes):
+                store.set_meta(f"notes {self.state.worker} {site.key}", [n for n in site.notes if n])
         store.finish_worker(self.state.worker, reason)
-        if hasattr(self.df, "close"):
-            self.df.close(reason)
 
     def has_pending_requests(self) -> bool:
         return bool(self._size or self._cont)

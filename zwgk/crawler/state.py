@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from scrapy.utils.misc import load_object
@@ -68,6 +69,10 @@ class CrawlState:
 _STATES: dict[int, CrawlState] = {}
 
 
+def _take_trap(limits: SharedLimits, site: str, key: str, limit: int) -> bool:
+    return limits.take(f"trap {site} {key}", limit)
+
+
 def crawl_state(crawler: Crawler) -> CrawlState:
     """The state for this crawler, created on first use from the ZWGK_* settings."""
     state = _STATES.get(id(crawler))
@@ -84,6 +89,9 @@ def crawl_state(crawler: Crawler) -> CrawlState:
         budget = SharedLimits(shared["path"], shared) if shared else None
         writer = BatchWriter(store, max_ops=settings.getint("ZWGK_WRITE_BATCH", 400),
                              max_seconds=settings.getfloat("ZWGK_WRITE_SECONDS", 1.0))
+        if budget is not None:          # several workers: trap budgets count over all of them too
+            for site_state in sites.values():
+                site_state.traps.take = partial(_take_trap, budget, site_state.key)  # type: ignore[method-assign]
         state = _STATES[id(crawler)] = CrawlState(
             store, sites, worker=settings.get("ZWGK_WORKER", "w1"), workers=settings.getint("ZWGK_WORKERS", 1),
             budget=budget, writer=writer, frontier_class=settings.get("ZWGK_FRONTIER",

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.settings import Settings
 
+    from zwgk.crawler.state import CrawlState
     from zwgk.rundir import RunDir
 
 log = logging.getLogger(__name__)
@@ -157,6 +158,18 @@ class WorkerPool:
         for path in (self.limits, self.layout_file):
             path.unlink(missing_ok=True)
         return interrupted
+
+    def merge_notes(self, state: CrawlState) -> None:
+        """The other workers' notes for the sites' detail (e.g. a trap pattern a budget cut there)."""
+        store = Store(self.run.store)
+        try:
+            for site in state.sites.values():
+                for worker in range(2, self.started + 1):
+                    for note in store.get_meta(f"notes w{worker} {site.key}", []):
+                        if note not in site.notes:
+                            site.notes.append(note)
+        finally:
+            store.close()
 
     def _relayed(self) -> None:
         """What a worker found out about the browser while crawling (browser.relay_announcements)."""
