@@ -174,9 +174,12 @@ def warm_page_cache(root: Path) -> None:
 
 
 # --- nginx --------------------------------------------------------------------------------------
+# open_file_cache stays well below the workers' file limit: at N = 20,000 (39k files) a cache of
+# 100,000 descriptors ran nginx out of them ("Too many open files": 500s, pages "missing" from a crawl)
 NGINX_CONF = """daemon off;
 master_process on;
 worker_processes 2;
+worker_rlimit_nofile 16384;
 {user}pid {tmp}/nginx.pid;
 error_log {tmp}/error.log warn;
 events {{ worker_connections 1024; }}
@@ -189,7 +192,7 @@ http {{
     tcp_nodelay on;
     keepalive_requests 1000000;
     keepalive_timeout 75s;
-    open_file_cache max=100000 inactive=120s;
+    open_file_cache max=4000 inactive=120s;
     client_body_temp_path {tmp}/client_body;
     proxy_temp_path {tmp}/proxy;
     fastcgi_temp_path {tmp}/fastcgi;
