@@ -326,6 +326,23 @@ class Store:
             f"ORDER BY priority DESC, seq LIMIT ?) RETURNING {FRONTIER_COLUMNS}",
             (worker, time.time(), limit))
 
+    def claim_frontier(self, worker: str, keys: Iterable[tuple[str, str, str | None]]) -> list[Row]:
+        """Lease these rows to `worker` if they are queued ((site, url, method); method None: the page's
+        GET or POST row); the rows it got."""
+        out: list[Row] = []
+        for site, url, method in keys:
+            sql = ("UPDATE frontier SET state = 'leased', worker = ?, leased_at = ? WHERE site = ? AND url = ? "
+                   "AND state = 'queued' AND " + ("method = ?" if method else "method IN ('GET', 'POST')") +
+                   f" RETURNING {FRONTIER_COLUMNS}")
+            out += self.db.query(sql, (worker, time.time(), site, url, *([method] if method else [])))
+        return out
+
+    def leased_to(self, worker: str, keys: Iterable[FrontierKey]) -> set[FrontierKey]:
+        """Which of these rows `worker` holds."""
+        return {k for k in keys if self.db.query(
+            "SELECT 1 FROM frontier WHERE site = ? AND url = ? AND method = ? AND state = 'leased' AND worker = ?",
+            (*k, worker))}
+
     def requeue_leases(self, worker: str | None = None, *, older_than: float | None = None) -> int:
         """Give leased rows back to the queue: a worker's (it died), all (a resumed run), or those leased
         before `older_than` (epoch seconds: lease timeout). Returns how many."""

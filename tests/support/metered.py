@@ -1,7 +1,7 @@
 """A loopback web server that measures politeness from the server's side.
 
-Each virtual host serves a small generated site: a homepage linking pages /p/1.html … /p/N.html (a
-tree, two links per page, plus a link back home), an attachment per page (/f/N.pdf, HEAD answered),
+Each virtual host serves a small generated site: a homepage linking pages /p/1.html … /p/N.html (each
+linking its attachment /f/N.pdf, HEAD answered, and the homepage),
 and a robots.txt that forbids /private/ (linked from the homepage). Every answer waits `delay`
 seconds, so requests overlap when a client sends them concurrently; the server counts, per host,
 the requests in flight (from arrival until the answer starts) and keeps the peak, and logs each
@@ -41,15 +41,14 @@ class _State:
 
 
 def page_html(host: MeteredHost, n: int) -> str:
-    links = [f'<a href="/p/{k}.html">第{k}页</a>' for k in (2 * n, 2 * n + 1) if k <= host.pages]
-    links.append(f'<a href="/f/{n}.pdf">附件{n}</a>')
-    links.append('<a href="/">首页</a>')
-    return f"<html><head><title>第{n}页</title></head><body>{''.join(links)}</body></html>"
+    # no page links a page of its own URL template: that would be a counter chain (crawler/traps.py)
+    links = f'<a href="/f/{n}.pdf">附件{n}</a><a href="/">首页</a>'
+    return f"<html><head><title>第{n}页</title></head><body>{links}</body></html>"
 
 
 def home_html(host: MeteredHost) -> str:
-    links = '<a href="/p/1.html">第1页</a><a href="/private/x.html">内部</a>'
-    return f"<html><head><title>首页</title></head><body>{links}</body></html>"
+    links = "".join(f'<a href="/p/{k}.html">第{k}页</a>' for k in range(1, host.pages + 1))
+    return f"<html><head><title>首页</title></head><body>{links}<a href=\"/private/x.html\">内部</a></body></html>"
 
 
 class _Handler(BaseHTTPRequestHandler):

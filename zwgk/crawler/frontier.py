@@ -58,6 +58,10 @@ class Frontier(Protocol):
     def busy_elsewhere(self) -> bool:
         """Could more work still come: rows queued, or leased by another worker?"""
 
+    def claim(self, own: list[FrontierKey], wanted: list[tuple[str, str]]) -> tuple[set[FrontierKey], list[Any]]:
+        """Commit, then: which of `own` (rows just added as leased to this worker) it really holds — another
+        worker may have added the same row first — and the queued rows of `wanted` (site, url), leased to it."""
+
     def finish(self, *, complete: bool) -> int:
         """This worker stops: commit; leases still held are dropped (complete: their requests ended
         without a record) or given back (interrupted: resume fetches them). Returns how many."""
@@ -87,6 +91,13 @@ class StoreFrontier:
 
     def busy_elsewhere(self) -> bool:
         return self.store.frontier_busy(exclude_worker=self.worker)
+
+    def claim(self, own: list[FrontierKey], wanted: list[tuple[str, str]]) -> tuple[set[FrontierKey], list[Any]]:
+        def both() -> tuple[set[FrontierKey], list[Any]]:
+            self.store.claim_frontier(self.worker, own)          # own rows another worker had queued first
+            rows = self.store.claim_frontier(self.worker, [(site, url, None) for site, url in wanted])
+            return self.store.leased_to(self.worker, own), rows
+        return self.writer.flush(then=both) or (set(), [])
 
     def finish(self, *, complete: bool) -> int:
         self.writer.flush()

@@ -43,6 +43,8 @@ class StorePipeline:
         if isinstance(item, ListCoverage):        # how a list's items were obtained (crawler/coverage.py)
             self.state.writer.coverage(item)
             return item
+        if self.state.before_record is not None:     # several workers: the page's discoveries go with it
+            self.state.before_record(item)
         self.state.writer.page(item)
         site = self.state.sites.get(item.site)
         if site is not None:

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 log = logging.getLogger(__name__)
+HOLD_S = 2.0        # a page's discoveries wait at most this long for its record (several workers)
 
 
 class FrontierScheduler:
@@ -73,6 +74,12 @@ class FrontierScheduler:
         self._maybe_queued = True       # rows may wait in the frontier (a resume, other workers, spills)
         self._quiet_until = 0.0         # several workers: no lease attempt before this after an empty one
         self._poll: task.LoopingCall | None = None
+        # several workers: new requests wait here, by (site, page that found them), until that page's
+        # record is written — the rows then go out with it (see _share)
+        self._held: dict[tuple[str, str], list[Request]] = {}
+        self._held_since: dict[tuple[str, str], float] = {}
+        self._tried: set[tuple[str, str]] = set()       # awaited list members already looked for
+        state.before_record = self.before_record
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FrontierScheduler:
@@ -92,6 +99,7 @@ class FrontierScheduler:
 
     def close(self, reason: str) -> None:
         self._stop_poll()
+        self._release_stale(0)
         left = self.frontier.finish(complete=reason == "finished")
         if left:
             log.info("%s: %d leased requests %s", self.state.worker, left,
@@ -114,10 +122,10 @@ class FrontierScheduler:
         store.finish_worker(self.state.worker, reason)
 
     def has_pending_requests(self) -> bool:
-        return bool(self._size or self._cont)
+        return bool(self._size or self._cont or self._held)
 
     def __len__(self) -> int:
-        return self._size + len(self._cont)
+        return self._size + len(self._cont) + sum(len(v) for v in self._held.values())
 
     def enqueue_request(self, request: Request) -> bool:
         meta = request.meta
@@ -132,11 +140,7 @@ class FrontierScheduler:
             return False
         self.stats.inc_value("scheduler/enqueued")
         if self.shared:
-            # another worker may be adding the same row right now: only a committed lease says whose
-            # it is, so the row is queued and this worker leases it like any other
-            self.frontier.add(request, leased=False)
-            self._maybe_queued = True
-            self._quiet_until = 0.0
+            self._hold(request)
         elif self._size < self.capacity:
             self.frontier.add(request, leased=True)
             self._push(request, frontier_key(request))
@@ -144,6 +148,7 @@ class FrontierScheduler:
             self.frontier.give_back(self._pop(self._least_slot(), 0)[3])
             self.frontier.add(request, leased=True)
             self._push(request, frontier_key(request))
+            self._maybe_queued = True
         else:
             self.frontier.add(request, leased=False)
             self._maybe_queued = True
@@ -152,6 +157,8 @@ class FrontierScheduler:
     def next_request(self) -> Request | None:
         if self._cont:
             return heapq.heappop(self._cont)[2]
+        if self._held_since:
+            self._release_stale(HOLD_S)
         busy = self._busy_slots()
         slot = self._best_ready_slot(busy)
         if (slot is None or not self.shared) and self._size < self.batch and self._maybe_queued and (
@@ -238,6 +245,68 @@ class FrontierScheduler:
             self.stats.inc_value("zwgk/leased", len(rows))
         return len(rows)
 
+    # --- several workers: a page's discoveries go out with its record -------------------------------
+    def _hold(self, request: Request) -> None:
+        meta = request.meta
+        found_on = (meta.get("zwgk_site", ""), meta.get("zwgk_referer") or "")
+        if not found_on[1]:               # a homepage: nothing to wait for
+            self._share([request])
+            return
+        self._held.setdefault(found_on, []).append(request)
+        self._held_since.setdefault(found_on, time.monotonic())
+
+    def before_record(self, rec: PageRecord) -> None:
+        """The pipeline is about to write `rec`: the requests its page yielded are shared now, after the
+        spider has read the page to the end — so a list member it awaits is known as one."""
+        if not self.shared or not self._held:
+            return
+        batch: list[Request] = []
+        for url in {rec.url, rec.final_url or rec.url}:
+            batch += self._held.pop((rec.site, url), [])
+            self._held_since.pop((rec.site, url), None)
+        if batch:
+            self._share(batch)
+
+    def _release_stale(self, age: float) -> None:
+        """Requests whose page's record never came (or not yet, after `age` s): shared all the same."""
+        now = time.monotonic()
+        for found_on, since in list(self._held_since.items()):
+            if now - since >= age:
+                del self._held_since[found_on]
+                self._share(self._held.pop(found_on, []))
+
+    def _share(self, requests: list[Request]) -> None:
+        """New rows for every worker, but the members of lists this worker reads (the list's paging and
+        probe chains continue where the list is read, as in one process): those it leases itself, and it
+        takes the queued rows of members it awaits that another page already added."""
+        awaited = self.spider.awaited_members() if self.spider is not None and hasattr(  # type: ignore[attr-defined]
+            self.spider, "awaited_members") else ()
+        own: list[tuple[Request, FrontierKey]] = []
+        for request in requests:
+            key = frontier_key(request)
+            if (key[0], key[1]) in awaited:
+                self.frontier.add(request, leased=True)
+                own.append((request, key))
+                self._tried.add((key[0], key[1]))
+            else:
+                self.frontier.add(request, leased=False)
+                self._maybe_queued = True
+                self._quiet_until = 0.0
+        wanted = [k for k in awaited if k not in self._tried]
+        if not own and not wanted:
+            return
+        self._tried.update(wanted)
+        mine, rows = self.frontier.claim([key for _, key in own], wanted)
+        for request, key in own:
+            if key in mine:
+                self._push(request, key)
+        for row in rows:
+            out = self.spider.request_from_frontier(row) if self.spider is not None else None  # type: ignore[attr-defined]
+            if isinstance(out, Request):
+                self._push(out, (row["site"], row["url"], row["method"]))
+        if rows:
+            self.stats.inc_value("zwgk/claimed", len(rows))
+
     def _budget(self, row: Any) -> bool:
         """Several workers: a page counts against its site's max_pages when it is leased — in the
         frontier's priority order, whichever worker fetches it — not when some worker gets round to
@@ -260,8 +329,10 @@ class FrontierScheduler:
     def _on_idle(self) -> None:
         """Nothing local is left. Take more from the frontier, or wait while other workers hold leases
         (their pages may queue rows), or let the spider close."""
+        self._release_stale(0)
         if self._size or self._cont:
-            return
+            self._wake()
+            raise DontCloseSpider
         if self._refill():
             self._wake()
             raise DontCloseSpider

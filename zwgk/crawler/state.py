@@ -8,6 +8,7 @@ by the crawler, instead of through globals read at import time.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -17,7 +18,7 @@ from scrapy.utils.misc import load_object
 from zwgk.crawler.limiter import LocalBudget, SharedLimits, SiteBudget
 from zwgk.crawler.traps import TrapBudget
 from zwgk.crawler.writer import BatchWriter
-from zwgk.store import Store
+from zwgk.store import PageRecord, Store
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -59,6 +60,7 @@ class CrawlState:
         self.budget: SiteBudget = budget or LocalBudget()
         self.writer = writer or BatchWriter(store)
         self.frontier: Frontier = load_object(frontier_class)(store, self.writer, worker)
+        self.before_record: Callable[[PageRecord], None] | None = None    # set by the scheduler
         # (site, url, method) of every request ever scheduled, resumed runs included. The dupefilter
         # owns it; the spider reads it to skip known links before building a Request (most links on
         # a portal page are nav links seen on every page: bench/README.md measured +16 % pages/s).

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Collection, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from scrapy import FormRequest, Request, Spider, signals
@@ -129,6 +129,11 @@ class PortalSpider(Spider):
         return self._request(row["site"], row["url"], kind=row["kind"], depth=row["depth"], referer=row["referer"],
                              anchor=row["anchor"] or "", method=row["method"], priority=row["priority"],
                              dont_filter=True, form=form)
+
+    def awaited_members(self) -> Collection[tuple[str, str]]:
+        """(site, url) of the list pages and answers this process awaits for the lists it reads: with
+        several crawl workers it fetches them itself (scheduler.py), so a list is read in one place."""
+        return self.lists.tracker.awaited()
 
     # --- responses ----------------------------------------------------------------------------
     def _record(self, response: Response, kind: str) -> PageRecord:
