@@ -81,5 +81,10 @@ class SQLiteBackend:
             for stmt in statements(schema):
                 self.conn.execute(stmt)
 
+    def commit(self) -> None:
+        """Nothing to do (every statement outside transaction() commits itself); for callers written
+        against sqlite3's connection."""
+        self.conn.commit()
+
     def close(self) -> None:
         self.conn.close()
