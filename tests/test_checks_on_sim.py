@@ -34,6 +34,7 @@ def stored(site: Site, tmp_path: Path) -> SiteContext:
     store = Store(tmp_path / f"{site.key}.sqlite")
     start = f"http://{site.spec.main_host}/"
     store.upsert_site(site.key, site.spec.name, start, "办公室", list(site.hosts))
+    store.update_site(site.key, status="complete")
     graph = crawl(site)
     for url, got in graph.listings.items():     # list API answers, stored as the spider stores them
         source = next(e.source for e in graph.edges.values() if e.target == url and e.kind == "listing")
