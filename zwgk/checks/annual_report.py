@@ -27,6 +27,7 @@ from zwgk.checks.content import (
     squeeze,
 )
 from zwgk.checks.context import SiteContext
+from zwgk.checks.coverage import Missing, note_missing
 from zwgk.checks.registry import check
 from zwgk.store import PageRecord
 
@@ -235,6 +236,7 @@ def annual_report(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
 
     if judged.page is None:
         details["content"] = "年报页面未抓取，未核对内容"
+        note_missing(details, Missing("document_pages", f"{year}年度年报页面未抓取，未能核对内容"))
         status = "fail" if findings else "inconclusive"
         return CheckResult("report.annual", status, f"已发现{year}年度年报（未抓取正文，内容未核对）。{why}",
                            details=details, findings=findings, evidence=ev)

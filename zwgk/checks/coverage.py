@@ -9,9 +9,10 @@ details.reason and details.missing instead of "not found" — and a defect that 
 
 Evidence kinds: homepage, pages, probes, document_pages, column_list (the column's list was read;
 missing kind `browser` when only a browser could have read it), column_items (… and all of it: every
-list page, the stated count), column_tree (the column was found, or the crawl covered every
-navigation page where it could have been). A column the site does not have, on a crawl that saw
-its whole navigation, is evidence too: the check then says the column is absent or not applicable.
+list page, the stated count), column_docs (… and the documents it lists were fetched), column_tree
+(the column was found, or the crawl covered every navigation page where it could have been). A column
+the site does not have, on a crawl that saw its whole navigation, is evidence too: the check then says
+the column is absent or not applicable.
 """
 
 from __future__ import annotations
@@ -275,7 +276,7 @@ def missing_evidence(ctx: SiteContext, spec: str, params: dict[str, Any]) -> Mis
         if cov.navigation_known or any(is_detail(p) for p in ctx.pages):
             return None
         return Missing("document_pages", f"未抓到任何文件页面（{cov.label()}）")
-    if kind in ("column_list", "column_items", "column_tree"):
+    if kind in ("column_list", "column_items", "column_docs", "column_tree"):
         if column is None:
             raise ValueError(f"evidence {spec!r} needs a column (a `column` parameter or {kind}:KEY)")
         col = cov.columns.get(column) or column_coverage(ctx, column)
@@ -298,6 +299,12 @@ def missing_evidence(ctx: SiteContext, spec: str, params: dict[str, Any]) -> Mis
         if kind == "column_items" and col.complete is False:
             got = f"已取得 {col.obtained}" + (f"/{col.stated_total}" if col.stated_total else "") + " 条"
             return Missing("column_list", f"「{name}」栏目列表未抓取完整（{got}，{cov.label()}）", column)
+        if kind == "column_docs":
+            listing = ctx.column_listing(column)
+            items = listing[1] if listing else []
+            if items and not any(ctx.page_at(i.url) is not None for i in items):
+                return Missing("document_pages",
+                               f"「{name}」栏目列出的 {len(items)} 个文件页面均未抓取（{cov.label()}）", column)
         return None
     raise ValueError(f"unknown evidence kind {kind!r}")
 
@@ -331,6 +338,13 @@ def judge_absence(ctx: SiteContext, specs: Iterable[str], params: dict[str, Any]
         result.status = "inconclusive"
         result.summary = f"无法判定：{reason}"
         result.evidence = []
+
+
+def note_missing(details: dict[str, Any], missing: Missing) -> None:
+    """Record in a result's details that part of its judgement lacked evidence (DESIGN §12 keys)."""
+    details.setdefault("missing_evidence", []).append(missing.to_dict())
+    details["missing"] = sorted({*details.get("missing", []), missing.kind})
+    details["reason"] = "；".join(m["reason"] for m in details["missing_evidence"])
 
 
 def mark_partial(ctx: SiteContext, needs: Iterable[str], result: CheckResult) -> None:

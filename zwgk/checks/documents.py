@@ -75,7 +75,7 @@ def metadata_documents(ctx: SiteContext) -> list[tuple[str | None, PageRecord]]:
 
 
 @check(id="doc.metadata", title="政府信息公开文件标注规范元数据", severity="minor",
-       needs=("document_pages",),
+       needs=("document_pages", "column_docs:gk.policy"),
        basis="《政府网站发展指引》（国办发〔2017〕47号）文件资料准确分类、标注废止失效；"
              "各地公开目录规范的索引号、发布机构、成文日期、文号、发布日期等要素（无全国统一清单，可配置）；"
              "检查政府信息公开专栏中带公开目录信息栏（索引号、文号等）的全部文件页面",

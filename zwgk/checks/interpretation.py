@@ -45,7 +45,8 @@ def _links_a_document(page: PageRecord, interpretation_keys: set[str]) -> bool:
 
 
 @check(id="policy.interpretation", title="政策文件有解读材料，文件与解读相互关联", severity="major",
-       needs=("document_pages",), absence=("column_items:gk.interpretation",),
+       needs=("document_pages", "column_docs:gk.policy", "column_docs:gk.normative"),
+       absence=("column_items:gk.interpretation",),
        basis="国办发〔2016〕80号《〈关于全面推进政务公开工作的意见〉实施细则》：政策解读与文件同步组织、同步审签、同步部署；"
              "国办秘函〔2019〕19号 解读回应类指标：政策文件与解读材料应相互关联。"
              "关联的认定：文件页链接解读（相关解读）、栏目列表中文件条目所带的解读（如「相关解读」弹出框、"

@@ -37,7 +37,8 @@ CHECK_IDS: tuple[str, ...] = (
 
 _REGISTRY: dict[str, Check] = {}
 _NOT_FAMILIES = {"base", "registry", "context", "engine", "understand", "probes", "coverage"}
-EVIDENCE_KINDS = ("homepage", "pages", "probes", "document_pages", "column_list", "column_items", "column_tree")
+EVIDENCE_KINDS = ("homepage", "pages", "probes", "document_pages", "column_list", "column_items", "column_docs",
+                  "column_tree")
 
 
 def known_check_ids() -> frozenset[str]:

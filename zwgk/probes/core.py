@@ -33,7 +33,7 @@ from zwgk.store import Store, now_iso
 
 log = logging.getLogger(__name__)
 Family = Literal[4, 6] | None
-DEFAULT_UA = f"Mozilla/5.0 (compatible; zwgk-audit/{__version__})"   # header values must be latin-1
+DEFAULT_UA = f"Mozilla/5.0 (compatible; zwgk-audit/{__version__}; probe)"   # header values must be latin-1
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _TEXT_TYPES = ("text/", "html", "xml", "json", "javascript")
 

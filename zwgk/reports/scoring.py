@@ -122,12 +122,14 @@ def assess(profile: Profile, coverage: dict[str, Any], results: list[CheckResult
         lacking = [m for m in missing if m["check"].split("[", 1)[0] in scored]
         if status == "capped" and lacking:
             caps = "、".join(cap_label(c) for c in coverage.get("capped") or []) or "上限"
-            unreached = [c.get("name") or k for k, c in (coverage.get("columns") or {}).items()
-                         if c.get("state") == "not_reached"]
+            columns = coverage.get("columns") or {}
+            unreached = [k for k, c in columns.items() if c.get("state") == "not_reached"]
             if unreached:
-                reasons.append(f"抓取达到{caps}，以下栏目未抓到：{'、'.join(unreached)}")
-            else:
-                checks = "、".join(dict.fromkeys(m["check"] for m in lacking))
+                names = "、".join(columns[k].get("name") or k for k in unreached)
+                reasons.append(f"抓取达到{caps}，以下栏目未抓到：{names}")
+            others = [m["check"] for m in lacking if m.get("column") not in unreached]
+            if others:
+                checks = "、".join(dict.fromkeys(others))
                 reasons.append(f"抓取达到{caps}，以下检查缺少证据：{checks}")
     assessed = not reasons
     return {"assessed": assessed, "reasons": reasons, "missing": missing,
