@@ -95,9 +95,10 @@ def missing_evidence(results: list[CheckResult]) -> list[dict[str, Any]]:
     """DESIGN §12 assessment.missing: each check result that lacked evidence, per evidence kind."""
     out = []
     for r in results:
-        for m in r.details.get("missing_evidence") or []:
-            out.append({"check": r.key, "evidence": m["kind"], "reason": m["reason"],
-                        **({"column": m["column"]} if m.get("column") else {})})
+        first = (r.details.get("missing_evidence") or [None])[0]   # the first gap explains the check
+        if first:
+            out.append({"check": r.key, "evidence": first["kind"], "reason": first["reason"],
+                        **({"column": first["column"]} if first.get("column") else {})})
     return out
 
 
