@@ -93,9 +93,9 @@ def _stored_pages(run_root: Path) -> int:
 def test_ctrl_c_writes_what_it_has_exits_130_and_resume_completes(variants, tmp_path: Path) -> None:
     portal, dns = variants
     key, name, _ = LARGE
-    config = write_inspection(tmp_path / "inspection.yaml", [{"name": name, "url": portal.url(key), "unit": "县政府办公室"}],
-                              dns=dns.address, as_of=AS_OF.isoformat(), max_depth=30, max_pages=5000,
-                              concurrency_per_site=1, delay=0.02, **QUIET)
+    site = {"name": name, "url": portal.url(key), "unit": "县政府办公室"}
+    config = write_inspection(tmp_path / "inspection.yaml", [site], dns=dns.address, as_of=AS_OF.isoformat(),
+                              max_depth=30, max_pages=5000, concurrency_per_site=1, delay=0.02, **QUIET)
     proc = zwgk_popen("audit", "-c", str(config), "-o", str(tmp_path / "runs"))
     deadline = time.monotonic() + 120
     while _stored_pages(tmp_path / "runs") < 20 and proc.poll() is None and time.monotonic() < deadline:
@@ -132,7 +132,7 @@ def test_ctrl_c_writes_what_it_has_exits_130_and_resume_completes(variants, tmp_
 def test_capped_crawl_that_covered_the_zhuanlan_is_assessed(variants, tmp_path: Path) -> None:
     """200 of the portal's 526 pages: the focused crawl took the 专栏, its columns and documents first;
     what the cap cut (old 政务动态 items) no scored check needed."""
-    portal, dns = variants
+    portal, _dns = variants
     done, run = audit(*variants, LARGE, tmp_path, max_pages=200)
     assert done.returncode == 0, done.stderr[-2000:]
     site = results_of(run)["sites"][0]

@@ -83,7 +83,9 @@ def guide_pages(ctx: SiteContext) -> list[PageRecord]:
     applying = [p for p in ctx.pages if _APPLY_TITLE.search(squeeze(page_title(p)))]
     out: list[PageRecord] = []
     for p in [*titled, *linked, *column, *applying]:
-        if p.ok and p.body is not None and p not in out:
+        # a list shell a script fills (no browser ran) is not the 指南's text: reading it would find
+        # every element "missing" on a page nobody could read
+        if p.ok and p.body is not None and p not in out and ctx.list_unreadable(p) is None:
             out.append(p)
     return out
 

@@ -176,8 +176,14 @@ def _seen_host(page: PageRecord, footer: Footer) -> str | None:
     return host_unit(footer.text)
 
 
+_MAILTO = re.compile(r"mailto:\s*([\w.+-]+@[\w-]+(?:\.[\w-]+)+)", re.I)
+
+
 def _seen_contact(page: PageRecord, footer: Footer) -> str | None:
-    return contact(footer.text)
+    if found := contact(footer.text):
+        return found
+    m = _MAILTO.search(footer.html)            # a "联系我们" link that mails someone is a contact too
+    return f"电子邮件：{m.group(1)}" if m else None
 
 
 ELEMENTS: tuple[Element, ...] = (
