@@ -118,3 +118,28 @@ def test_missing_interpretation_needs_the_interpretation_list(tmp_path: Path) ->
     assert (result.status, result.findings) == ("inconclusive", [])
     assert result.details["missing"] == ["column_list"]
     assert result.details["reason"].startswith("「政策解读」栏目页未抓取")
+
+
+# --- doc.metadata over the whole 政府信息公开 tree -------------------------------------------------
+
+NOTICE = "/xxgk/tzgg/202611/t20261105_41.html"
+NEWS = "/zwdt/202611/t20261106_51.html"
+
+
+def test_metadata_covers_documents_outside_the_policy_columns(tmp_path: Path) -> None:
+    """A 通知公告 document carries a metadata block without 成文日期: a finding, like a 政策文件's; a
+    news article without any block is not a 公开目录 document and is not judged."""
+    pages = section()
+    pages["/xxgk/tzgg/"] = listing("通知公告", [(NOTICE, "关于开展2026年度政务公开评议的通知", "2026-11-05")])
+    pages[NOTICE] = page("关于开展2026年度政务公开评议的通知", "通知公告",
+                         header().replace("<li><span>成文日期</span>：2026年10月28日</li>", ""), article=True)
+    pages[NEWS] = page("某区召开政务公开推进会", "政务动态", "<p>发布时间：2026-11-06 来源：区政府办公室</p>",
+                       article=True)
+    result = run("doc.metadata", build_site(tmp_path, pages))
+    assert [(f.url, f.evidence["missing"], f.evidence["column"]) for f in result.findings] == [
+        ("http://www.mq.gov.cn" + NOTICE, ["成文日期"], "gk.notice")]
+    assert result.details["documents"] == 3       # 2 policies and the notice; the 解读 here carry no block
+    assert result.details["columns"] == ["gk.notice", "gk.policy"]
+
+    narrowed = run("doc.metadata", build_site(tmp_path, pages, options={"metadata_columns": ["gk.policy"]}))
+    assert (narrowed.status, narrowed.details["documents"]) == ("pass", 2)
