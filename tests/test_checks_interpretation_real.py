@@ -68,7 +68,7 @@ def test_without_the_popbox_the_unlinked_interpretation_is_the_finding(tmp_path:
     start, end = plain.index('<div class="popbox">'), plain.index("</div>\n        <span>2026/04/09")
     pages = ndrc_site(plain[:start] + plain[end + len("</div>"):])
     result = run("policy.interpretation", build_site(tmp_path, pages, site=NDRC, name="国家发展和改革委员会"))
-    first = NDRC + list(NDRC_POLICIES)[0].lstrip("/")
+    first = NDRC + next(iter(NDRC_POLICIES)).lstrip("/")
     assert (NDRC + NDRC_JD.lstrip("/"), "no_policy_link", "minor") in {
         (f.url, f.target, f.severity) for f in result.findings}
     assert first not in {f.url for f in result.findings}          # it has a 解读 (same title): not missing
@@ -94,7 +94,8 @@ def test_miit_hidden_dl_in_the_list_row_is_the_association(tmp_path: Path) -> No
     result = run("policy.interpretation", build_site(tmp_path, pages, site=MIIT, name="工业和信息化部"))
     assert result.details["associations"] == {"列表中随文件列出解读": 1}
     assert [(f.url, f.target, f.severity) for f in result.findings] == [
-        (MIIT + list(MIIT_POLICIES)[0], "no_interpretation_link", "major")]
+        (MIIT + next(iter(MIIT_POLICIES)), "no_interpretation_link", "major")]
     # the 依据 says which forms of association count
     basis = result.findings[0].basis
-    assert all(form in basis for form in ("文件页链接解读", "「相关解读」弹出框", "隐藏的相关解读列表", "解读页链接原文"))
+    forms = ("文件页链接解读", "「相关解读」弹出框", "隐藏的相关解读列表", "解读页链接原文")
+    assert all(form in basis for form in forms)
