@@ -1,8 +1,10 @@
 """The reports in a real browser (Debian's chromium through Playwright), opened from file://.
 
 No console errors, no request leaves the file system, the XSS page title renders as text (and no
-dialog opens), a filter and the sortable ranking work, CJK text renders with a CJK font, and a
-screenshot is saved (under $ZWGK_SCREENSHOT_DIR when set, else the test's tmp directory).
+dialog opens), a filter and the sortable ranking work, the ledger sections open when a filter picks
+their tasks, technical detail stays folded, CJK text renders with a CJK font, and a screenshot of
+each page kind (summary, site, site not assessed, 复查) is saved under $ZWGK_SCREENSHOT_DIR when set,
+else the test's tmp directory — to be looked at, not compared.
 """
 
 from __future__ import annotations
@@ -27,7 +29,12 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
-    return render(tmp_path_factory.mktemp("browser"), load("hostile-run"))
+    from zwgk.reports.diff import compare
+
+    old, new = load("hostile-run"), load("hostile-run")
+    new["sites"][0]["findings"] = new["sites"][0]["findings"][2:]      # two fixed since the last run
+    new["diff"] = compare(old, new)
+    return render(tmp_path_factory.mktemp("browser"), new)
 
 
 @pytest.fixture(scope="module")
@@ -81,9 +88,13 @@ def test_summary_opens_offline_and_sorts(reports, page, tmp_path):
     assert page.locator("h1").inner_text().startswith("2026年第四季度政府网站检查")
     assert page.locator("svg.chart").count() == 3
     names = page.locator("#ranking-table tbody tr td:nth-child(2) a:first-child")
-    assert names.all_inner_texts() == ["西崖县人民政府", "东岚县人民政府", "南坪县人民政府"]
-    page.locator("#ranking-table th", has_text="得分").click()          # ascending: the unassessed site first
-    assert names.all_inner_texts()[0] == "南坪县人民政府"
+    assert names.all_inner_texts() == ["东岚县人民政府", "西崖县人民政府"]      # 合格 before a vetoed 不合格
+    page.locator("#ranking-table th", has_text="得分").click()          # ascending by points
+    assert names.all_inner_texts()[0] == "东岚县人民政府"
+    page.locator("#ranking-table th", has_text="得分").click()
+    assert names.all_inner_texts()[0] == "西崖县人民政府"
+    apart = page.locator("#unassessed-table tbody tr td:nth-child(1) a:first-child")
+    assert apart.all_inner_texts() == ["南坪县人民政府", "北岭县人民政府"]
     assert page.evaluate("document.fonts.check('16px \"Noto Sans CJK SC\"', '政务公开')")
     page.screenshot(path=str(screenshot_dir(tmp_path) / "summary.png"), full_page=True)
     assert_clean(page)
@@ -101,10 +112,16 @@ def test_site_page_escapes_xss_and_filters(reports, page, tmp_path):
     assert 0 < visible.count() < total
     assert all(s == "major" for s in [visible.nth(i).get_attribute("data-severity") for i in range(visible.count())])
     assert page.locator("[data-count-for='finding-list']").inner_text() == f"显示 {visible.count()} / {total}"
+    assert page.locator("#task-list tr[data-item]:visible").count() == 0     # sections start folded
     page.select_option("select[data-for='task-list']", "manual")
-    rows = page.locator("#task-list tr:visible")
+    rows = page.locator("#task-list tr[data-item]:visible")
     assert rows.count() >= 1 and all(rows.nth(i).get_attribute("data-status") == "manual" for i in range(rows.count()))
+    assert page.locator("details.tech[open]").count() == 0                  # technical detail stays folded
     page.select_option("select[data-for='finding-list'][data-attr='severity']", "minor")
+    tech = page.locator("#finding-list .finding:visible .msg details.tech")
+    assert tech.count() >= 1 and "DNS lookup failed" not in page.locator("#finding-list .msg").first.inner_text()
+    tech.first.locator("summary").click()
+    assert "DNS lookup failed" in tech.first.inner_text()
     xss = page.locator("#finding-list .finding:visible", has_text=XSS_TITLE)
     assert xss.count() == 1                              # the page title is a minor doc.metadata finding
     xss.scroll_into_view_if_needed()
@@ -112,6 +129,18 @@ def test_site_page_escapes_xss_and_filters(reports, page, tmp_path):
     shot = screenshot_dir(tmp_path) / "site.png"
     page.screenshot(path=str(shot), full_page=False)
     assert shot.stat().st_size > 10_000
+    assert_clean(page)
+
+
+def test_unassessed_site_and_review_pages(reports, page, tmp_path):
+    page.goto((reports.outdir / "sites" / "www.example-d.gov.cn.html").as_uri())
+    assert page.locator(".unassessed").is_visible()
+    assert "本次未能完成评估" in page.locator(".unassessed").inner_text()
+    page.screenshot(path=str(screenshot_dir(tmp_path) / "site-unassessed.png"), full_page=True)
+    assert_clean(page)
+    page.goto(reports.diff.as_uri())
+    assert int(page.locator(".card.d-fixed b").inner_text()) >= 1
+    page.screenshot(path=str(screenshot_dir(tmp_path) / "diff.png"), full_page=True)
     assert_clean(page)
 
 

@@ -152,11 +152,14 @@ def test_every_passed_check_shows_what_proved_it(audit: dict[str, Any]) -> None:
 
 def expected_score(truth: dict[str, Any]) -> tuple[float, list[str]]:
     """100 minus the profile's per-finding points (homepage findings at the homepage rate), capped per
-    indicator; and the vetoes the expected findings trigger."""
+    indicator; and the vetoes the expected findings trigger. content.terms hits are suspicions for
+    人工核实 (needs_confirmation): listed, never deducted."""
     profile, findings, start = load_profile("national-2019"), truth["findings"], truth["start"]
     used: dict[str, float] = {}
     total = 0.0
     for check_id, rule in profile.deductions.items():
+        if check_id == "content.terms":
+            continue
         points = sum(float(rule.get("per_finding_homepage", rule["per_finding"]) if f["url"] == start
                            else rule["per_finding"]) for f in findings.get(check_id, []))
         indicator = rule.get("indicator", check_id)

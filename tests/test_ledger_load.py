@@ -52,10 +52,10 @@ def test_directory(tmp_path: Path) -> None:
 
 
 def test_unknown_suffix(tmp_path: Path) -> None:
-    path = tmp_path / "ledger.pdf"
-    path.write_bytes(b"%PDF-1.4")
+    path = tmp_path / "ledger.odt"
+    path.write_bytes(b"PK\x03\x04")
     message = _error(path)
-    assert "'.pdf'" in message and ".docx" in message and "不支持" in message
+    assert "'.odt'" in message and ".docx" in message and ".pdf" in message and "不支持" in message
 
 
 @pytest.mark.parametrize("name", ["empty.txt", "empty.docx", "empty.xlsx", "empty.yaml"])

@@ -47,7 +47,8 @@ def test_yaml_is_readable_and_ordered() -> None:
     data = yaml.safe_load(text)
     assert list(data) == ["id", "title", "year", "source", "warnings", "tasks"]
     assert list(data["tasks"][0]) == ["number", "title", "section", "text", "sub_items", "lead_units",
-                                      "responsible_units", "deadline", "checks", "coverage", "manual_hint"]
+                                      "responsible_units", "deadline", "checks", "coverage", "manual_hint",
+                                      "source_row"]
     assert data["tasks"][22]["number"] == "23" and data["tasks"][22]["deadline"]["date"] == "2021-11-15"
     assert dump_yaml(_mapped()) == text  # stable
 

@@ -11,7 +11,7 @@ import pytest
 from zwgk.reports.html import assets
 from zwgk.reports.text import safe_url
 
-from support.reportdata import XSS_IMG, XSS_TITLE, load, render
+from support.reportdata import ID_LIKE, XSS_IMG, XSS_TITLE, load, render, visible_text
 
 
 class Tags(HTMLParser):
@@ -60,13 +60,20 @@ def text_of(path: Path) -> str:
 
 def test_index_lists_every_site_with_score_verdict_and_counts(hostile):
     html = text_of(hostile.index)
-    for name, score in (("东岚县人民政府", "62.9"), ("西崖县人民政府", "69.8"), ("南坪县人民政府", "—")):
+    for name, score in (("东岚县人民政府", "62.9"), ("西崖县人民政府", "69.8")):
         assert name in html and score in html
     assert "首页不更新" in html                           # veto item named in the ranking
-    assert "合格率" in html and "50.0%" in html          # 1 合格 of 2 assessed; the unassessed one apart
+    assert "合格率" in html and "50.0%" in html          # 1 合格 of 2 assessed; the unassessed ones apart
     assert "台账任务落实率" in html
-    rows = re.findall(r'<tr data-site="([^"]+)">', html)
-    assert rows == ["www.example-b.gov.cn.html", "www.example-a.gov.cn.html", "www.example-c.gov.cn.html"]
+    ranking = html[html.index('id="ranking-table"'):html.index("</table>", html.index('id="ranking-table"'))]
+    # 合格 first: the vetoed 不合格 site comes after it although it has more points
+    assert re.findall(r'<tr data-site="([^"]+)">', ranking) == ["www.example-a.gov.cn.html",
+                                                                 "www.example-b.gov.cn.html"]
+    apart = html[html.index('id="unassessed-table"'):]
+    assert re.findall(r'<tr data-site="([^"]+)">', apart) == ["www.example-c.gov.cn.html",
+                                                               "www.example-d.gov.cn.html"]
+    text = visible_text(apart)
+    assert "站点无法访问：连接超时" in text and "抓取被中断（Ctrl-C）" in text
     for link in ("通报.docx", "问题清单.xlsx", "junit.xml", "results.json"):
         assert f'href="{link}"' in html
 
@@ -99,7 +106,7 @@ def test_site_page_groups_findings_by_check_with_basis_and_remediation(demo):
     html = text_of(demo.outdir / "sites" / "www.example-a.gov.cn.html")
     groups = re.findall(r'<section class="fgroup" data-group id="check-([\w.]+)">', html)
     assert len(groups) == len(set(groups)) == 7
-    assert "依据：</b>国办秘函〔2019〕19号「链接可用性」" in html
+    assert "依据：</b>国办秘函〔2019〕19号“链接可用性”" in html
     assert "整改建议：</b>修复或删除不可用链接和附件" in html
     assert len(re.findall(r'<div class="finding[^"]*" id="f-\d+" data-item', html)) == 44
 
@@ -157,7 +164,11 @@ def test_waived_and_unassessed_are_shown_not_counted(hostile):
     a = text_of(hostile.outdir / "sites" / "www.example-a.gov.cn.html")
     assert "已豁免：内网站点" in a and "县政府办公室 张三" in a
     c = text_of(hostile.outdir / "sites" / "www.example-c.gov.cn.html")
-    assert "无法评估" in c and "首页无法访问：连接超时" in c and "未发现问题" in c
+    assert "无法评估" in c and "站点无法访问：连接超时" in c and "未发现问题" in c
+    assert "栏目列表" in c                                # the missing evidence, by its label
+    d = visible_text(text_of(hostile.outdir / "sites" / "www.example-d.gov.cn.html"))
+    assert "本次未能完成评估，不评分、不排名" in d and "所列问题不计分" in d
+    assert "得分计算" not in d and "zwgk audit --resume runs/20261122-hostile" in d
 
 
 def test_print_css_present(demo):
@@ -203,7 +214,99 @@ def test_evidence_screenshots_show_as_thumbnails_linking_to_the_png(tmp_path):
     imgs = [a for t, a in tags if t == "img"]
     assert [a["src"] for a in imgs] == ["../screenshots/a.gov.cn/1.thumb.png"]
     assert ("a", {"href": "../screenshots/a.gov.cn/1.png", "title": "打开完整截图"}) in tags
-    assert "证据截图 · 2026-11-22T10:05:00+08:00" in html
+    assert "证据截图 · 2026-11-22 10:05:00 +08:00" in html
     assert "etc/x.png" not in html and "alert(1)" not in html
     csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html)[1]
     assert "img-src data: 'self'" in csp          # the run's own files, nothing remote
+
+
+def test_no_ids_in_visible_text(hostile, tmp_path):
+    """Every id is shown by its label: no gk.* column keys, no snake_case codes, no check key with
+    params, anywhere a reader looks (technical details included); check ids only in the method
+    section's table, where waivers.yaml needs them."""
+    old, new = load("hostile-run"), load("hostile-run")
+    new["sites"][0]["findings"] = new["sites"][0]["findings"][3:]
+    from zwgk.reports.diff import compare
+
+    new["diff"] = compare(old, new)
+    paths = render(tmp_path, new)
+    for page in [paths.index, *paths.sites, paths.diff]:
+        text = visible_text(text_of(page))
+        assert not ID_LIKE.search(text), (page.name, ID_LIKE.findall(text)[:10])
+        assert not re.search(r"\[column=", text), page.name
+    site = visible_text(text_of(paths.outdir / "sites" / "www.example-a.gov.cn.html"))
+    assert "policy.interpretation" not in site and "column.missing" not in site
+    assert "文件页未链接解读材料" in site and "识别依据：页面元数据" in site
+
+
+def test_times_in_the_inspection_time_zone(hostile):
+    for page in [hostile.index, *hostile.sites]:
+        text = visible_text(text_of(page))
+        for stamp in re.findall(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?\S*(?: [+-]\d{2}:\d{2})?", text):
+            assert stamp.endswith("+08:00"), (page.name, stamp)
+        assert "+00:00" not in text
+    site = visible_text(text_of(hostile.outdir / "sites" / "www.example-a.gov.cn.html"))
+    assert "2026-11-22 19:08:5" in site                 # 11:08 UTC is 19:08 in Asia/Shanghai
+
+
+def test_english_error_detail_behind_a_disclosure(hostile):
+    html = text_of(hostile.outdir / "sites" / "www.example-a.gov.cn.html")
+    tech = re.findall(r'<details class="tech"><summary>技术细节</summary><pre>(.*?)</pre>', html, re.S)
+    assert any("DNS lookup failed" in t for t in tech)
+    outside = re.sub(r'<details class="tech">.*?</details>', "", html, flags=re.S)
+    assert "DNS lookup failed" not in visible_text(outside)
+    assert "域名无法解析" in visible_text(outside)
+    d = text_of(hostile.outdir / "sites" / "www.example-d.gov.cn.html")
+    assert "Call log" not in visible_text(re.sub(r'<details class="tech">.*?</details>', "", d, flags=re.S))
+
+
+def test_mainland_quotes_and_nested_quotes(hostile):
+    for page in [hostile.index, *hostile.sites]:
+        text = visible_text(text_of(page))
+        assert "「" not in text and "」" not in text, page.name
+        assert "““" not in text, page.name
+    site = visible_text(text_of(hostile.outdir / "sites" / "www.example-a.gov.cn.html"))
+    assert "规范表述为“‘一带一路’倡议”" in site
+    assert "需人工核实" in site
+
+
+def test_ledger_table_collapsed_by_section_with_failing_tasks_first(demo):
+    html = text_of(demo.outdir / "sites" / "www.example-a.gov.cn.html")
+    sections = re.findall(r'<details class="section" data-group>(.*?)</details>', html, re.S)
+    assert len(sections) == 5                              # the ledger's five parts, all collapsed
+    order = {"unfulfilled": 0, "partial": 1, "inconclusive": 2}
+    for section in sections:
+        statuses = re.findall(r'<tr data-item data-status="(\w+)"', section)
+        ranks = [order.get(s, 9) for s in statuses]
+        assert ranks == sorted(ranks), statuses
+    assert "一、紧扣“十四五”开好局起好步，进一步深化政务公开" in sections[0]
+
+
+def test_a_screenshot_is_shown_once_and_referred_to(tmp_path):
+    results = load("demo-run")
+    site = results["sites"][0]
+    homepage = [f for f in site["findings"] if f["check"] == "column.missing"][:3]
+    shot = {"path": "screenshots/www.example-a.gov.cn/1.png", "thumb": "screenshots/www.example-a.gov.cn/1.thumb.png",
+            "at": "2026-11-22T11:09:30+00:00"}
+    for f in homepage:
+        f["evidence"]["screenshot"] = dict(shot)
+    paths = render(tmp_path, results)
+    html = text_of(paths.outdir / "sites" / "www.example-a.gov.cn.html")
+    assert html.count('<img src="../screenshots/www.example-a.gov.cn/1.thumb.png"') == 1
+    refs = re.findall(r'<div class="shot-ref"><a href="#(f-\d+)">', html)
+    assert len(refs) == 2 and len(set(refs)) == 1
+    first = re.search(rf'id="{refs[0]}"(.*?)</div>\s*</div>|id="{refs[0]}"', html, re.S)
+    assert first is not None
+    assert "证据截图 · 2026-11-22 19:09:30 +08:00" in html
+
+
+def test_without_a_ledger_no_ledger_section(tmp_path):
+    results = load("demo-run")
+    results["ledgers"] = []
+    for site in results["sites"]:
+        site["tasks"], site["task_summary"] = [], {"fulfilment_rate": None, "by_status": {}}
+    paths = render(tmp_path, results)
+    index = visible_text(text_of(paths.index))
+    assert "未使用工作台账，仅按全国性检查项评价" in index and "台账任务落实率" not in index
+    site = visible_text(text_of(paths.sites[0]))
+    assert "工作台账任务落实情况" not in site

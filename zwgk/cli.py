@@ -12,14 +12,16 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from zwgk import __version__
+from zwgk import __version__, clitext
 from zwgk.errors import ZwgkError
+
+clitext.install()        # click's own texts in Chinese, before any command is declared
 
 if TYPE_CHECKING:
     from zwgk.config.inspection import Inspection
@@ -29,6 +31,9 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 FAIL_ON = click.Choice(["veto", "deduct", "any", "never", "new"])
+FAIL_ON_HELP = ("何时以退出码 1 结束：veto 有单项否决（默认）；deduct 有扣分的问题；any 有任何问题；never 从不；"
+                "new 有相对 --baseline 新增的问题")
+OUTDIR_HELP = "输出目录：每次运行在其中新建一个运行目录"
 CRAWL_LABELS = {"complete": "完成", "capped": "达到上限", "unreachable": "无法访问", "interrupted": "中断"}
 
 
@@ -41,10 +46,12 @@ def _fail(exc: ZwgkError) -> None:
     sys.exit(exc.exit_code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=clitext.Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="zwgk")
 def cli() -> None:
-    """zwgk-audit：按政务公开工作台账检查政府网站。"""
+    """zwgk-audit：按政务公开工作台账检查政府网站。
+
+    第一次使用：zwgk init 目录 生成带注释的检查配置、豁免清单和台账模板；zwgk demo 用内置演示网站看一遍完整结果。"""
 
 
 def _print_sites(results: dict) -> None:
@@ -64,29 +71,53 @@ def _no_screenshots(f: Callable[..., Any]) -> Callable[..., Any]:
                         help="不为未通过的检查项截取证据截图（默认截图，需要 Chromium）")(f)
 
 
+def _keep(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Options that only shape the 通报 are kept in ctx.meta (the commands' signatures stay as they are)."""
+    ctx.meta[f"zwgk.{param.name}"] = value
+    return value
+
+
 def _report_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """The report choices shared by audit, evaluate, check and report (defined once, stacked)."""
+    f = click.option("--cc", "copies_to", multiple=True, expose_value=False, callback=_keep, metavar="单位",
+                     help="通报版记中的抄送机关（可重复）")(f)
+    f = click.option("--to", "recipients", multiple=True, expose_value=False, callback=_keep, metavar="单位",
+                     help="通报的主送机关（可重复；默认：各网站的责任单位）")(f)
+    f = click.option("--doc-number", expose_value=False, callback=_keep, metavar="文号",
+                     help="通报的发文字号，如“某政公办〔2027〕1号”（默认留 {{文号}} 占位，在 Word 中填写）")(f)
     f = click.option("--docx-template", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                     help="通报 Word 模板（使用其样式，保留其中的红头等内容）")(f)
-    f = click.option("--issuer", default="", help="发文单位：通报落款及整改情况报送单位")(f)
-    f = click.option("--deadline", type=click.DateTime(formats=["%Y-%m-%d"]),
-                     help="整改时限 YYYY-MM-DD（默认：评估基准日后 30 天）")(f)
+                     help="通报 Word 模板：使用其中的样式，保留其红头等内容，填写其中的 {{文号}}、{{发文机关}}")(f)
+    f = click.option("--issuer", default="", metavar="机关", help="发文机关：通报落款、版记及整改情况报送单位")(f)
+    f = click.option("--deadline", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="日期",
+                     help="整改时限，如 2027-01-05（默认：评估基准日后 30 天）")(f)
     return f
 
 
 def _options(deadline: datetime | None, issuer: str, docx_template: Path | None) -> ReportOptions:
     from zwgk.reports.options import ReportOptions
 
-    return ReportOptions(deadline=deadline.date() if deadline else None, issuer=issuer, docx_template=docx_template)
+    ctx = click.get_current_context(silent=True)
+    meta = ctx.meta if ctx is not None else {}
+    return ReportOptions(deadline=deadline.date() if deadline else None, issuer=issuer, docx_template=docx_template,
+                         doc_number=meta.get("zwgk.doc_number") or "",
+                         recipients=tuple(meta.get("zwgk.recipients") or ()),
+                         copies_to=tuple(meta.get("zwgk.copies_to") or ()))
 
 
 def _load_baseline(baseline: Path | None, fail_on: str) -> dict[str, Any] | None:
     """The previous run's results, read before any crawling so a wrong path costs nothing."""
+    from zwgk.reports.feedback import load_feedback
     from zwgk.reports.results import load_results
 
     if fail_on == "new" and baseline is None:
         raise click.UsageError("--fail-on new 需要 --baseline OLD_RUN / needs --baseline")
-    return load_results(baseline) if baseline is not None else None
+    if baseline is None:
+        return None
+    old = load_results(baseline)
+    feedback = load_feedback(baseline)      # the units' replies to that run's 问题清单 (zwgk feedback)
+    if feedback:
+        old["feedback"] = feedback
+    return old
 
 
 def run_audit(config: Path | None, outdir: Path, resume: Path | None, fail_on: str,
@@ -201,10 +232,11 @@ def exit_code(results: dict, incomplete: bool, fail_on: str, baseline: dict[str,
 
 
 @cli.command()
-@click.option("-c", "--config", type=click.Path(path_type=Path), help="检查配置 inspection.yaml")
-@click.option("-o", "--outdir", type=click.Path(path_type=Path), default=Path("zwgk-runs"), show_default=True)
-@click.option("--resume", type=click.Path(path_type=Path), help="继续一次中断的运行 / resume RUN_DIR")
-@click.option("--fail-on", type=FAIL_ON, default="veto", show_default=True)
+@click.option("-c", "--config", type=click.Path(path_type=Path), help="检查配置 inspection.yaml（zwgk init 可生成）")
+@click.option("-o", "--outdir", type=click.Path(path_type=Path), default=Path("zwgk-runs"), show_default=True,
+              help=OUTDIR_HELP)
+@click.option("--resume", type=click.Path(path_type=Path), help="继续一次中断的运行：给出其运行目录")
+@click.option("--fail-on", type=FAIL_ON, default="veto", show_default=True, help=FAIL_ON_HELP)
 @click.option("--baseline", type=click.Path(path_type=Path),
               help="上次运行目录（或其 results.json），用于复查对比；--fail-on new 以它为准")
 @_report_options
@@ -221,8 +253,9 @@ def audit(config: Path | None, outdir: Path, resume: Path | None, fail_on: str, 
 
 @cli.command()
 @click.option("-c", "--config", type=click.Path(path_type=Path), help="检查配置 inspection.yaml")
-@click.option("-o", "--outdir", type=click.Path(path_type=Path), default=Path("zwgk-runs"), show_default=True)
-@click.option("--resume", type=click.Path(path_type=Path), help="继续一次中断的抓取 / resume RUN_DIR")
+@click.option("-o", "--outdir", type=click.Path(path_type=Path), default=Path("zwgk-runs"), show_default=True,
+              help=OUTDIR_HELP)
+@click.option("--resume", type=click.Path(path_type=Path), help="继续一次中断的抓取：给出其运行目录")
 def crawl(config: Path | None, outdir: Path, resume: Path | None) -> None:
     """只抓取（写入运行目录的 crawl.sqlite），不检查。"""
     from zwgk.config.inspection import load_inspection
@@ -266,7 +299,7 @@ def crawl(config: Path | None, outdir: Path, resume: Path | None) -> None:
 @click.argument("run_dir", type=click.Path(path_type=Path))
 @click.option("--offline", is_flag=True, help="不联网：不截图（网络事实本就取自抓取时保存的探测记录）")
 @click.option("--reprobe", is_flag=True, help="重新进行网络探测（DNS/IPv6/HTTPS/搜索），而不用抓取时的记录")
-@click.option("--fail-on", type=FAIL_ON, default="veto", show_default=True)
+@click.option("--fail-on", type=FAIL_ON, default="veto", show_default=True, help=FAIL_ON_HELP)
 @click.option("--baseline", type=click.Path(path_type=Path), help="上次运行目录，用于复查对比")
 @_report_options
 @_no_screenshots
@@ -298,7 +331,7 @@ def evaluate(run_dir: Path, offline: bool, reprobe: bool, fail_on: str, baseline
 @cli.command()
 @click.argument("run", type=click.Path(path_type=Path))
 @click.option("-o", "--outdir", type=click.Path(file_okay=False, path_type=Path),
-              help="输出目录（默认：结果所在目录）")
+              help="输出目录（默认：结果所在目录）；证据截图一并复制过去")
 @_report_options
 def report(run: Path, outdir: Path | None, deadline: datetime | None, issuer: str, docx_template: Path | None) -> None:
     """由 results.json 重新生成全部报告（不抓取、不检查）。RUN 为运行目录或 results.json。"""
@@ -308,7 +341,9 @@ def report(run: Path, outdir: Path | None, deadline: datetime | None, issuer: st
 
     try:
         results = load_results(run)
-        target = outdir or (run if run.is_dir() else run.parent)
+        source = run if run.is_dir() else run.parent
+        target = outdir or source
+        _copy_screenshots(source, target)
         paths = write_all(target, results, _options(deadline, issuer, docx_template))
         click.echo(f"通报 / bulletin: {paths.bulletin}")
         click.echo(f"问题清单 / issues: {paths.issues}")
@@ -317,6 +352,15 @@ def report(run: Path, outdir: Path | None, deadline: datetime | None, issuer: st
         click.echo(summary_line(results))
     except ZwgkError as exc:
         _fail(exc)
+
+
+def _copy_screenshots(source: Path, target: Path) -> None:
+    """The evidence screenshots go with the reports that show them (`report -o elsewhere`)."""
+    import shutil
+
+    shots = source / "screenshots"
+    if shots.is_dir() and source.resolve() != target.resolve():
+        shutil.copytree(shots, target / "screenshots", dirs_exist_ok=True)
 
 
 @cli.command()
@@ -338,7 +382,12 @@ def diff(old: Path, new: Path, outdir: Path | None, fmt: str) -> None:
     except ZwgkError as exc:
         _fail(exc)
         return
+    from zwgk.reports.feedback import load_feedback
+
     delta = compare(old_results, new_results)
+    feedback = load_feedback(old)            # the units' replies to the old run's 问题清单
+    if feedback:
+        delta["feedback"] = feedback
     target = outdir or (new if new.is_dir() else new.parent)
     target.mkdir(parents=True, exist_ok=True)
     (target / "diff.json").write_text(json.dumps(delta, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -355,17 +404,21 @@ def diff(old: Path, new: Path, outdir: Path | None, fmt: str) -> None:
 @cli.command()
 @click.argument("url")
 @click.option("--ledger", type=click.Path(dir_okay=False, path_type=Path),
-              help="工作台账文件（默认：内置示例台账）")
-@click.option("-o", "--outdir", type=click.Path(path_type=Path), default=Path("zwgk-runs"), show_default=True)
-@click.option("--name", help="网站名称（默认：域名）")
-@click.option("--unit", default="", help="责任单位")
-@click.option("--host", "hosts", multiple=True, help="同属本网站的其他域名，如信息公开子域名（可重复）")
+              help="工作台账文件；不指定时只按全国性检查项评价，不评价台账任务")
+@click.option("-o", "--outdir", type=click.Path(path_type=Path), default=Path("zwgk-runs"), show_default=True,
+              help=OUTDIR_HELP)
+@click.option("--name", metavar="名称", help="网站名称，如“某县人民政府”（默认：域名）")
+@click.option("--unit", default="", metavar="单位", help="责任单位")
+@click.option("--host", "hosts", multiple=True, metavar="域名", help="同属本网站的其他域名，如信息公开子域名（可重复）")
 @click.option("--dns", "dns_servers", multiple=True, metavar="IP[:PORT]",
               help="使用指定 DNS 服务器解析（内网或测试环境；可重复）")
-@click.option("--max-pages", type=click.IntRange(min=1), default=500, show_default=True, help="最多抓取页面数")
-@click.option("--delay", type=click.FloatRange(min=0), default=0.25, show_default=True, help="请求间隔（秒）")
-@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="评估基准日（默认：今天）")
-@click.option("--fail-on", type=FAIL_ON, default="veto", show_default=True)
+@click.option("--max-pages", type=click.IntRange(min=1), default=500, show_default=True, metavar="页数",
+              help="最多抓取页面数")
+@click.option("--delay", type=click.FloatRange(min=0), default=0.25, show_default=True, metavar="秒",
+              help="请求间隔（秒）")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="日期",
+              help="评估基准日，如 2026-11-22（默认：今天，北京时间）")
+@click.option("--fail-on", type=FAIL_ON, default="veto", show_default=True, help=FAIL_ON_HELP)
 @click.option("--baseline", type=click.Path(path_type=Path), help="上次自查的运行目录，用于复查对比")
 @_report_options
 @_no_screenshots
@@ -377,6 +430,8 @@ def check(url: str, ledger: Path | None, outdir: Path, name: str | None, unit: s
     from zwgk.reports.summary import self_check_lines, summary_line
     from zwgk.selfcheck import SelfCheck, self_check_inspection
 
+    if ledger is None:
+        click.echo("未指定工作台账（--ledger）：只按全国性检查项评价，不评价台账任务。", err=True)
     try:
         insp = self_check_inspection(SelfCheck(
             url=url, ledger=ledger, name=name, unit=unit, hosts=list(hosts), dns_servers=list(dns_servers),
@@ -400,15 +455,17 @@ def check(url: str, ledger: Path | None, outdir: Path, name: str | None, unit: s
 
 
 @cli.command()
-@click.option("-o", "--outdir", type=click.Path(path_type=Path), default=Path("zwgk-runs"), show_default=True)
+@click.option("-o", "--outdir", type=click.Path(path_type=Path), default=Path("zwgk-runs"), show_default=True,
+              help=OUTDIR_HELP)
 @_no_screenshots
 def demo(outdir: Path, no_screenshots: bool) -> None:
     """在本机回环地址上启动内置演示网站，用内置台账完成一次检查并输出报告路径（无需联网）。"""
+    from zwgk.config.inspection import DEFAULT_TIMEZONE, zone_info
     from zwgk.demo import demo_files, demo_inspection
     from zwgk.portal_sim import RunningPortal, load_spec
 
     specs, ledger_path = demo_files()
-    as_of = date.today()
+    as_of = datetime.now(zone_info(DEFAULT_TIMEZONE)).date()      # today in Beijing, not the machine's UTC day
     try:
         with RunningPortal([load_spec(p, as_of=as_of) for p in specs]) as portal, portal.dns() as dns:
             insp = demo_inspection(portal, dns.address, ledger_path, as_of)
@@ -430,28 +487,60 @@ def ledger() -> None:
 
 @ledger.command("parse")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["table", "yaml", "json"]), default="table", show_default=True)
-@click.option("--id", "ledger_id", help="台账编号（默认取文件名）")
+@click.option("--format", "fmt", type=click.Choice(["table", "yaml", "json", "xlsx"]), default="table",
+              show_default=True, help="输出格式：table 表格；yaml 可编辑、可重新读入的规范格式；json；"
+              "xlsx 可编辑、可直接作为台账使用的标准表格（需 -o）")
+@click.option("--id", "ledger_id", metavar="编号", help="台账编号（默认取文件名）")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="写入文件而非标准输出")
 def ledger_parse(file: Path, fmt: str, ledger_id: str | None, output: Path | None) -> None:
-    """解析台账，列出任务、对应的自动检查项和覆盖率。"""
+    """解析台账（.docx/.xlsx/.xls/.csv/.html/.pdf/.txt/.yaml），列出任务、对应的自动检查项和覆盖率。"""
     from zwgk.rules.ledger import load_ledger
     from zwgk.rules.mapping import apply_rules
     from zwgk.rules.render import render_json, render_table, render_yaml
 
+    if fmt == "xlsx" and output is None:
+        click.echo("错误 / error: --format xlsx 需要用 -o 指定输出文件（如 -o 台账.xlsx）", err=True)
+        sys.exit(EXIT_USAGE)
     try:
         parsed = apply_rules(load_ledger(file, ledger_id))
     except ZwgkError as exc:
         _fail(exc)
         return
-    text = {"table": render_table, "yaml": render_yaml, "json": render_json}[fmt](parsed)
     for warning in parsed.warnings:
         click.echo(f"警告 / warning: {warning}", err=True)
+    if fmt == "xlsx":
+        from zwgk.rules.ledger.xlsx_io import write_xlsx
+
+        assert output is not None
+        write_xlsx(parsed, output)
+        click.echo(f"{output}（{len(parsed.tasks)} 项任务；可编辑后作为台账使用）")
+        return
+    text = {"table": render_table, "yaml": render_yaml, "json": render_json}[fmt](parsed)
     if output:
         output.write_text(text, encoding="utf-8")
         click.echo(str(output))
     else:
         click.echo(text, nl=not text.endswith("\n"))
+
+
+@ledger.command("template")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("台账模板.xlsx"), show_default=True,
+              help="模板文件：.xlsx（表格）或 .yaml（文本）")
+def ledger_template(output: Path) -> None:
+    """写出标准台账模板（.xlsx 或 .yaml）：任何台账都可按此填写后使用。"""
+    from zwgk.rules.ledger import dump_yaml
+    from zwgk.rules.ledger.xlsx_io import template_ledger, write_xlsx
+
+    suffix = output.suffix.lower()
+    if suffix not in (".xlsx", ".yaml", ".yml"):
+        click.echo(f"错误 / error: 模板只能写成 .xlsx 或 .yaml，而不是 {output.suffix or '（无扩展名）'}", err=True)
+        sys.exit(EXIT_USAGE)
+    example = template_ledger()
+    if suffix == ".xlsx":
+        write_xlsx(example, output)
+    else:
+        output.write_text(dump_yaml(example), encoding="utf-8")
+    click.echo(f"{output}（示例 {len(example.tasks)} 行：按同样的列填写你的任务，再用 zwgk ledger parse 检查）")
 
 
 @cli.group("checks")
@@ -474,6 +563,49 @@ def checks_list() -> None:
         meta = chk.meta
         click.echo(f"{check_id:24} [{SEVERITY_LABELS[meta.severity]}] {meta.title}")
         click.echo(f"{'':24} 依据：{meta.basis}")
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), metavar="目录")
+@click.option("--force", is_flag=True, help="覆盖目录中已有的同名文件")
+def init(folder: Path, force: bool) -> None:
+    """新建一个检查目录：带注释的检查配置 inspection.yaml、豁免清单 waivers.yaml 和工作台账模板 台账.yaml。"""
+    from zwgk.initdir import init_folder
+
+    try:
+        written = init_folder(folder, force=force)
+    except ZwgkError as exc:
+        _fail(exc)
+        return
+    click.echo("已创建：")
+    for item in written:
+        click.echo(f"  {item.path}  {item.what}")
+    config = folder / "inspection.yaml"
+    click.echo("下一步：")
+    click.echo(f"  1. 编辑 {config}：填写要检查的网站（sites）")
+    click.echo(f"  2. zwgk ledger parse {folder / '台账.yaml'}    查看台账任务及其核查方式")
+    click.echo(f"  3. zwgk audit -c {config} -o runs    抓取、检查并生成报告")
+
+
+@cli.command()
+@click.argument("run", type=click.Path(path_type=Path), metavar="运行目录")
+@click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="问题清单.xlsx")
+def feedback(run: Path, workbook: Path) -> None:
+    """读入责任单位填写后返回的问题清单（整改情况、整改完成时间、责任人、备注），存入运行目录；
+    下次以该运行为 --baseline 复查时，单位反馈与复查结果并列显示。"""
+    from zwgk.reports.feedback import read_feedback, summary, write_feedback
+    from zwgk.reports.results import load_results
+
+    try:
+        results = load_results(run)
+        fb = read_feedback(workbook, results)
+        path = write_feedback(run if run.is_dir() else run.parent, fb)
+    except ZwgkError as exc:
+        _fail(exc)
+        return
+    for line in summary(fb, results):
+        click.echo(line)
+    click.echo(f"已保存 / saved: {path}")
 
 
 @cli.group("config")

@@ -127,6 +127,7 @@ def evaluate(run: RunDir, insp: Inspection, ledgers: list[Ledger], *, network: b
     started = store.get_meta("started", now_iso())
     results = new_results(run.id, started, now_iso(), insp.as_of.isoformat(), insp.digest)
     results["run"]["name"] = insp.name
+    results["run"]["timezone"] = insp.timezone      # reports show times in the inspection's zone
     if reprobe:
         store.set_meta("probed_at", now_iso())
     results["run"]["probed_at"] = store.get_meta("probed_at")
@@ -202,10 +203,14 @@ def write_reports(run: RunDir, results: dict[str, Any], options: ReportOptions |
     from zwgk.reports.diff import compare
     from zwgk.reports.writer import write_all
 
-    if "name" not in results["run"] and run.config.is_file():
-        results["run"]["name"] = run.load_config().name
+    if ("name" not in results["run"] or "timezone" not in results["run"]) and run.config.is_file():
+        insp = run.load_config()
+        results["run"].setdefault("name", insp.name)
+        results["run"].setdefault("timezone", insp.timezone)
     if baseline is not None:
         results["diff"] = compare(baseline, results)
+        if baseline.get("feedback"):        # the units' replies to the baseline's 问题清单 (zwgk feedback)
+            results["diff"]["feedback"] = baseline["feedback"]
     return write_all(run.path, results, options)
 
 

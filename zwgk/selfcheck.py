@@ -1,7 +1,8 @@
 """`zwgk check URL`: a unit's own staff audit their one site with sensible defaults.
 
-No inspection.yaml to write: the bundled national profile, the bundled sample ledger unless one is
-given, a page cap that keeps a self-check to minutes, and a polite delay (it is their own server).
+No inspection.yaml to write: the bundled national profile, the unit's ledger when one is given (without
+one the site is judged against the national checks only: no ledger tasks, and no sample ledger passed off
+as theirs), a page cap that keeps a self-check to minutes, and a polite delay (it is their own server).
 """
 
 from __future__ import annotations
@@ -36,20 +37,13 @@ class SelfCheck:
     as_of: date | None = None
 
 
-def default_ledger() -> Path:
-    from zwgk.demo import demo_files
-
-    return demo_files()[1]
-
-
 def self_check_inspection(req: SelfCheck) -> Inspection:
     """The inspection a self-check runs (validated like a config file: a bad URL is exit 2)."""
-    ledger = req.ledger or default_ledger()
     host = urlsplit(req.url).hostname or req.url
     name = req.name or host
     try:
         insp = Inspection(
-            name=f"{name}网站自查", as_of=req.as_of or date.today(), ledger=str(ledger.resolve()),
+            name=f"{name}网站自查", as_of=req.as_of, ledger=str(req.ledger.resolve()) if req.ledger else None,
             sites=[SiteConfig(name=name, url=req.url, unit=req.unit, hosts=req.hosts)],
             crawl=CrawlSettings(max_pages=req.max_pages, max_seconds=SELF_CHECK_MAX_SECONDS, delay=req.delay),
             network=NetworkSettings(dns_servers=req.dns_servers),

@@ -18,11 +18,13 @@ import logging
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from zwgk.browser import announce_unavailable, find_browser, launch_args, resolver_rules, track_requests
+from zwgk.config.inspection import DEFAULT_TIMEZONE
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +108,7 @@ def take_screenshots(run_dir: Path, results: dict[str, Any], *, browser_path: st
     from playwright.sync_api import sync_playwright
 
     outcome = Outcome()
+    tz = _zone(results)
     try:
         with sync_playwright() as pw:
             chromium = pw.chromium.launch(executable_path=browser.path, headless=True,
@@ -118,7 +121,7 @@ def take_screenshots(run_dir: Path, results: dict[str, Any], *, browser_path: st
                     context.set_default_timeout(timeout * 1000)
                     try:
                         for n, shot in enumerate(plans.get(site["key"], []), start=1):
-                            if _capture(context, shot, folder, n, run_dir):
+                            if _capture(context, shot, folder, n, run_dir, tz):
                                 outcome.taken += 1
                             else:
                                 outcome.failed += 1
@@ -133,7 +136,15 @@ def take_screenshots(run_dir: Path, results: dict[str, Any], *, browser_path: st
     return outcome
 
 
-def _capture(context: Any, shot: Shot, folder: Path, n: int, run_dir: Path) -> bool:
+def _zone(results: dict[str, Any]) -> tzinfo:
+    """The inspection's time zone (results.run.timezone): the stamp reads as the report does."""
+    try:
+        return ZoneInfo((results.get("run") or {}).get("timezone") or DEFAULT_TIMEZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_TIMEZONE)
+
+
+def _capture(context: Any, shot: Shot, folder: Path, n: int, run_dir: Path, tz: tzinfo) -> bool:
     """One page: load, settle, stamp, outline, screenshot, thumbnail; the findings get the paths."""
     from playwright.sync_api import Error as PlaywrightError
 
@@ -144,8 +155,9 @@ def _capture(context: Any, shot: Shot, folder: Path, n: int, run_dir: Path) -> b
     try:
         page.goto(shot.url, wait_until="load")
         _settle(page, inflight)
-        at = datetime.now().astimezone()
-        page.evaluate(_STAMP_JS, f"截图时间 {at:%Y-%m-%d %H:%M:%S %z} · {shot.url}")
+        at = datetime.now(tz)
+        offset = at.strftime("%z")
+        page.evaluate(_STAMP_JS, f"截图时间 {at:%Y-%m-%d %H:%M:%S} {offset[:3]}:{offset[3:]} · {shot.url}")
         if shot.outline:
             page.evaluate(_OUTLINE_JS, shot.outline)
         height = min(int(page.evaluate("document.documentElement.scrollHeight") or VIEWPORT["height"]), MAX_HEIGHT)

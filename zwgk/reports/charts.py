@@ -11,7 +11,7 @@ from typing import Any
 from markupsafe import Markup
 
 from zwgk.reports.labels import TASK_STATUS_LABELS, check_title
-from zwgk.reports.text import shorten
+from zwgk.reports.text import mainland_quotes, shorten
 from zwgk.reports.view import worst_status
 
 WIDTH = 640
@@ -90,9 +90,10 @@ def check_pass_rates(sites: list[dict[str, Any]]) -> Markup:
         unknown = len(items) - len(judged) - items.count("not_applicable")
         note = f"{ok}/{len(judged)}" + (f"（{unknown}站无法判定）" if unknown else "")
         rate = ok / len(judged)
-        rows.append((f"{shorten(check_title(check_id), 34)}  {check_id}",
-                     [(rate, GOOD, f"{check_id}：{ok} 个网站通过"),
-                      (1 - rate, BAD, f"{check_id}：{len(judged) - ok} 个网站未通过")],
+        name = check_title(check_id)
+        rows.append((shorten(name, 40),
+                     [(rate, GOOD, f"{name}：{ok} 个网站通过"),
+                      (1 - rate, BAD, f"{name}：{len(judged) - ok} 个网站未通过")],
                      f"通过 {note}"))
     return _hbars(rows, "各检查项通过率（通过网站数 / 可判定网站数）")
 
@@ -104,7 +105,7 @@ def tasks_by_section(sites: list[dict[str, Any]], ledgers: list[dict[str, Any]])
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for site in sites:
         for t in site.get("tasks", []):
-            section = (t.get("section") or ["（未分节）"])[0]
+            section = mainland_quotes((t.get("section") or ["（未分节）"])[0])
             name = f"{titles.get(t.get('ledger'), t.get('ledger'))} · {section}" if several else section
             counts[name][t["status"]] += 1
     colours = (("fulfilled", GOOD), ("partial", WARN), ("unfulfilled", BAD))

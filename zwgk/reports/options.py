@@ -20,6 +20,9 @@ class ReportOptions:
     rectify_days: int = DEFAULT_RECTIFY_DAYS
     issuer: str = ""                    # 发文单位: signs the 通报 and receives the 整改 reports
     docx_template: Path | None = None   # a .docx whose styles (and letterhead) the 通报 uses
+    doc_number: str = ""                # 发文字号 (文号); empty: the {{文号}} placeholder stays for Word
+    recipients: tuple[str, ...] = ()    # 主送机关; default: the units answering for the sites
+    copies_to: tuple[str, ...] = ()     # 抄送机关 (版记); default: none
 
     def deadline_for(self, results: dict[str, Any]) -> date:
         if self.deadline is not None:

@@ -61,7 +61,8 @@ def _veto_hits(profile: Profile, results: dict[str, list[CheckResult]], findings
 def _deductions(profile: Profile, findings: list[Finding], home_url: str) -> list[dict[str, Any]]:
     by_check: dict[str, list[Finding]] = defaultdict(list)
     for f in findings:
-        if not f.waived:
+        # a suspicion (e.g. a term that may be a wrong expression) is listed for 人工核实, never scored
+        if not f.waived and not f.evidence.get("needs_confirmation"):
             by_check[f.check].append(f)
     per_indicator: dict[str, float] = defaultdict(float)
     caps: dict[str, float] = {}

@@ -10,7 +10,7 @@ from typing import Any
 
 from zwgk.reports import view
 from zwgk.reports.labels import SEVERITY_LABELS, problem_label
-from zwgk.reports.text import percent, score_text, shorten
+from zwgk.reports.text import human, percent, score_text, shorten
 
 
 def summary_line(results: dict[str, Any], *, fail_on: str | None = None, exit_code: int | None = None) -> str:
@@ -20,11 +20,14 @@ def summary_line(results: dict[str, Any], *, fail_on: str | None = None, exit_co
              f"无法评估 {ov.verdicts['无法评估']}", f"合格率 {percent(ov.pass_rate)}", f"单项否决 {ov.veto_sites} 站",
              f"问题 {sum(ov.severity.values())}（" + " ".join(f"{SEVERITY_LABELS[k]} {v}"
                                                            for k, v in ov.severity.items()) + "）"]
+    if ov.suspected:
+        parts.append(f"疑似表述待核实 {ov.suspected}")
     diff = results.get("diff")
     if diff:
         t = diff["totals"]
         parts.append(f"复查 新增 {t['new']} 已整改 {t['fixed']} 仍存在 {t['open']} 未能复查 {t['unverified']}")
-    parts.append(f"任务落实率 {percent(ov.fulfilment_rate)}")
+    if results.get("ledgers") or any(s.get("tasks") for s in results.get("sites", [])):
+        parts.append(f"任务落实率 {percent(ov.fulfilment_rate)}")
     if fail_on is not None:
         parts.append(f"fail-on={fail_on}")
     if exit_code is not None:
@@ -36,13 +39,18 @@ def self_check_lines(site: dict[str, Any], *, limit: int = 10) -> list[str]:
     """The self-check's terminal report for one site: verdict, score arithmetic, what to fix first."""
     lines = [f"{site.get('name')}  {site.get('url')}",
              f"结论：{site.get('verdict')}    得分：{score_text(site.get('score'))}"
-             + (f"    （{site['scoring']['reason']}）" if (site.get("scoring") or {}).get("reason") else "")]
+             + (f"    （{human(site['scoring']['reason'])}）" if (site.get("scoring") or {}).get("reason") else "")]
+    state = view.assessment(site)
+    if not state["assessed"]:
+        lines += [f"未能完成评估：{human(r)}" for r in state["reasons"] if human(r)]
+        if state["resume"]:
+            lines.append(f"继续：{state['resume']}")
     deductions = view.deductions(site)
     if deductions:
         terms = " − ".join(f"{score_text(d['points'])}（{d['indicator']}）" for d in deductions if d.get("points"))
         lines.append(f"得分计算：100 − {terms} = {score_text(site.get('score'))}")
-    rate = (site.get("task_summary") or {}).get("fulfilment_rate")
-    lines.append(f"台账任务落实率：{percent(rate)}")
+    if site.get("tasks"):
+        lines.append(f"台账任务落实率：{percent((site.get('task_summary') or {}).get('fulfilment_rate'))}")
     items = view.fix_first(site)
     if not items:
         lines.append("未发现需整改的问题。")
@@ -51,9 +59,10 @@ def self_check_lines(site: dict[str, Any], *, limit: int = 10) -> list[str]:
     for n, item in enumerate(items[:limit], 1):
         gain = f"，可收回 {score_text(item.points)} 分" if item.points else ""
         veto = f"【单项否决：{item.veto.get('title')}】" if item.veto else ""
-        lines.append(f"  {n}. {veto}{problem_label(item.check)}（{item.check}）{len(item.findings)} 处{gain}")
+        confirm = "【需人工核实】" if item.kind == "confirm" else ""
+        lines.append(f"  {n}. {veto}{confirm}{problem_label(item.check)}（{item.check}）{len(item.findings)} 处{gain}")
         for f in item.findings[:3]:
-            lines.append(f"       - {shorten(f.get('message'), 70)}  {f.get('url')}")
+            lines.append(f"       - {shorten(human(f.get('message')), 70)}  {f.get('url')}")
         if len(item.findings) > 3:
             lines.append(f"       - ……另有 {len(item.findings) - 3} 处")
     if len(items) > limit:

@@ -69,13 +69,14 @@ class Overview:
     fulfilment_rate: float | None     # all sites' task rows pooled
     mean_score: float | None
     veto_sites: int
+    suspected: int = 0                # suspicions awaiting 人工核实 (not in the severity counts)
 
 
 def overview(results: dict[str, Any]) -> Overview:
     sites = results.get("sites", [])
     verdicts = Counter(s.get("verdict") for s in sites)
     assessed = verdicts["合格"] + verdicts["不合格"]
-    findings = [f for s in sites for f in live(s)]
+    findings = [f for s in sites for f in problems_of(s)]
     tasks: Counter[str] = Counter()
     for s in sites:
         tasks.update(task_counts(s))
@@ -91,26 +92,75 @@ def overview(results: dict[str, Any]) -> Overview:
         fulfilment_rate=round(tasks["fulfilled"] / counted, 3) if counted else None,
         mean_score=round(sum(scores) / len(scores), 1) if scores else None,
         veto_sites=sum(1 for s in sites if vetoes(s)),
+        suspected=sum(len(suspicions(s)) for s in sites),
     )
 
 
+def assessment(site: Site) -> dict[str, Any]:
+    """The site's assessment (DESIGN §12), also for results.json from before it was stored: assessed
+    iff the verdict is not 无法评估, with the scoring reason or the crawl detail as the reason."""
+    stored = site.get("assessment")
+    if isinstance(stored, dict) and "assessed" in stored:
+        return {"assessed": bool(stored["assessed"]), "reasons": list(stored.get("reasons") or []),
+                "missing": list(stored.get("missing") or []), "resume": stored.get("resume")}
+    assessed = site.get("verdict") != "无法评估"
+    reason = (site.get("scoring") or {}).get("reason") or (site.get("crawl") or {}).get("detail") or ""
+    return {"assessed": assessed, "reasons": [] if assessed or not reason else [reason], "missing": [],
+            "resume": None}
+
+
+def assessed(site: Site) -> bool:
+    return assessment(site)["assessed"] and site.get("score") is not None
+
+
+def verdict_group(site: Site) -> int:
+    """合格 0, 不合格 on points 1, 不合格 by a veto 2, not assessed 3: the order of every ranking."""
+    if not assessed(site):
+        return 3
+    if site.get("verdict") == "合格":
+        return 0
+    return 2 if vetoes(site) else 1
+
+
 def ranking(results: dict[str, Any]) -> list[tuple[int | None, int, Site]]:
-    """(rank, index into sites, site) by score, highest first; unassessed sites last and unranked.
-    Equal scores share a rank (1, 2, 2, 4), as a 通报's 得分表 does."""
+    """(rank, index into sites, site): 合格 sites by score first, then 不合格 ones (those with a veto
+    after the others, whatever their points), then the sites not assessed, unranked. Equal
+    scores within a group share a rank (1, 2, 2, 4), as a 通报's 得分表 does."""
     sites = results.get("sites", [])
-    order = sorted(range(len(sites)), key=lambda i: (sites[i].get("score") is None, -(sites[i].get("score") or 0),
-                                                     sites[i].get("name", "")))
+    def key(i: int) -> tuple[Any, ...]:      # the sites not assessed keep the inspection's order
+        group = verdict_group(sites[i])
+        return (group, -(sites[i].get("score") or 0), "" if group == 3 else sites[i].get("name", ""), i)
+
+    order = sorted(range(len(sites)), key=key)
     out: list[tuple[int | None, int, Site]] = []
     prev, rank = None, 0
     for pos, i in enumerate(order, 1):
-        score = sites[i].get("score")
-        if score is None:
+        group = verdict_group(sites[i])
+        if group == 3:
             out.append((None, i, sites[i]))
             continue
-        if score != prev:
-            rank, prev = pos, score
+        if (group, sites[i].get("score")) != prev:
+            rank, prev = pos, (group, sites[i].get("score"))
         out.append((rank, i, sites[i]))
     return out
+
+
+def unassessed(results: dict[str, Any]) -> list[Site]:
+    return [s for s in results.get("sites", []) if not assessed(s)]
+
+
+def needs_confirmation(f: Finding) -> bool:
+    """A suspicion a person must confirm (a suspected wrong term): listed for 人工核实, not a problem yet."""
+    return bool((f.get("evidence") or {}).get("needs_confirmation"))
+
+
+def suspicions(site: Site) -> list[Finding]:
+    return [f for f in live(site) if needs_confirmation(f)]
+
+
+def problems_of(site: Site) -> list[Finding]:
+    """Live findings that are problems (not waived, not a suspicion awaiting 人工核实)."""
+    return [f for f in live(site) if not needs_confirmation(f)]
 
 
 @dataclass
@@ -165,10 +215,12 @@ class FixItem:
 
 def fix_first(site: Site) -> list[FixItem]:
     """What to fix first: veto items (they decide 不合格 alone), then deductions by the points they
-    cost (the stored deduction rows), then findings that cost no points, by severity."""
+    cost (the stored deduction rows), then findings that cost no points, by severity; suspicions
+    awaiting 人工核实 last (kind "confirm": nothing to fix until a person confirms them)."""
     findings = defaultdict(list)
+    confirm = defaultdict(list)
     for f in live(site):
-        findings[f["check"]].append(f)
+        (confirm if needs_confirmation(f) else findings)[f["check"]].append(f)
     for items in findings.values():     # homepage problems first: they are seen most and cost most
         items.sort(key=lambda f: (not (f.get("evidence") or {}).get("on_homepage"), f.get("url", "")))
     items: list[FixItem] = []
@@ -179,13 +231,14 @@ def fix_first(site: Site) -> list[FixItem]:
                              findings.get(v["check"], []), veto=v, deduction=ded))
         seen.add(v["check"])
     for d in sorted(deductions(site), key=lambda d: -float(d.get("points", 0))):
-        if d["check"] in seen or not d.get("points"):
+        if d["check"] in seen or not d.get("points") or not findings.get(d["check"]):
             continue
         items.append(FixItem(d["check"], "deduct", float(d["points"]), findings.get(d["check"], []), deduction=d))
         seen.add(d["check"])
     rest = [c for c in findings if c not in seen]
     rest.sort(key=lambda c: (min(_sev_rank(f.get("severity", "info")) for f in findings[c]), -len(findings[c])))
     items += [FixItem(c, "other", 0.0, findings[c]) for c in rest]
+    items += [FixItem(c, "confirm", 0.0, fs) for c, fs in confirm.items()]
     return items
 
 
@@ -276,7 +329,7 @@ def problems(results: dict[str, Any]) -> list[Problem]:
     groups: dict[str, list[tuple[Site, list[Finding]]]] = defaultdict(list)
     for site in results.get("sites", []):
         by_check: dict[str, list[Finding]] = defaultdict(list)
-        for f in live(site):
+        for f in problems_of(site):
             by_check[f["check"]].append(f)
         for check_id, items in by_check.items():
             groups[check_id].append((site, items))

@@ -62,6 +62,9 @@ class Task:
     checks: list[CheckRef] = field(default_factory=list)         # filled by the rule catalogue
     coverage: Coverage = "manual"
     manual_hint: str = ""
+    # Where the task was read ("第12行", "表1第3行", "任务分解表 第5行"), for people checking the parse;
+    # not part of the task's identity (the same ledger as .txt and .docx gives equal tasks).
+    source_row: str = field(default="", compare=False)
 
     @property
     def id(self) -> str:

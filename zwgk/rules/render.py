@@ -11,8 +11,9 @@ from zwgk.rules.models import CheckRef, Ledger, Task
 
 ELLIPSIS = "…"
 _MANUAL = "人工核查"
-_HEADERS = ("编号", "任务", "牵头单位", "时限", "核查方式")
-_MAX_WIDTHS = (8, 40, 20, 18)   # display columns; the last column (核查方式) is never cut
+_HEADERS = ("编号", "章节", "任务", "责任单位", "时限", "核查方式")
+_MAX_WIDTHS = (8, 18, 40, 24, 18)   # display columns; the last column (核查方式) is never cut
+_HINT_WIDTH = 30
 
 
 # --- display width ---------------------------------------------------------------------------------
@@ -68,7 +69,8 @@ def describe_checks(checks: list[CheckRef]) -> str:
 
 def method_cell(task: Task) -> str:
     if task.coverage == "manual" or not task.checks:
-        return _MANUAL
+        hint = _one_line(task.manual_hint)
+        return f"{_MANUAL}：{truncate(hint, _HINT_WIDTH)}" if hint else _MANUAL
     text = describe_checks(task.checks)
     return f"{text} +人工" if task.coverage == "partial" else text
 
@@ -78,9 +80,22 @@ def _deadline(task: Task) -> str:
     return _one_line(d.text) or (d.date.isoformat() if d.date else "")
 
 
+def units_cell(task: Task) -> str:
+    """Lead units first ("（牵头）" after them when others share the task), then the others."""
+    lead, others = "、".join(task.lead_units), "、".join(u for u in task.responsible_units if u not in task.lead_units)
+    if lead and others:
+        return f"{lead}（牵头）；{others}"
+    return lead or others or "—"
+
+
+def _task_cell(task: Task) -> str:
+    text = _one_line(task.text)
+    return f"{task.title}：{text}" if task.title and text else (task.title or text)
+
+
 def _row(task: Task) -> tuple[str, ...]:
-    return (task.number, _one_line(task.title or task.text), "、".join(task.lead_units) or "—",
-            _deadline(task) or "—", method_cell(task))
+    section = _one_line(task.section[-1]) if task.section else "—"
+    return (task.number, section, _task_cell(task), units_cell(task), _deadline(task) or "—", method_cell(task))
 
 
 def coverage_line(ledger: Ledger) -> str:

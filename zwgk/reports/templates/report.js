@@ -50,8 +50,10 @@
       el.hidden = !ok;
       if (ok) { shown += 1; }
     });
+    var filtering = Array.prototype.some.call(selects, function (s) { return s.value; });
     root.querySelectorAll("[data-group]").forEach(function (g) {
       g.hidden = g.querySelectorAll("[data-item]:not([hidden])").length === 0;
+      if (filtering && !g.hidden && g.tagName === "DETAILS") { g.open = true; }
     });
     var counter = document.querySelector("[data-count-for='" + scope + "']");
     if (counter) { counter.textContent = "显示 " + shown + " / " + items.length; }

@@ -1,15 +1,21 @@
 """Read 政务公开 work ledgers (工作台账 / 任务分解表 / 工作要点) into Task objects.
 
 Public API (others code against these names):
-    load_ledger(path, ledger_id=None) -> Ledger   by suffix: .txt/.text/.md, .docx, .xlsx/.xls/.csv, .yaml/.yml
+    load_ledger(path, ledger_id=None) -> Ledger   by suffix: .txt/.text/.md, .docx, .xlsx/.xls/.csv, .yaml/.yml,
+                                                   .html/.htm, .pdf
     parse_text(text, ledger_id, source="") -> Ledger
     parse_deadline(text, year) -> Deadline
     dump_yaml(ledger) -> str   /   load_yaml(text, source="", ledger_id=None) -> Ledger
 
-How a file is read: the text layouts (text.py: TSV, Word tab-cell paste, paragraph-per-cell
-台账, numbered prose), .docx (docx.py) and spreadsheets (tabular.py) each find the table and its
-header; table.py turns rows into tasks the same way for all of them. Layouts are recognised by
-structure, never by file name. The canonical, editable form is YAML (yaml_io.py).
+How a file is read: every tabular source becomes one grid of cells with its merges resolved
+(grid.py: .docx tables, .xlsx/.xls/.csv sheets, .html tables with rowspan/colspan, .pdf tables via
+pdfplumber); text pastes are rebuilt into the same grid (text.py: `|` rows, one cell per line,
+TSV, Word tab-cell paste, paragraph-per-cell 台账) or read as prose (prose.py: numbered or （一）
+paragraphs, trailing unit brackets, "牵头落实" closers). One column-role detector (roles.py, with
+the header synonyms in zwgk/rules/ledger_headers.yaml) says what each column holds; table.py turns
+rows into tasks the same way for all of them. Layouts are recognised by structure, never by file
+name. The canonical, editable forms are YAML (yaml_io.py) and the .xlsx workbook (xlsx_io.py), both
+read back exactly; `zwgk ledger template` hands out the workbook.
 
 Task numbers: a ledger's own numbers ("1".."32"); an unnumbered row that names its own task
 (乐至's "年度报告" after task 31) becomes a sibling numbered "31.1" — see table.py.
@@ -21,6 +27,7 @@ from pathlib import Path
 
 from zwgk.errors import LedgerError
 from zwgk.rules.ledger.dates import parse_deadline
+from zwgk.rules.ledger.source import ledger_from_source
 from zwgk.rules.ledger.text import decode, parse_text
 from zwgk.rules.ledger.yaml_io import dump_yaml, load_yaml
 from zwgk.rules.models import Ledger
@@ -32,6 +39,8 @@ SUFFIXES: dict[str, str] = {
     ".docx": "docx",
     ".xlsx": "spreadsheet", ".xlsm": "spreadsheet", ".xls": "spreadsheet", ".csv": "spreadsheet",
     ".yaml": "yaml", ".yml": "yaml",
+    ".html": "html", ".htm": "html", ".shtml": "html",
+    ".pdf": "pdf",
 }
 
 
@@ -69,6 +78,24 @@ def load_ledger(path: str | Path, ledger_id: str | None = None) -> Ledger:
         from zwgk.rules.ledger.docx import parse_docx
 
         return parse_docx(p, ledger_id or p.stem)
+    if kind == "html":
+        from zwgk.rules.ledger.html import read_html
+
+        return ledger_from_source(read_html(p), ledger_id or p.stem, str(p))
+    if kind == "pdf":
+        from zwgk.rules.ledger.pdf import read_pdf
+
+        return ledger_from_source(read_pdf(p), ledger_id or p.stem, str(p))
+    if p.suffix.lower() in (".xlsx", ".xlsm"):
+        from zwgk.rules.ledger.xlsx_io import is_canonical, read_xlsx
+
+        if is_canonical(p):  # the canonical workbook (`zwgk ledger parse --format xlsx`): read exactly
+            ledger = read_xlsx(p, ledger_id)
+            if not ledger_id and ledger.id == "ledger":
+                ledger.id = p.stem
+                for task in ledger.tasks:
+                    task.ledger = p.stem
+            return ledger
     from zwgk.rules.ledger.tabular import parse_tabular
 
     return parse_tabular(p, ledger_id or p.stem)

@@ -11,13 +11,13 @@ repeated header after a page break).
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zwgk.errors import LedgerError
+from zwgk.rules.ledger.grid import layout_for
 from zwgk.rules.ledger.layout import Cell, Layout, is_header
-from zwgk.rules.ledger.source import TableSource, all_blank, ledger_from_source
+from zwgk.rules.ledger.source import TableSource, all_blank, ledger_from_source, preview_of, unreadable
 from zwgk.rules.ledger.text import read_text_source
 from zwgk.rules.models import Ledger
 
@@ -77,8 +77,7 @@ def read_docx(path: Path) -> TableSource:
             rows.append(row)
             where.append(f"表{table_no}第{r}行 / table {table_no} row {r}")
     if header is not None:
-        width = Counter(len(r) for r in rows).most_common(1)[0][0] if rows else len(header)
-        return TableSource("docx table", rows, Layout.from_header(header, width), where=where,
+        return TableSource("docx table", rows, layout_for(header, rows), where=where,
                            title_lines=before, anchor="top")
     text = "\n".join(paragraphs)
     if table_no and not any(p.strip() for p in paragraphs):
@@ -87,8 +86,9 @@ def read_docx(path: Path) -> TableSource:
         grid = [row for table in doc.tables for row in _rows(table)]
         if all_blank(grid):
             return TableSource("docx table", [], Layout([]), title_lines=before)
-        raise LedgerError(f"未找到表头 / no header row in the tables of {path}: expected columns such as "
-                          "序号、任务名称、具体内容、牵头单位、责任单位、完成时限")
+        raise unreadable("未找到表头 / no header row in the tables: expected columns such as 序号、任务名称、"
+                         "具体内容、牵头单位、责任单位、完成时限", str(path), ["Word 表格 / Word tables"],
+                         preview_of([" | ".join(c.text for c in row if c.text.strip()) for row in grid]))
     if not text.strip():
         raise LedgerError(f"台账为空 / ledger is empty: {path} has no text and no table")
     return read_text_source(text)

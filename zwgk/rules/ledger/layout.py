@@ -7,26 +7,18 @@ column, from the header row); table.build_tasks does the rest the same way for a
 
 from __future__ import annotations
 
-import re
+from collections import Counter
 from dataclasses import dataclass
+from statistics import mean
 from typing import Literal
 
-Role = Literal["number", "section", "title", "text", "lead", "responsible", "deadline", "ignore"]
+from zwgk.rules.ledger.roles import Role, cell_kind, label_role
+from zwgk.rules.ledger.textnorm import normalize_text
+
+__all__ = ["FIRST_ROW_ONLY", "READ_ROLES", "Anchor", "Cell", "Layout", "Role", "cells", "is_header", "label_role"]
+
 Anchor = Literal["top", "auto"]
 
-# Header labels seen in 政务公开 ledgers (compared with whitespace and colons removed).
-HEADER_LABELS: dict[str, Role] = {
-    **dict.fromkeys(["序号", "编号", "序"], "number"),
-    **dict.fromkeys(["事项名称", "任务名称", "工作事项", "事项", "名称", "项目名称", "任务事项"], "title"),
-    **dict.fromkeys(["主要任务", "具体内容", "工作任务", "具体任务", "任务内容", "工作内容", "工作措施",
-                     "具体措施", "重点任务", "重点工作", "任务", "内容", "工作要求", "任务要求"], "text"),
-    **dict.fromkeys(["牵头单位", "牵头部门", "主责单位", "牵头"], "lead"),
-    **dict.fromkeys(["责任单位", "责任部门", "配合单位", "配合部门", "参与单位", "责任主体", "实施单位",
-                     "承办单位"], "responsible"),
-    **dict.fromkeys(["完成时限", "时限要求", "完成时间", "时限", "完成期限", "办结时限", "时间节点",
-                     "时间安排"], "deadline"),
-    **dict.fromkeys(["备注", "完成情况", "进展情况", "分管领导", "责任人"], "ignore"),
-}
 # Continuation cells of a merge carry the merged value; for these roles that value belongs to the
 # first row only (repeating a task number or wording would invent tasks).
 FIRST_ROW_ONLY: frozenset[str] = frozenset({"number", "title", "text"})
@@ -47,15 +39,21 @@ def cells(values: list[str]) -> list[Cell]:
     return [Cell(v) for v in values]
 
 
-def label_role(text: str) -> Role | None:
-    return HEADER_LABELS.get(re.sub(r"[\s:：*＊]", "", text or ""))
-
-
 def is_header(row: list[Cell] | list[str]) -> bool:
-    """A header row names at least three distinct roles, one of them the task wording/name."""
+    """A header row names at least three distinct roles, one of them the task wording/name — or
+    three columns of which two are wording (工作任务 | 具体要求 | 责任科室). Most of its filled cells
+    are labels (a data row that happens to hold "各科室" is not a header)."""
     texts = [c.text if isinstance(c, Cell) else c for c in row]
-    roles = {label_role(t) for t in texts} - {None, "ignore"}
-    return len(roles) >= 3 and bool(roles & {"text", "title"})
+    filled = [t for t in texts if (t or "").strip()]
+    roles = [label_role(t) for t in filled]
+    named = [r for r in roles if r and r != "ignore"]
+    distinct = set(named)
+    content = distinct & {"text", "title"}
+    if not content or len(named) + roles.count("ignore") < (len(filled) + 1) // 2:
+        return False
+    if len(distinct) >= 3:
+        return True
+    return len(named) >= 3 and bool(distinct & {"lead", "responsible", "deadline", "number"})
 
 
 @dataclass
@@ -94,3 +92,64 @@ class Layout:
         ]
         final += ["ignore"] * (width - len(final))
         return cls(final)
+
+    def refine(self, rows: list[list[Cell]]) -> Layout:
+        """Correct the header's roles by what the columns hold (see ledger_headers.yaml):
+        - several wording columns (工作任务 | 具体要求): the longest is the requirement, the others are
+          its section (group labels) or, when they hold numbered names, its title;
+        - an unlabelled column of bare numbers is the 序号;
+        - no deadline column: a 备注 column of deadlines is it; no unit column: an unlabelled or
+          ignored column of unit names is the 责任单位."""
+        roles = list(self.roles)
+        columns: list[list[str]] = [[] for _ in roles]
+        for row in rows[:400]:
+            for i, cell in enumerate(row[: len(roles)]):
+                if cell.text.strip() and not (cell.above or cell.left):
+                    columns[i].append(normalize_text(cell.text))
+
+        def share(i: int, kinds: set[str]) -> float:
+            values = columns[i]
+            return sum(cell_kind(v) in kinds for v in values) / len(values) if values else 0.0
+
+        if "number" not in roles:
+            for i, r in enumerate(roles):
+                if r in ("section", "ignore") and len(columns[i]) >= 2 and share(i, {"number"}) >= 0.8:
+                    roles[i] = "number"
+                    break
+        texts = [i for i, r in enumerate(roles) if r == "text"]
+        if len(texts) > 1:
+            keep = max(texts, key=lambda i: (mean(len(v) for v in columns[i]) if columns[i] else 0, i))
+            rows_with_text = max(1, len(columns[keep]))
+            for i in texts:
+                if i == keep:
+                    continue
+                numbered = share(i, {"numlabel", "item"}) >= 0.5
+                # A name on every row, each its own (重点任务 | 具体内容): the task's title; a label on
+                # the first row of its group only, or a heading: the section.
+                named = (len(columns[i]) >= 0.9 * rows_with_text and len(set(columns[i])) == len(columns[i])
+                         and share(i, {"heading"}) < 0.5)
+                title_ok = "title" not in roles and i < keep
+                roles[i] = "title" if title_ok and (numbered or named) else "section"
+        if "title" not in roles:  # a group column of numbered names ("1.行政规范性文件集中公开")
+            text_at = roles.index("text") if "text" in roles else len(roles)
+            for i, r in enumerate(roles[:text_at]):
+                if r == "section" and len(columns[i]) >= 1 and share(i, {"numlabel"}) >= 0.5:
+                    roles[i] = "title"
+                    break
+        if "deadline" not in roles:
+            for i, r in enumerate(roles):
+                if r == "ignore" and share(i, {"deadline"}) >= 0.6:
+                    roles[i] = "deadline"
+                    break
+        if not ({"lead", "responsible"} & set(roles)):
+            for i, r in enumerate(roles):
+                if r == "ignore" and share(i, {"unit"}) >= 0.6:
+                    roles[i] = "responsible"
+                    break
+        return Layout(roles)
+
+
+def widest(rows: list[list[Cell]] | list[list[str]], header_width: int) -> int:
+    """The width data rows have: the most common one (a few glued or cut rows do not count)."""
+    widths = Counter(len(r) for r in rows if any((c.text if isinstance(c, Cell) else c).strip() for c in r))
+    return widths.most_common(1)[0][0] if widths else header_width

@@ -106,5 +106,7 @@ def read_paragraph_table(lines: list[str]) -> TableSource | None:
         else:
             unit_lines.append(text)
     end_task()
+    if not any(row[1].text for row in rows):
+        return None   # header labels on their own lines, but no "N." task under them: not this layout
     # `where` was appended as rows were started; headings and tasks alternate in the same order.
     return TableSource("paragraph-table", rows, _LAYOUT, where=where, title_lines=lines[:start])

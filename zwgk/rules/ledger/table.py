@@ -90,7 +90,7 @@ def _heading(row: list[Cell]) -> tuple[int, str] | None:
     if not filled or len({normalize_text(c.text) for c in filled}) != 1:
         return None
     text = normalize_text(filled[0].text)
-    if split_number(text)[0] or bare_number(text):
+    if split_number(text)[0] or bare_number(text) or len(text) > 60:  # a long one is a （一） task
         return None
     level = heading_level(text)
     if level is not None:
@@ -292,16 +292,34 @@ def build_tasks(rows: list[list[Cell]], layout: Layout, *, ledger_id: str, year:
             lead_units=merge_units(lead_cells, marked_lead),
             responsible_units=responsible,
             deadline=combine_deadlines(raw["deadline"], year),
+            source_row=_cn(g.main.where),
         ))
-    for t in tasks:
-        if not t.text:
-            warnings.append(f"任务 {t.number} 没有内容 / task {t.number} has no wording")
-    undated = [t.number for t in tasks if t.deadline.kind == "unknown"]
-    if undated:
-        warnings.append(f"{len(undated)} 个任务没有可识别的完成时限 / {len(undated)} tasks state no "
-                        f"deadline that could be read: {', '.join(undated)}")
-    unowned = [t.number for t in tasks if not (t.lead_units or t.responsible_units)]
-    if unowned:
-        warnings.append(f"{len(unowned)} 个任务没有责任单位 / {len(unowned)} tasks name no unit: "
-                        f"{', '.join(unowned)}")
+    warnings.extend(row_warnings(tasks))
     return tasks, warnings
+
+
+def _cn(where: str) -> str:
+    """The Chinese half of a row label ("第12行 / line 12" -> "第12行")."""
+    return where.split(" / ")[0].strip()
+
+
+def row_warnings(tasks: list[Task], limit: int = 20) -> list[str]:
+    """What is uncertain about each task, naming its row ("第12行：任务 5 未识别责任单位"); at most
+    `limit` lines per kind, then a count (a 5,000-row ledger should not print 5,000 warnings)."""
+    out: list[str] = []
+    checks = (
+        ("没有内容", "has no wording", lambda t: not t.text),
+        ("未识别完成时限", "no deadline that could be read", lambda t: t.deadline.kind == "unknown"),
+        ("未识别责任单位", "names no unit", lambda t: not (t.lead_units or t.responsible_units)),
+    )
+    for cn, en, bad in checks:
+        hits = [t for t in tasks if bad(t)]
+        if len(hits) == len(tasks) > 1:   # the table has no such column at all: say it once
+            out.append(f"全部 {len(tasks)} 个任务都{cn} / none of the {len(tasks)} tasks: {en}")
+            continue
+        for t in hits[:limit]:
+            where = f"{t.source_row}：" if t.source_row else ""
+            out.append(f"{where}任务 {t.number} {cn} / task {t.number} {en}")
+        if len(hits) > limit:
+            out.append(f"另有 {len(hits) - limit} 个任务{cn} / {len(hits) - limit} more tasks: {en}")
+    return out

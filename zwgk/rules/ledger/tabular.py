@@ -20,14 +20,17 @@ from pathlib import Path
 from typing import Any
 
 from zwgk.errors import LedgerError
+from zwgk.rules.ledger.grid import layout_for
 from zwgk.rules.ledger.layout import Cell, Layout, is_header
-from zwgk.rules.ledger.source import TableSource, all_blank, ledger_from_source
+from zwgk.rules.ledger.source import TableSource, all_blank, ledger_from_source, preview_of, unreadable
 from zwgk.rules.ledger.text import decode
 from zwgk.rules.models import Ledger
 
 
 def _cell_text(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, str) and value == "":
         return ""
     if isinstance(value, datetime):
         return value.date().isoformat()
@@ -60,10 +63,38 @@ def _apply_merges(grid: list[list[Cell]], ranges: list[tuple[int, int, int, int]
     return grid
 
 
+def _xls_sheets(path: Path) -> list[tuple[str, list[list[Cell]]]]:
+    """Old Excel (.xls) through xlrd itself: pandas drops the merged ranges."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(str(path), formatting_info=True)
+    except Exception as exc:  # xlrd's errors: not an .xls workbook
+        raise LedgerError(f"无法读取 .xls 表格 / cannot read {path} as an Excel 97-2003 workbook "
+                          f"({type(exc).__name__}: {exc})") from None
+    sheets = []
+    for sheet in book.sheets():
+        values = []
+        for r in range(sheet.nrows):
+            row = []
+            for c in range(sheet.ncols):
+                cell = sheet.cell(r, c)
+                if cell.ctype == xlrd.XL_CELL_DATE:
+                    row.append(xlrd.xldate.xldate_as_datetime(cell.value, book.datemode))
+                else:
+                    row.append(cell.value)
+            values.append(row)
+        merges = [(rlo, clo, rhi - 1, chi - 1) for rlo, rhi, clo, chi in sheet.merged_cells]
+        sheets.append((sheet.name, _apply_merges(_grid(values), merges)))
+    return sheets
+
+
 def _excel_sheets(path: Path) -> list[tuple[str, list[list[Cell]]]]:
     import pandas as pd  # heavy import, only for spreadsheets
 
-    engine = None if path.suffix.lower() == ".xls" else "openpyxl"
+    if path.suffix.lower() == ".xls":
+        return _xls_sheets(path)
+    engine = "openpyxl"
     try:
         frames = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine=engine)
     except ImportError as exc:
@@ -108,15 +139,19 @@ def read_tabular(path: Path) -> TableSource:
     if not found:
         if all(all_blank(grid) for _, grid in sheets):
             return TableSource("spreadsheet", [], Layout([]))
-        raise LedgerError(f"未找到表头 / no header row in {path}: expected a row naming the columns, such as "
-                          "序号、任务名称、具体内容、牵头单位、责任单位、完成时限")
+        first = [" | ".join(c.text for c in row if c.text.strip()) for _, grid in sheets for row in grid]
+        raise unreadable("未找到表头 / no header row: expected a row naming the columns, such as 序号、任务名称、"
+                         "具体内容、牵头单位、责任单位、完成时限", str(path),
+                         [f"表格 {len(sheets)} 个工作表，逐表找表头 / every sheet searched for a header row"],
+                         preview_of(first))
     name, at, grid = found[0]
     body = grid[at + 1:]
     width = Counter(len(r) for r in body).most_common(1)[0][0] if body else len(grid[at])
     title_lines = [c.text for row in grid[:at] for c in row if not (c.left or c.above)]
     warnings = [f"只读取了工作表 “{name}”，忽略 {', '.join(n for n, _, _ in found[1:])} / only sheet "
                 f"'{name}' was read" for _ in found[1:2]]
-    return TableSource("spreadsheet", body, Layout.from_header(grid[at], width),
+    del width
+    return TableSource("spreadsheet", body, layout_for(grid[at], body),
                        where=[f"{name} 第{at + 2 + i}行 / row {at + 2 + i}" for i in range(len(body))],
                        title_lines=title_lines, warnings=warnings,
                        # xlsx merges are explicit (the value is on every row of the span); a CSV

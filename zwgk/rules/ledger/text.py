@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from zwgk.errors import LedgerError
 from zwgk.rules.ledger.paragraphs import read_paragraph_table
+from zwgk.rules.ledger.pipes import read_line_cells, read_pipe_cells, read_pipe_rows
 from zwgk.rules.ledger.prose import read_prose
-from zwgk.rules.ledger.source import TableSource, ledger_from_source
+from zwgk.rules.ledger.source import TableSource, ledger_from_source, preview_of
 from zwgk.rules.ledger.tabcells import read_tab_cells, read_tsv
 from zwgk.rules.models import Ledger
 
@@ -25,11 +26,15 @@ def split_lines(text: str) -> list[str]:
 
 def read_text_source(text: str) -> TableSource:
     lines = split_lines(text)
-    for reader in (read_tsv, read_tab_cells, read_paragraph_table):
+    for reader in (read_pipe_rows, read_pipe_cells, read_tsv, read_tab_cells, read_paragraph_table,
+                   read_line_cells):
         found = reader(lines)
         if found is not None:
+            found.preview = preview_of(lines)
             return found
-    return read_prose(lines)
+    src = read_prose(lines)
+    src.preview = preview_of(lines)
+    return src
 
 
 def parse_text(text: str, ledger_id: str, source: str = "") -> Ledger:

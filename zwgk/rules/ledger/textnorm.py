@@ -24,8 +24,8 @@ _HEADING_L0 = re.compile(r"^\s*[一二三四五六七八九十]{1,3}\s*[、.．]
 _HEADING_L1 = re.compile(r"^\s*[（(]\s*[一二三四五六七八九十]{1,3}\s*[）)]")
 # "23." "23．" "23、" "8. " at the start of a cell or paragraph. The separator is required (and may
 # not be followed by a digit) so that "2021年…" or "1.5万" never read as task numbers.
-_NUMBERED = re.compile(r"^\s*(\d{1,3})\s*[.．、](?!\d)\s*(.*)$", re.DOTALL)
-_BARE_NUMBER = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,2})?)\s*[.．、]?\s*$")
+_NUMBERED = re.compile(r"^\s*(\d{1,5})\s*[.．、](?:(?!\d)|(?=(?:19|20)\d\d年))\s*(.*)$", re.DOTALL)
+_BARE_NUMBER = re.compile(r"^\s*(\d{1,5}(?:\.\d{1,2})?)\s*[.．、]?\s*$")
 _SENTENCE_END = "。！？；;!?"
 
 

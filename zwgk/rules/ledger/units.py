@@ -21,15 +21,17 @@ import re
 
 from zwgk.rules.ledger.textnorm import normalize_text
 
-_OPEN, _CLOSE = "（(【[《", "）)】]》"
+_OPEN, _CLOSE = "（(【[《〔", "）)】]》〕"
 _CLAUSE_SEPARATORS = "，,；;／/"   # and "、", handled apart (see split_units)
 _DESCRIBED = re.compile(r"等[^、，,；;]*的")
 # Last characters of unit names: 局 委 办 室 府 (政府) 门 (部门) 位 (单位) 心 (中心) 会 处 …
 UNIT_END_CHARS = set("局委办室厅处府门位心会院所站队部组社行馆司校园署镇乡街道区县市村团联台关厂场库科股")
 # First characters of unit names that start a new unit after a space/line break.
 _UNIT_START = set("市区县旗省乡镇街各")
-_LEAD_MARK = re.compile(r"^(.+?)(?:共同)?牵头$")
-_HELPER_MARK = re.compile(r"^(.+?)(?:配合|协助|协办|参与|提供相关内容)$")
+_CLAUSE_MARK = re.compile(r"(?:共同)?(?:牵头|牽頭)(?:落实|落實|负责)?$")
+_LEAD_MARK = re.compile(r"^(.+?)(?:共同)?(?:牵头|牽頭|主办)(?:落实|落實|负责)?$")
+_HELPER_MARK = re.compile(r"^(.+?)(?:配合|协助|协办|参与|提供相关内容|负责落实|负责|参照落实|按职能分工落实|"
+                          r"按职责分工落实|分工落实|落实|配合落实)$")
 
 
 def _split_outside_brackets(text: str, separators: str) -> list[str]:
@@ -75,6 +77,10 @@ def split_units(cell: str) -> list[str]:
             # enumeration ("…等…的部门"), not four units.
             if _DESCRIBED.search(names[-1]):
                 names = [clause]
+            # "市发改局、市科工局牵头": the marker after the last name applies to each name of the clause.
+            mark = _CLAUSE_MARK.search(names[-1]) if len(names) > 1 else None
+            if mark and _CLAUSE_MARK.sub("", names[-1]):
+                names = [n if _CLAUSE_MARK.search(n) else n + mark.group(0) for n in names]
             for raw in names:
                 name = normalize_text(raw).strip("。.:：")
                 if name and name not in units:
@@ -92,7 +98,9 @@ def assign_roles(units: list[str]) -> tuple[list[str], list[str]]:
             lead.append(m.group(1))
             continue
         m = _HELPER_MARK.match(unit)
-        others.append(m.group(1) if m else unit)
+        name = m.group(1) if m else unit
+        # "基层处等": the unit is 基层处 ("and others" is not part of a name); "各有关部门等" likewise.
+        others.append(name[:-1] if name.endswith("等") and len(name) > 2 else name)
     return lead, others
 
 

@@ -50,7 +50,7 @@ _LEDGER_KEYS = ("id", "title", "year", "source", "warnings", "tasks")
 # Written by reports (`zwgk ledger parse --format yaml`), recomputed from the tasks: read and ignored.
 _DERIVED_KEYS = ("coverage",)
 _TASK_KEYS = ("ledger", "number", "title", "section", "text", "sub_items", "lead_units",
-              "responsible_units", "deadline", "checks", "coverage", "manual_hint")
+              "responsible_units", "deadline", "checks", "coverage", "manual_hint", "source_row")
 _DEADLINE_KINDS = ("date", "continuous", "as_needed", "unknown")
 _COVERAGES = ("automated", "partial", "manual")
 
@@ -77,6 +77,8 @@ def _task_dict(task: Task, ledger_id: str) -> dict[str, Any]:
         checks=[{"check": c.check, "params": dict(c.params), "rule": c.rule} for c in task.checks],
         coverage=task.coverage, manual_hint=task.manual_hint,
     )
+    if task.source_row:
+        data["source_row"] = task.source_row
     return data
 
 
@@ -180,6 +182,7 @@ def _task(data: Any, ledger_id: str, where: str) -> Task:
         responsible_units=_texts(data.get("responsible_units"), where, "responsible_units"),
         deadline=_deadline(data.get("deadline"), where), checks=_checks(data.get("checks"), where),
         coverage=coverage, manual_hint=_text(data.get("manual_hint"), where, "manual_hint"),
+        source_row=_text(data.get("source_row"), where, "source_row"),
     )
 
 
