@@ -212,19 +212,19 @@ def _unreached_navigation(ctx: SiteContext, frontier: dict[str, Any]) -> list[di
     from zwgk.understand.columns import gov_domain, is_detail, list_key
 
     domains = {gov_domain(h) for h in ctx.site.get("hosts") or []} | {gov_domain(ctx.site_url)}
-    tree = [p for p in [ctx.home] if p is not None and p.ok]
+    tree: dict[str, PageRecord] = {p.url: p for p in [ctx.home] if p is not None and p.ok}
     root = ctx.columns.get("gk.root")
     gk_prefix = list_key(root.url) if root else None
     for page in ctx.pages:
-        if is_detail(page) or page in tree:
-            continue
-        here = list_key(page.final_url or page.url)
-        if gk_prefix and here.startswith(gk_prefix):
-            tree.append(page)
-    tree += [p for hit in ctx.columns.values() if (p := ctx.page_at(hit.url)) is not None and p not in tree]
+        if page.url not in tree and not is_detail(page) and gk_prefix \
+                and list_key(page.final_url or page.url).startswith(gk_prefix):
+            tree[page.url] = page
+    for hit in ctx.columns.values():
+        if (page := ctx.page_at(hit.url)) is not None:
+            tree.setdefault(page.url, page)
     fetched = {list_key(u) for u in ctx.by_url}
     out: dict[str, dict[str, str]] = {}
-    for page in tree:
+    for page in tree.values():
         for link in ctx.links_of(page):
             if link.kind != "page" or not link.anchor or len(link.anchor) > _MAX_ANCHOR or link.hidden:
                 continue
