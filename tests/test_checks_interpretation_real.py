@@ -99,3 +99,24 @@ def test_miit_hidden_dl_in_the_list_row_is_the_association(tmp_path: Path) -> No
     basis = result.findings[0].basis
     forms = ("文件页链接解读", "「相关解读」弹出框", "隐藏的相关解读列表", "解读页链接原文")
     assert all(form in basis for form in forms)
+
+
+def test_miit_interpretation_label_in_the_row_associates_a_title_matched_interpretation(tmp_path: Path) -> None:
+    """Without the hidden dl, the row's 「解读」 label still says the document has one; the 解读 whose
+    title names it is then associated. Without the label too, that 解读 is linked from neither side."""
+    listing = real("miit_tz_list.html")
+    no_dl = listing[:listing.index('<dl class="tslb-list"')] + listing[listing.index("</dl>") + len("</dl>"):]
+    pages = {MIIT + path: document(title) for path, title in MIIT_POLICIES.items()}
+    pages[MIIT + "zwgk/zcjd/"] = interpretation_list("/" + MIIT_JD, "《轻工纺织产业发展“十五五”规划》解读")
+    pages[MIIT + MIIT_JD] = document("《轻工纺织产业发展“十五五”规划》解读")
+
+    pages[MIIT + MIIT_TZ + "index.html"] = column_page(no_dl, "政策文件")
+    result = run("policy.interpretation", build_site(tmp_path, pages, site=MIIT, name="工业和信息化部"))
+    assert [f.target for f in result.findings] == ["no_interpretation_link"]        # only art_255, as above
+    assert result.details["associations"] == {"列表中随文件列出解读": 1, "仅标题对应": 1}
+
+    unlabelled = no_dl.replace('<font style="display:none;" class="jd">解读</font>', "")
+    pages[MIIT + MIIT_TZ + "index.html"] = column_page(unlabelled, "政策文件")
+    result = run("policy.interpretation", build_site(tmp_path, pages, site=MIIT, name="工业和信息化部"))
+    assert sorted((f.url, f.target) for f in result.findings) == sorted([
+        (MIIT + next(iter(MIIT_POLICIES)), "no_interpretation_link"), (MIIT + MIIT_JD, "no_policy_link")])

@@ -563,6 +563,12 @@ def checks_list() -> None:
         meta = chk.meta
         click.echo(f"{check_id:24} [{SEVERITY_LABELS[meta.severity]}] {meta.title}")
         click.echo(f"{'':24} 依据：{meta.basis}")
+        if meta.needs or meta.absence:
+            from zwgk.checks.coverage import describe
+
+            needs = "、".join(describe(n) for n in meta.needs) or "—"
+            absence = f"；判定「未找到」还需：{'、'.join(describe(n) for n in meta.absence)}" if meta.absence else ""
+            click.echo(f"{'':24} 证据：{needs}{absence}（缺少时为无法判定）")
 
 
 @cli.command()

@@ -241,6 +241,18 @@ def _unreached_navigation(ctx: SiteContext, frontier: dict[str, Any]) -> list[di
 # --- evidence kinds -----------------------------------------------------------------------------
 
 
+EVIDENCE_LABELS = {"homepage": "首页", "pages": "抓取到的页面", "probes": "抓取时的网络探测记录",
+                   "document_pages": "文件页面", "column_list": "栏目列表", "column_items": "栏目完整列表",
+                   "column_docs": "栏目所列文件页面", "column_tree": "栏目导航（或该栏目本身）"}
+
+
+def describe(spec: str) -> str:
+    """An evidence spec for people: "column_items:gk.annual_report" → "「政府信息公开年报」栏目完整列表"."""
+    kind, _, column = spec.partition(":")
+    label = EVIDENCE_LABELS.get(kind, kind)
+    return f"「{_column_name(column)}」{label}" if column else label
+
+
 def _spec(spec: str, params: dict[str, Any]) -> tuple[str, str | None]:
     kind, _, column = spec.partition(":")
     return kind, (column or params.get("column"))

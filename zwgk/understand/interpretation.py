@@ -268,9 +268,12 @@ def pair_interpretations(policies: Iterable[PageRecord], interpretations: Iterab
             elif tk not in pols and _INTERP_WORDS.search(rel.label):
                 attach(k, tk, "link_from_policy", page.final_url or page.url,
                        Interpretation(rel.url, rel.anchor, interpretation_form(rel.anchor, rel.url), crawled=False))
+    labelled: dict[str, str] = {}         # policy key -> the list page whose row says it has a 解读
     for lp in list_pages:
         for item in parse_list(lp.body, lp.final_url or lp.url).items:
             if (k := _key(item.url)) in pols:
+                if item.interpretation_label:
+                    labelled[k] = lp.final_url or lp.url
                 for link in item.interpretation_links:
                     form = interpretation_form(link.anchor, link.url)
                     attach(k, _key(link.url), "link_in_list", lp.final_url or lp.url,
@@ -294,6 +297,8 @@ def pair_interpretations(policies: Iterable[PageRecord], interpretations: Iterab
         if scored:                 # best score; equal scores keep the policies' order (max is stable)
             best = max(scored, key=lambda sk: sk[0])
             attach(best[1], ik, "title_match", "《" + "》《".join(names) + "》")
+            if best[1] in labelled:   # the policy's row says it has a 解读: the list associates them
+                attach(best[1], ik, "link_in_list", labelled[best[1]])
     for pk, pol in pols.items():
         for pair in pol.pairs:
             ik = _key(pair.interpretation.url)
