@@ -244,3 +244,28 @@ def test_evaluate_online_and_offline_give_the_same_results(baseline) -> None:
     assert [f["key"] for f in again["sites"][0]["findings"]] == [f["key"] for f in written["sites"][0]["findings"]]
     both = zwgk("evaluate", str(run), "--reprobe", "--offline")
     assert both.returncode == 2 and "不能同时使用" in both.stderr
+
+
+def test_resume_retries_a_site_that_was_unreachable(tmp_path: Path) -> None:
+    """Down at the first run (3, the resume command printed); up again, `--resume` fetches its
+    homepage again, crawls it and gives it its verdict."""
+    from zwgk.portal_sim.dns import records_for
+
+    from support.variants import clean_variant
+
+    spec = clean_variant("retry", "南坪县人民政府", "www.retry.gov.cn")
+    port = closed_port()
+    with DnsFixture(records_for(["www.retry.gov.cn"])) as dns:
+        site = {"name": spec.name, "url": f"http://www.retry.gov.cn:{port}/", "unit": "县政府办公室"}
+        config = write_inspection(tmp_path / "inspection.yaml", [site], dns=dns.address, as_of=AS_OF.isoformat(),
+                                  max_depth=30, max_pages=2000, **QUIET)
+        done = zwgk("audit", "-c", str(config), "-o", str(tmp_path / "runs"))
+        run = run_dir(tmp_path / "runs")
+        assert done.returncode == 3 and f"zwgk audit --resume {run}" in done.stdout
+        assert results_of(run)["sites"][0]["assessment"]["reasons"] == ["站点无法访问：连接被拒绝"]
+        with RunningPortal([spec], port=port):
+            done = zwgk("audit", "--resume", str(run), timeout=600)
+        assert done.returncode == 0, done.stderr[-2000:]
+        got = results_of(run)["sites"][0]
+        assert (got["verdict"], got["score"], got["crawl"]["status"]) == ("合格", 99.0, "complete")
+        assert [f["key"] for f in got["findings"]] == ["https.available|/|https"]
