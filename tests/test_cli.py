@@ -147,3 +147,13 @@ def test_a_docx_template_that_is_no_docx_stops_the_run(tmp_path):
     done = zwgk("audit", "-c", str(_config(tmp_path, GOOD)), "-o", str(tmp_path / "runs"),
                 "--docx-template", str(template))
     _refused(done, tmp_path, "--docx-template", "不是有效的 Word")
+
+
+def test_self_check_without_as_of_judges_today_and_a_dead_site_exits_3(tmp_path):
+    from support.variants import closed_port
+
+    done = zwgk("check", f"http://127.0.0.1:{closed_port()}/", "-o", str(tmp_path), "--no-screenshots")
+    run = run_dir(tmp_path)
+    assert done.returncode == 3, done.stderr[-2000:]
+    assert f"继续运行 / to resume: zwgk audit --resume {run}" in done.stdout
+    assert "无法评估" in done.stdout and "Traceback" not in done.stderr

@@ -94,8 +94,10 @@ class SiteConfig(_Strict):
 
 class Inspection(_Strict):
     name: str = "政府网站检查"
-    as_of: date = Field(None, description="the date freshness and deadlines are judged against "
-                                       "(default: today in `timezone`)")  # type: ignore[assignment]
+    # None (absent, `as_of:` left empty, a self-check without --as-of) becomes today in `timezone`
+    # (_today below): after validation it is always a date
+    as_of: date | None = Field(None, description="the date freshness and deadlines are judged against "
+                                              "(default: today in `timezone`)")
     timezone: str = Field(DEFAULT_TIMEZONE, description="how times are shown and what 'today' means")
     ledger: str | list[str] | None = None
     sites: list[SiteConfig] = Field(min_length=1)
