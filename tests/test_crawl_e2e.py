@@ -181,3 +181,10 @@ def test_dns_override_resolves_over_ipv6(portal, tmp_path):
 def test_dns_override_resolves_over_ipv4(crawl):
     served = [e for e in crawl[1] if e.host.endswith("example-a.gov.cn")]
     assert served and {e.family for e in served} == {"v4"}
+
+
+def test_crawl_log_has_no_traceback(crawl):
+    """A robots.txt on the planted dead host cannot be fetched (DNS): one line, never a traceback."""
+    log = (crawl[0] / "crawl.log").read_text(encoding="utf-8")
+    assert "Traceback" not in log
+    assert "robots.txt 获取失败（域名无法解析）" in log

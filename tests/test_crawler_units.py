@@ -108,7 +108,7 @@ def test_a_page_that_breaks_extraction_is_recorded_not_lost(monkeypatch):
 
     import zwgk.crawler.spiders.portal as portal_mod
 
-    def boom(root, url):
+    def boom(root, url, html=None):
         raise ValueError("hostile markup")
 
     monkeypatch.setattr(portal_mod, "extract_page", boom)
@@ -120,3 +120,135 @@ def test_a_page_that_breaks_extraction_is_recorded_not_lost(monkeypatch):
     assert len(out) == 1
     rec = out[0]
     assert rec.error_kind == "parse_error" and "hostile markup" in rec.error and rec.body and rec.status == 200
+
+
+# --- hostile input is data ------------------------------------------------------------------------------
+
+HOSTILE = """<html><body><a href="/ok.html">正常</a><a href="http://www.x.gov.cn:99999/">端口</a>
+<a href="http://[::1/zwgk/">IPv6</a><a href="http://www.x&#1;y.gov.cn/">控制字符</a>
+<a href="http://a b.gov.cn/">空格</a>
+<a href=" /spaced.html ">空白</a><a href="/tab\tbed.html">制表符</a>
+<iframe src="/embed.html"></iframe><frameset><frame src="/frame.html"></frameset></body></html>"""
+
+
+def test_bad_hrefs_are_invalid_links_and_the_rest_of_the_page_is_read():
+    info = extract_page(Selector(text=HOSTILE).root, "http://www.x.gov.cn/", HOSTILE)
+    by_anchor = {ln.anchor: ln for ln in info.links}
+    for anchor, word in (("端口", "端口"), ("IPv6", "IPv6"), ("控制字符", "非法字符"), ("空格", "非法字符")):
+        link = by_anchor[anchor]
+        assert (link.kind, link.state) == ("invalid", "invalid") and word in link.reason, link
+    assert by_anchor["正常"].url == "http://www.x.gov.cn/ok.html" and by_anchor["正常"].state is None
+    assert by_anchor["空白"].url == "http://www.x.gov.cn/spaced.html"
+    assert by_anchor["制表符"].url == "http://www.x.gov.cn/tabbed.html"          # browsers drop tabs/newlines
+    tags = {ln.url.rsplit("/", 1)[-1]: ln.tag for ln in info.links if ln.kind == "page"}
+    assert tags["embed.html"] == "iframe"
+
+
+def test_links_below_thousands_of_nested_elements_are_kept():
+    html = '<a href="/top.html">t</a>' + "<div>" * 5000 + '<a href="/deep.html" title="深">深</a>' + "</div>" * 5000 \
+           + '<!-- <a href="/commented.html">x</a> --><a href="/after.html">a</a>'
+    info = extract_page(Selector(text=html).root, "http://x.gov.cn/", html)
+    urls = [ln.url for ln in info.links]
+    assert urls.count("http://x.gov.cn/deep.html") == 1 and "http://x.gov.cn/after.html" in urls
+    assert "http://x.gov.cn/commented.html" not in urls
+    # the tree alone loses them: the raw scan is what keeps them
+    assert "http://x.gov.cn/deep.html" not in [ln.url for ln in extract_page(Selector(text=html).root, "http://x.gov.cn/").links]
+
+
+def test_links_broken_reports_invalid_links_and_lists_unchecked(tmp_path: Path):
+    from support.sitebuild import build_site, run
+
+    ctx = build_site(tmp_path, {"/": HOSTILE, "/ok.html": "<html><body>ok</body></html>"})
+    result = run("links.broken", ctx)
+    invalid = [f for f in result.findings if f.evidence["error_kind"] == "invalid"]
+    assert {f.target for f in invalid} == {"http://www.x.gov.cn:99999/", "http://[::1/zwgk/", "http://www.x\x01y.gov.cn/",
+                                           "http://a b.gov.cn/"}
+    assert all(f.evidence["on_homepage"] and "无效" in f.message for f in invalid)
+    assert result.status == "fail" and result.details["invalid_links"] == 4
+
+
+# --- crawl traps and focus --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("url", "referer", "kind"), [
+    ("http://w.gov.cn/xwzx/rili/?date=2026-11", "http://w.gov.cn/xwzx/", "calendar"),
+    ("http://w.gov.cn/ldrc/?ym=202611", None, "calendar"),
+    ("http://w.gov.cn/calendar/2026-11.html", None, "calendar"),
+    ("http://w.gov.cn/hdjl/zxdc/zxdc/", "http://w.gov.cn/hdjl/zxdc/", "repeat"),
+    ("http://w.gov.cn/a/b/a/b/", None, "repeat"),
+    ("http://w.gov.cn/px.html?order=asc&order=asc", None, "params"),
+    ("http://w.gov.cn/list?page=7", "http://w.gov.cn/list?page=6", "counter"),
+    ("http://w.gov.cn/zwdt/202611/t20261116_1.html", "http://w.gov.cn/zwdt/", None),     # a listed document
+    ("http://w.gov.cn/art/2026/8/11/art_1229_5873.html", "http://w.gov.cn/col/col1229/index.html", None),
+    ("http://w.gov.cn/search?year=2026", None, None),
+])
+def test_trap_patterns(url, referer, kind):
+    from zwgk.crawler.traps import classify
+
+    found = classify(url, referer)
+    assert (found.kind if found else None) == kind
+
+
+def test_trap_budget_cuts_only_beyond_the_budget_and_names_what_it_cut():
+    from zwgk.crawler.traps import TRAP_BUDGET, TrapBudget, detail_sentence
+
+    budget = TrapBudget()
+    urls = [f"http://w.gov.cn/rili/?date=2026-{m:02d}" for m in range(1, 13)]
+    admitted = [budget.admit(u, "http://w.gov.cn/rili/?date=2026-01")[0] for u in urls]
+    assert admitted == [True] * TRAP_BUDGET + [False] * (12 - TRAP_BUDGET)
+    lost = budget.outcome(set(urls[:TRAP_BUDGET]))
+    assert [(p.kind, n, cut) for p, n, cut in lost] == [("calendar", TRAP_BUDGET, 2)]
+    assert "日历/日期参数" in detail_sentence(lost) and "w.gov.cn/rili/?date=…" in detail_sentence(lost)
+    # a URL cut on one page and requested when another page linked it is no loss
+    assert budget.outcome(set(urls)) == []
+
+
+def test_trap_urls_rank_below_every_ordinary_page():
+    from zwgk.crawler.focus import TRAP_MALUS
+
+    focus = Focus(["政务动态", "政府信息公开"], ["/xwzx/", "/xxgk/"])
+    trap = focus.priority("http://w.gov.cn/xwzx/rili/?date=2026-11", "政务动态 活动日历", 1) - TRAP_MALUS
+    deepest_document = focus.priority("http://w.gov.cn/a/b/c/d/e/f/g/t20261116_1.html", "某文件", 8, "attachment")
+    assert trap < deepest_document
+
+
+# --- the store ------------------------------------------------------------------------------------------------
+
+
+def test_an_older_store_gains_the_new_columns(tmp_path: Path):
+    import sqlite3
+
+    from zwgk.store import ListCoverage, Store
+
+    old = sqlite3.connect(tmp_path / "old.sqlite")
+    old.executescript("""CREATE TABLE links (page_id INTEGER, url TEXT, anchor TEXT, kind TEXT, hidden INTEGER,
+        tag TEXT);
+        CREATE TABLE list_coverage (site TEXT, url TEXT, source TEXT, adapter TEXT, stated_total INTEGER,
+        obtained INTEGER, pages INTEGER, state TEXT, note TEXT, at TEXT, PRIMARY KEY (site, url));""")
+    old.close()
+    store = Store(tmp_path / "old.sqlite")
+    cols = {r[1] for r in store.db.execute("PRAGMA table_info(links)")}
+    assert {"state", "reason"} <= cols
+    store.record_list_coverage(ListCoverage("s", "http://x/", adapter="hanweb", stated_total=50, obtained=50,
+                                            pages=2, state="complete", stated_pages=4, members=["http://x/p2"]))
+    (cov,) = store.list_coverages("s").values()
+    assert (cov.stated_pages, cov.members, cov.count_matched) == (4, ["http://x/p2"], True)
+
+
+def test_list_states_follow_the_evidence():
+    from zwgk.crawler.coverage import ListTracker
+    from zwgk.crawler.paging import ListPlan
+
+    tracker = ListTracker()
+    plan = ListPlan("http://x/l/", "trs", members=["http://x/l/index_1.html"], stated_total=3)
+    state = tracker.open("s", "http://x/l/", 1, None, ["a", "b"], plan)
+    tracker.expect(state, "http://x/l/index_1.html")
+    assert state.coverage().state == "unknown"                                   # a member still to come
+    assert state.coverage(final=True).state == "partial"                         # … and it never came
+    member = tracker.take("s", "http://x/l/index_1.html")
+    assert member is not None and member[0] is state
+    tracker.credit(state, "http://x/l/index_1.html", ["c"], by_adapter=True)
+    cov = state.coverage(final=True)
+    assert (cov.state, cov.obtained, cov.pages, cov.source) == ("complete", 3, 2, "adapter")
+    short = tracker.open("s", "http://x/m/", 1, None, ["a"], None, stated_total=9)
+    assert short.short_of_count() and short.coverage(final=True).state == "partial"

@@ -150,6 +150,10 @@ def test_every_passed_check_shows_what_proved_it(audit: dict[str, Any]) -> None:
 
 # --- the verdicts that follow ---------------------------------------------------------------------
 
+# every content.terms hit is a suspicion listed for 人工核实, never deducted until a person confirms it
+SUSPICIONS = frozenset({"content.terms"})
+
+
 def expected_score(truth: dict[str, Any]) -> tuple[float, list[str]]:
     """100 minus the profile's per-finding points (homepage findings at the homepage rate), capped per
     indicator; and the vetoes the expected findings trigger. content.terms hits are suspicions for
@@ -158,7 +162,7 @@ def expected_score(truth: dict[str, Any]) -> tuple[float, list[str]]:
     used: dict[str, float] = {}
     total = 0.0
     for check_id, rule in profile.deductions.items():
-        if check_id == "content.terms":
+        if check_id in SUSPICIONS:
             continue
         points = sum(float(rule.get("per_finding_homepage", rule["per_finding"]) if f["url"] == start
                            else rule["per_finding"]) for f in findings.get(check_id, []))

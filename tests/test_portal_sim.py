@@ -30,21 +30,22 @@ SITES = Path(__file__).parent / "fixtures" / "sites"
 # rule is pinned apart (PLAIN_COUNTS). example-a gained 13 policies (3 list pages, one planted without
 # 解读 on page 3), 12 解读, a jpaas API column and a browser-only column (4 documents each); example-b's
 # 政策文件 grew to 50 records (a dataproxy.jsp group beyond the embedded 45) with 48 解读.
+# Hostile input and traps (issue 11): the truth counts invalid hrefs and unchecked URLs (none here).
 COUNTS = {
     "example-a": {"pages": 148, "pages_ok": 140, "attachments": 62, "broken": 7, "hidden_links": 34,
                   "external": 425, "not_followed": 4, "robots_disallowed": 2, "documents": 117,
-                  "documents_reachable": 113, "max_depth": 3, "listings": 1},
+                  "documents_reachable": 113, "max_depth": 3, "listings": 1, "invalid": 0, "unchecked": 0},
     "example-b": {"pages": 174, "pages_ok": 172, "attachments": 82, "broken": 3, "hidden_links": 10,
                   "external": 690, "not_followed": 4, "robots_disallowed": 0, "documents": 157,
-                  "documents_reachable": 157, "max_depth": 3, "listings": 2},
+                  "documents_reachable": 157, "max_depth": 3, "listings": 2, "invalid": 0, "unchecked": 0},
 }
 PLAIN_COUNTS = {
     "example-a": {"pages": 118, "pages_ok": 110, "attachments": 46, "broken": 7, "hidden_links": 20,
                   "external": 335, "not_followed": 4, "robots_disallowed": 2, "documents": 117,
-                  "documents_reachable": 88, "max_depth": 3, "listings": 0},
+                  "documents_reachable": 88, "max_depth": 3, "listings": 0, "invalid": 0, "unchecked": 0},
     "example-b": {"pages": 77, "pages_ok": 75, "attachments": 24, "broken": 3, "hidden_links": 10,
                   "external": 302, "not_followed": 4, "robots_disallowed": 0, "documents": 157,
-                  "documents_reachable": 60, "max_depth": 18, "listings": 0},
+                  "documents_reachable": 60, "max_depth": 18, "listings": 0, "invalid": 0, "unchecked": 0},
 }
 _PLAIN: dict[str, dict] = {}
 

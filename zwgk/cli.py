@@ -614,6 +614,76 @@ def feedback(run: Path, workbook: Path) -> None:
     click.echo(f"已保存 / saved: {path}")
 
 
+@cli.group("services")
+def services_group() -> None:
+    """分布式模式的 Redis 与 PostgreSQL：在本机回环地址上启动、停止、查看（Debian 软件包）。"""
+
+
+def _services_dir(f: Callable[..., Any]) -> Callable[..., Any]:
+    from zwgk.services import default_dir
+
+    return click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path, resolve_path=True),
+                        default=default_dir(), show_default=True, help="数据目录（记录进程号，重启时沿用数据）")(f)
+
+
+@services_group.command("start")
+@_services_dir
+@click.option("--redis-port", type=click.IntRange(1, 65535),
+              help="Redis 端口（默认：上次的端口，或 6379，被占用时另选）")
+@click.option("--pg-port", type=click.IntRange(1, 65535),
+              help="PostgreSQL 端口（默认：上次的端口，或 5432，被占用时另选）")
+def services_start(directory: Path, redis_port: int | None, pg_port: int | None) -> None:
+    """启动 redis-server 与 PostgreSQL（仅监听 127.0.0.1），打印 --queue 与 --store 要用的地址。"""
+    from zwgk.services import start_services
+
+    try:
+        result = start_services(directory, redis_port=redis_port, pg_port=pg_port)
+    except ZwgkError as exc:
+        _fail(exc)
+        return
+    for name, svc in result.services.items():
+        how = f"已启动，用时 {result.seconds[name]:.1f} 秒" if name in result.started else "已在运行"
+        click.echo(f"{svc.label:<10}  {svc.url}  （PID {svc.pid}，{how}）")
+    click.echo(f"数据目录 / data: {directory}")
+    click.echo(f"停止 / stop: zwgk services stop --dir {directory}")
+
+
+@services_group.command("stop")
+@_services_dir
+def services_stop(directory: Path) -> None:
+    """停止 start 在该数据目录中记录的进程（只停这些进程，数据保留）。"""
+    from zwgk.services import stop_services
+
+    try:
+        stopped = stop_services(directory)
+    except ZwgkError as exc:
+        _fail(exc)
+        return
+    if not stopped:
+        click.echo(f"{directory} 中没有记录运行的服务。")
+    for svc, was_running in stopped:
+        click.echo(f"{svc.label:<10}  PID {svc.pid}  {'已停止' if was_running else '早已不在运行'}")
+
+
+@services_group.command("status")
+@_services_dir
+def services_status_cmd(directory: Path) -> None:
+    """查看服务是否在运行并应答；全部应答时退出码 0，否则 3。"""
+    from zwgk.services import services_status
+
+    try:
+        statuses = services_status(directory)
+    except ZwgkError as exc:
+        _fail(exc)
+        return
+    if not statuses:
+        click.echo(f"{directory} 中没有记录运行的服务（zwgk services start --dir {directory}）。")
+    for st in statuses:
+        state = "运行中，应答正常" if st.answering else ("运行中，但没有应答" if st.running else "未运行")
+        click.echo(f"{st.service.label:<10}  {st.service.url}  PID {st.service.pid}  {state}")
+    sys.exit(EXIT_OK if statuses and all(st.answering for st in statuses) else EXIT_INCOMPLETE)
+
+
 @cli.group("config")
 def config_group() -> None:
     """检查配置。"""

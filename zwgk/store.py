@@ -27,7 +27,7 @@ CREATE TABLE IF NOT EXISTS sites (
     name TEXT, url TEXT, unit TEXT,
     hosts TEXT,                     -- JSON list of hosts that belong to the site
     status TEXT,                    -- pending | running | complete | capped | unreachable | interrupted
-    capped TEXT,                    -- JSON list: max_pages / max_depth / max_seconds
+    capped TEXT,                    -- JSON list: max_pages / max_depth / max_seconds / trap:<pattern>
     started TEXT, finished TEXT, detail TEXT
 );
 CREATE TABLE IF NOT EXISTS frontier (
@@ -62,7 +62,14 @@ CREATE TABLE IF NOT EXISTS links (
     anchor TEXT,
     kind TEXT,                      -- page | attachment | related | listing | external | mailto | tel | javascript
     hidden INTEGER,                 -- 1 when the link sat inside display:none / hidden markup
-    tag TEXT                        -- a | area | script (a link only a script pager or list API makes)
+    tag TEXT,                       -- a | area | frame | iframe | script (a link only a script pager or list
+                                    -- API makes)
+    state TEXT,                     -- NULL: followed or status-checked as its kind says | invalid (the href is
+                                    -- no usable address: bad port, broken IPv6 literal, control characters in
+                                    -- the host; a browser fails on it too) | not_checked (a real address the
+                                    -- crawl did not request: longer than the URL length limit, cut by a trap
+                                    -- budget)
+    reason TEXT                     -- why invalid / not_checked, for people (Chinese)
 );
 CREATE INDEX IF NOT EXISTS links_page ON links(page_id);
 CREATE INDEX IF NOT EXISTS links_url ON links(url);
@@ -75,12 +82,18 @@ CREATE TABLE IF NOT EXISTS list_coverage (
     pages INTEGER,                  -- list pages / API groups fetched for it
     state TEXT,                     -- complete | partial (fewer than stated, or paging cut) | unknown | unread
     note TEXT, at TEXT,
+    stated_pages INTEGER,           -- the page count the list states (共N页, countPage …), NULL if none
+    members TEXT,                   -- JSON list of the further list pages / API answers fetched for it, in order
     PRIMARY KEY (site, url)
 );
 CREATE TABLE IF NOT EXISTS probes (
     id INTEGER PRIMARY KEY, site TEXT, kind TEXT, target TEXT, data TEXT, at TEXT
 );
 """
+
+
+ADDED_COLUMNS = {"links": (("state", "TEXT"), ("reason", "TEXT")),
+                 "list_coverage": (("stated_pages", "INTEGER"), ("members", "TEXT"))}
 
 
 def now_iso() -> str:
@@ -94,6 +107,8 @@ class Link:
     kind: str
     hidden: bool = False
     tag: str = "a"
+    state: str | None = None        # None (used as its kind says) | invalid | not_checked
+    reason: str | None = None       # why invalid / not checked (Chinese, for people)
 
 
 @dataclass
@@ -139,6 +154,8 @@ class ListCoverage:
     state: str = "unknown"          # complete | partial | unknown | unread
     note: str = ""
     at: str = field(default_factory=now_iso)
+    stated_pages: int | None = None
+    members: list[str] = field(default_factory=list)
 
     @property
     def count_matched(self) -> bool | None:
@@ -157,7 +174,17 @@ class Store:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")   # WAL+NORMAL: durable across process kills
         self.db.executescript(SCHEMA)
+        self._add_columns()
         self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+
+    def _add_columns(self) -> None:
+        """A store written by an older version (resumed runs, stored runs re-evaluated) gains the columns
+        added since; columns are only ever added, never renamed."""
+        for table, columns in ADDED_COLUMNS.items():
+            have = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
+            for name, decl in columns:
+                if name not in have:
+                    self.db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {decl}")
 
     def close(self) -> None:
         self.db.close()
@@ -277,8 +304,10 @@ class Store:
             page_id = int(cur.lastrowid or 0)
             if rec.links:
                 db.executemany(
-                    "INSERT INTO links VALUES (?,?,?,?,?,?)",
-                    [(page_id, ln.url, ln.anchor, ln.kind, int(ln.hidden), ln.tag) for ln in rec.links],
+                    "INSERT INTO links (page_id, url, anchor, kind, hidden, tag, state, reason) "
+                    "VALUES (?,?,?,?,?,?,?,?)",
+                    [(page_id, ln.url, ln.anchor, ln.kind, int(ln.hidden), ln.tag, ln.state, ln.reason)
+                     for ln in rec.links],
                 )
             db.execute("UPDATE frontier SET state='done' WHERE site=? AND url=? AND method IN (?, 'GET', 'HEAD')",
                        (rec.site, rec.url, rec.method))
@@ -302,19 +331,20 @@ class Store:
         return self._page(row) if row else None
 
     def links(self, page_id: int) -> list[Link]:
-        rows = self.db.execute("SELECT url, anchor, kind, hidden, tag FROM links WHERE page_id = ?", (page_id,))
-        return [Link(r[0], r[1], r[2], bool(r[3]), r[4]) for r in rows]
+        rows = self.db.execute("SELECT url, anchor, kind, hidden, tag, state, reason FROM links WHERE page_id = ?",
+                               (page_id,))
+        return [Link(r[0], r[1], r[2], bool(r[3]), r[4], r[5], r[6]) for r in rows]
 
     def all_links(self, site: str, exclude_pages: Collection[int] = ()) -> Iterator[tuple[str, Link]]:
         """(source page URL, link) for every link recorded on the site's pages (but `exclude_pages`:
         records another one stands for, e.g. a raw fetch whose rendered DOM is used)."""
         rows = self.db.execute(
-            "SELECT p.url, l.url, l.anchor, l.kind, l.hidden, l.tag, p.id FROM links l JOIN pages p "
-            "ON p.id = l.page_id WHERE p.site = ? ORDER BY l.rowid", (site,))
+            "SELECT p.url, l.url, l.anchor, l.kind, l.hidden, l.tag, p.id, l.state, l.reason FROM links l "
+            "JOIN pages p ON p.id = l.page_id WHERE p.site = ? ORDER BY l.rowid", (site,))
         skip = set(exclude_pages)
         for r in rows:
             if r[6] not in skip:
-                yield r[0], Link(r[1], r[2], r[3], bool(r[4]), r[5])
+                yield r[0], Link(r[1], r[2], r[3], bool(r[4]), r[5], r[7], r[8])
 
     @staticmethod
     def _page(row: sqlite3.Row) -> PageRecord:
@@ -330,13 +360,18 @@ class Store:
         """Insert or replace what is known of one list page's items (the crawl updates it as further
         pages or API groups arrive)."""
         self.db.execute(
-            "INSERT OR REPLACE INTO list_coverage VALUES (?,?,?,?,?,?,?,?,?,?)",
+            "INSERT OR REPLACE INTO list_coverage (site, url, source, adapter, stated_total, obtained, pages, state, "
+            "note, at, stated_pages, members) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (cov.site, cov.url, cov.source, cov.adapter, cov.stated_total, cov.obtained, cov.pages, cov.state,
-             cov.note, cov.at))
+             cov.note, cov.at, cov.stated_pages, json.dumps(cov.members, ensure_ascii=False)))
 
     def list_coverages(self, site: str) -> dict[str, ListCoverage]:
-        rows = self.db.execute("SELECT * FROM list_coverage WHERE site = ?", (site,))
-        return {r["url"]: ListCoverage(**dict(r)) for r in rows}
+        out = {}
+        for r in self.db.execute("SELECT * FROM list_coverage WHERE site = ?", (site,)):
+            data = dict(r)
+            data["members"] = json.loads(data.get("members") or "[]")
+            out[r["url"]] = ListCoverage(**data)
+        return out
 
     # --- probes -------------------------------------------------------------------------------
     def add_probe(self, site: str, kind: str, target: str, data: dict[str, Any]) -> None:

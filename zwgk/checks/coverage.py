@@ -31,7 +31,9 @@ STATUSES = ("complete", "capped", "interrupted", "unreachable")
 CAP_LABELS = {"max_pages": "页数上限", "max_depth": "深度上限", "max_seconds": "时间上限"}
 STATUS_LABELS = {"complete": "抓取完成", "capped": "抓取达到上限", "interrupted": "抓取被中断",
                  "unreachable": "站点无法访问"}
-_SOURCE_STATE = {"browser": "rendered", "adapter": "script_listed", "markup": "fetched", "none": "unread"}
+# list_coverage.source → state; "none" (nothing obtained) is an empty list that was read, unless the row's
+# state says `unread` (the list needed a browser and none rendered it)
+_SOURCE_STATE = {"browser": "rendered", "adapter": "script_listed", "markup": "fetched", "none": "fetched"}
 _MAX_ANCHOR = 24
 _MAX_LISTED = 20
 

@@ -3,6 +3,9 @@
 404/410/5xx, DNS failures, refused connections and redirect loops are broken. 403/429 and timeouts
 are what a WAF or an overloaded server does to a crawler: they are re-tried once, slower, through
 the probe layer and stay `inconclusive` if they persist — never reported as broken.
+A link the crawl recorded as `invalid` (an href no browser can open: a port out of range, a broken
+IPv6 literal, control characters in the host) is broken for every visitor too. Links it recorded
+`not_checked` (over the URL length limit, cut by a crawl-trap budget) are listed, never judged.
 """
 
 from __future__ import annotations
@@ -76,8 +79,14 @@ def _retry(ctx: SiteContext, url: str) -> tuple[str, str]:
 def links_broken(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
     home_urls = {ctx.site_url, *(r.final_url for r in [ctx.home] if r and r.final_url)}
     sources: dict[str, list[tuple[str, str, bool]]] = defaultdict(list)
+    invalid: list[tuple[str, Any]] = []
+    unchecked: list[dict[str, str]] = []
     for source, link in ctx.link_index:
-        if link.kind in CHECKED_KINDS:
+        if getattr(link, "state", None) == "invalid":
+            invalid.append((source, link))
+        elif getattr(link, "state", None) == "not_checked":
+            unchecked.append({"source": source, "url": link.url[:300], "reason": link.reason or ""})
+        elif link.kind in CHECKED_KINDS:
             sources[link.url].append((source, link.anchor, link.hidden))
     targets = [r for r in ctx.all_records if r.kind in CHECKED_KINDS and r.url in sources]
     findings, doubtful, skipped, checked = [], [], 0, 0
@@ -104,8 +113,17 @@ def links_broken(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
                 expected="链接可正常打开（HTTP 2xx/3xx）", seen=seen, status=rec.status, error_kind=rec.error_kind,
                 anchor=anchor, hidden=hidden, kind=rec.kind, on_homepage=on_home, at=rec.fetched_at,
                 redirects=rec.redirects))
+    for source, link in invalid:
+        on_home = source in home_urls
+        seen = f"链接地址无效：{link.reason or '浏览器无法打开'}"
+        findings.append(finding(
+            f"{'首页' if on_home else '页面'}「{link.anchor or link.url}」{seen}", source, target=link.url,
+            expected="链接地址可被浏览器打开", seen=seen, status=None, error_kind="invalid", anchor=link.anchor,
+            hidden=link.hidden, kind="invalid", on_homepage=on_home,
+            at=page.fetched_at if (page := ctx.page_at(source)) else None, redirects=[]))
     details = {"checked_targets": checked, "broken_targets": len({f.target for f in findings}),
-               "inconclusive_targets": doubtful, "robots_skipped": skipped}
+               "inconclusive_targets": doubtful, "robots_skipped": skipped, "invalid_links": len(invalid),
+               "unchecked_count": len(unchecked), "unchecked_links": unchecked[:50]}
     if findings:
         on_home = sum(1 for f in findings if f.evidence["on_homepage"])
         summary = f"发现 {len(findings)} 处不可用链接（首页 {on_home} 处），涉及 {details['broken_targets']} 个目标"

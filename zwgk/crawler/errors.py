@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from scrapy import exceptions as sx
 from twisted.internet import error as terr
 from twisted.python.failure import Failure
 
 from zwgk.error_kinds import ERROR_LABELS
 
-__all__ = ["ERROR_LABELS", "classify_failure"]
+__all__ = ["ERROR_LABELS", "classify_failure", "quiet_expected_failures"]
 
 
 # Scrapy ≥ 2.13 wraps Twisted's errors in its own; older releases raise Twisted's directly.
@@ -58,3 +60,30 @@ def classify_failure(failure: Failure) -> tuple[str, str]:
     if any(isinstance(exc, (sx.DownloadFailedError, terr.ConnectError)) for exc in chain):
         return "connection", first
     return "other", first
+
+
+class _OneLine(logging.Filter):
+    """Expected fetch failures (a robots.txt that cannot be fetched: DNS, refused, timeout) logged by
+    Scrapy with a traceback become one line: the URL and the error kind people can read."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None:
+            kind, message = classify_failure(Failure(exc))
+            request = (record.args or {}).get("request") if isinstance(record.args, dict) else None
+            record.msg = "robots.txt 获取失败（%s）：%s；请求 %s 照常进行"
+            record.args = (ERROR_LABELS.get(kind, kind), message[:200], request or "")
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.exc_info = record.exc_text = None
+        return True
+
+
+_ONE_LINE = _OneLine()
+
+
+def quiet_expected_failures() -> None:
+    """Install the one-line filter on the loggers that report expected fetch failures with tracebacks."""
+    for name in ("scrapy.downloadermiddlewares.robotstxt",):
+        logger = logging.getLogger(name)
+        if _ONE_LINE not in logger.filters:
+            logger.addFilter(_ONE_LINE)

@@ -2,6 +2,9 @@
 
 Scrapy pops the highest priority first. The 政府信息公开 专栏 tree (recognised by column names and
 URL segments from the column catalogue), 解读 links and list pages rank above ordinary deep pages.
+URLs of a crawl-trap pattern (calendar, repeating path, multiplying query; traps.py) rank below every
+ordinary page, whatever bonuses their anchor or path would earn: a trap can never starve the
+homepage's sections, the 专栏 tree or the documents they list of the page budget.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ LIST_BONUS = 50                  # list pages lead to many documents
 GK_LIST_BONUS = 150              # a 专栏 column page outranks the documents one level above it:
                                  # every column must be seen, not every document
 ATTACHMENT_MALUS = 80            # status checks only; after the pages that link them
+TRAP_MALUS = 10_000              # a crawl-trap pattern (traps.py): after every ordinary page at any depth
 
 _LIST_URL = re.compile(r"(/|/index(_\d+)?\.s?html?|/col/col\d+/index\.html|/list[^/]*\.s?html?)$", re.I)
 

@@ -1,11 +1,12 @@
-"""Item pipeline: every fetched page goes to the store at once (one transaction per page)."""
+"""Item pipeline: every fetched page goes to the store at once (one transaction per page); list coverage
+rows (crawler/coverage.py) are written as they change."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from zwgk.crawler.state import CrawlState, crawl_state
-from zwgk.store import PageRecord
+from zwgk.store import ListCoverage, PageRecord
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -20,7 +21,10 @@ class StorePipeline:
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         return cls(crawler, crawl_state(crawler))
 
-    def process_item(self, item: PageRecord) -> PageRecord:
+    def process_item(self, item: PageRecord | ListCoverage) -> PageRecord | ListCoverage:
+        if isinstance(item, ListCoverage):        # how a list's items were obtained (crawler/coverage.py)
+            self.state.store.record_list_coverage(item)
+            return item
         self.state.store.save_page(item)
         site = self.state.sites.get(item.site)
         if site is not None:

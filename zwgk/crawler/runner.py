@@ -166,6 +166,8 @@ def finish_sites(store: Store, states: dict[str, Any], *, interrupted: bool) -> 
             status = "capped"
         else:
             status = "complete"
+        if status != "unreachable" and st is not None:      # e.g. the trap patterns a budget cut
+            detail = " ".join(n for n in st.notes if n)
         store.update_site(key, status=status, capped=capped, finished=now_iso(), detail=detail)
         outcomes.append(SiteOutcome(key, site["name"], status, stats["pages"], stats["attachments"],
                                     stats["errors"] + stats["http_errors"], capped, detail))

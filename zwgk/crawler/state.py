@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from zwgk.crawler.traps import TrapBudget
 from zwgk.store import Store
 
 if TYPE_CHECKING:
@@ -27,6 +28,8 @@ class SiteState:
     capped: set[str] = field(default_factory=set)
     fetched: int = 0
     errors: int = 0
+    traps: TrapBudget = field(default_factory=TrapBudget)
+    notes: list[str] = field(default_factory=list)      # sentences for sites.detail (Chinese)
 
     def start(self) -> None:
         if not self.started:
@@ -58,6 +61,7 @@ def crawl_state(crawler: Crawler) -> CrawlState:
         for site in settings.getlist("ZWGK_SITES"):
             limits: dict[str, Any] = site["crawl"]
             sites[site["key"]] = SiteState(site["key"], int(limits["max_pages"]), int(limits["max_depth"]),
-                                           float(limits["max_seconds"]))
+                                           float(limits["max_seconds"]),
+                                           traps=TrapBudget(counter_budget=int(limits.get("max_list_pages", 50))))
         state = _STATES[id(crawler)] = CrawlState(Store(settings.get("ZWGK_STORE")), sites)
     return state

@@ -88,6 +88,8 @@ def render(site: Site, style: Style) -> None:
 
 def _render_column(site: Site, style: Style, col: Column) -> None:
     kind = col.spec.kind
+    if col.spec.pager == "uid":       # its pages are a route: ?uid=&pageNum= (templates_hanweb.uid_page)
+        return
     for i, path in enumerate(col.list_paths):
         if kind == "index":
             res = html_resource(site, col.host, path, lambda p, c=col: pages.render_index(style, p, c))

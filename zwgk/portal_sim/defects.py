@@ -297,5 +297,119 @@ def interpretation_without_backlink(ctx: DefectContext, p: Params) -> None:
         ctx.record("interpretation_without_backlink", target=doc.url)
 
 
+
+
+# --- crawl traps beside ordinary sections (no robots.txt to hide them) ------------------------------
+
+RILI = re.compile(r"\?date=\d{4}-\d{2}(-\d{2})?$")
+
+
+@defect("calendar_trap")
+def calendar_trap(ctx: DefectContext, p: Params) -> None:
+    """A 活动日历 under a section, NOT behind robots.txt: ?date=YYYY-MM pages link the previous and
+    next month and three event days, forever (the calendar of the issue that starved a crawl)."""
+    col = ctx.site.column(p.get("column", "gk.news"))
+    base = (col.dir if col and col.dir.endswith("/") else "/") + "rili/"
+    host = col.host if col else ctx.main
+    as_of = ctx.site.spec.as_of
+    ctx.site.routes.append(Route(re.compile(re.escape(base)), _rili))
+    ctx.site.trap_patterns.append((f"{host}{base}?date=…",
+                                   re.compile(re.escape(f"http://{host}{base}") + RILI.pattern)))
+    target = f"http://{host}{base}?date={as_of:%Y-%m}"
+    source = ctx.place(p, Link(target, p.get("text", "活动日历"), note="calendar_trap"))
+    ctx.record("calendar_trap", source=source, target=target, robots=False)
+
+
+def _rili(site: Site, request: Request, match: re.Match[str]) -> Resource | None:
+    day = re.fullmatch(r"date=(\d{4})-(\d{2})(?:-(\d{2}))?", request.query)
+    if day is None:
+        return None
+    y, m = int(day[1]), int(day[2])
+    prev = f"{y - (m == 1)}-{(m - 2) % 12 + 1:02d}"
+    nxt = f"{y + (m == 12)}-{m % 12 + 1:02d}"
+    days = "".join(f'<li><a href="?date={y}-{m:02d}-{d:02d}">{m}月{d}日 政务活动</a></li>' for d in (5, 15, 25))
+    body = (f'<html><head><meta charset="utf-8"><title>活动日历 {y}年{m}月</title></head><body>'
+            f'<div class="rili"><a href="?date={prev}">上一月</a> <a href="?date={nxt}">下一月</a>'
+            f"<ul>{days}</ul></div></body></html>")
+    return Resource(body=body.encode(), charset="utf-8", dynamic=True)
+
+
+@defect("repeat_trap")
+def repeat_trap(ctx: DefectContext, p: Params) -> None:
+    """A catch-all page whose relative link `zxdc/` leads one level deeper each time (/hdjl/zxdc/zxdc/…)."""
+    prefix = p.get("path", "/hdjl/zxdc/")
+    seg = prefix.rstrip("/").rsplit("/", 1)[-1]
+    ctx.site.routes.append(Route(re.compile(re.escape(prefix) + rf"(?:{re.escape(seg)}/)*"), _catch_all))
+    ctx.site.trap_patterns.append((f"{ctx.main}{prefix}({seg}/)…", re.compile(
+        re.escape(ctx.url(prefix)) + rf"(?:{re.escape(seg)}/)+$")))
+    source = ctx.place(p, Link(ctx.url(prefix), p.get("text", "在线调查"), note="repeat_trap"))
+    ctx.record("repeat_trap", source=source, target=ctx.url(prefix))
+
+
+def _catch_all(site: Site, request: Request, match: re.Match[str]) -> Resource:
+    seg = request.path.rstrip("/").rsplit("/", 1)[-1]
+    body = (f'<html><head><meta charset="utf-8"><title>在线调查</title></head><body><div class="dc">'
+            f'<p>调查已结束。</p><a href="{seg}/">往期调查</a></div></body></html>')
+    return Resource(body=body.encode(), charset="utf-8", dynamic=True)
+
+
+@defect("params_trap")
+def params_trap(ctx: DefectContext, p: Params) -> None:
+    """A list whose sort link appends to the current query (?order=asc&order=asc&…)."""
+    path = p.get("path", "/zwgk/px.html")
+    ctx.site.routes.append(Route(re.compile(re.escape(path)), _sorter))
+    ctx.site.trap_patterns.append((f"{ctx.main}{path}?order&…", re.compile(
+        re.escape(ctx.url(path)) + r"\?order=asc(&order=asc)+$")))
+    target = ctx.url(path) + "?order=asc"
+    source = ctx.place(p, Link(target, p.get("text", "按时间排序"), note="params_trap"))
+    ctx.record("params_trap", source=source, target=target)
+
+
+def _sorter(site: Site, request: Request, match: re.Match[str]) -> Resource:
+    query = request.query or "order=asc"
+    body = (f'<html><head><meta charset="utf-8"><title>排序</title></head><body>'
+            f'<a href="?{query}&amp;order=asc">再次排序</a></body></html>')
+    return Resource(body=body.encode(), charset="utf-8", dynamic=True)
+
+
+# --- hostile input -------------------------------------------------------------------------------------
+
+
+@defect("hostile_links")
+def hostile_links(ctx: DefectContext, p: Params) -> None:
+    """One page with hrefs no browser opens (a port of 99999, a broken IPv6 literal, a control character
+    in the host), an 8 KB same-site URL, an iframe, a link to a frameset page, to a page of 5,000 nested
+    <div>s (its own link at the bottom), and to a slow-drip page (one byte every `drip` seconds)."""
+    main, path = ctx.main, p.get("path", "/ztzl/tsym/index.html")
+    base = path.rsplit("/", 1)[0] + "/"
+    long_url = ctx.url(base + "search.html?q=" + "x" * int(p.get("long", 8192)))
+    drip = float(p.get("drip", 0.25))
+    bad = [(f"http://{main}:99999/", "端口错误"), ("http://[::1/zwgk/", "IPv6 写错"),
+           ("http://www.exa&#1;mple.gov.cn/", "控制字符")]
+    links = "".join(f'<li><a href="{href}">{text}</a></li>' for href, text in bad)
+    links += (f'<li><a href="{long_url}">超长链接</a></li><li><a href="{base}frames.html">框架页</a></li>'
+              f'<li><a href="{base}deep.html">深层页面</a></li><li><a href="{base}drip.html">慢速页面</a></li>'
+              f'<li><a href="{base}ok.html">正常页面</a></li>')
+    ctx.page(base + "ok.html", "正常页面", "这一页应被正常抓取。")
+    ctx.page(base + "nav.html", "框架导航", "框架导航。")
+    ctx.page(base + "main.html", "框架正文", "框架正文。")
+    ctx.page(base + "embed.html", "内嵌页面", "内嵌页面。")
+    ctx.page(base + "deep-end.html", "深层链接", "只有嵌套页面的底部链接到这一页。")
+    html = (f'<html><head><meta charset="utf-8"><title>专题</title></head><body><ul class="ts">{links}</ul>'
+            f'<iframe src="{base}embed.html" title="内嵌"></iframe></body></html>')
+    ctx.site.add(main, path, Resource(body=html.encode(), charset="utf-8"))
+    frames = (f'<html><head><meta charset="utf-8"><title>框架页</title></head><frameset cols="20%,80%">'
+              f'<frame src="{base}nav.html" name="nav"><frame src="{base}main.html" name="main"></frameset></html>')
+    ctx.site.add(main, base + "frames.html", Resource(body=frames.encode(), charset="utf-8"))
+    deep = ('<html><head><meta charset="utf-8"><title>深层页面</title></head><body>' + "<div>" * 5000
+            + f'<a href="{base}deep-end.html">底部链接</a>' + "</div>" * 5000 + "</body></html>")
+    ctx.site.add(main, base + "deep.html", Resource(body=deep.encode(), charset="utf-8"))
+    slow = ('<html><head><meta charset="utf-8"><title>慢速页面</title></head><body>' + "<p>慢</p>" * 60
+            + "</body></html>")
+    ctx.site.add(main, base + "drip.html", Resource(body=slow.encode(), charset="utf-8", drip=drip))
+    source = ctx.place(p, Link(ctx.url(path), p.get("text", "专题页面"), note="hostile_links"))
+    ctx.record("hostile_links", source=source, target=ctx.url(path), long_url=long_url)
+
+
 # Content defects register into the same DEFECTS table (imported last: they use `defect` above).
 from zwgk.portal_sim import defects_content  # noqa: E402,F401

@@ -15,7 +15,14 @@ from urllib.parse import urljoin, urlsplit
 
 from protego import Protego
 
-from zwgk.portal_sim.links import MAX_REDIRECTS, REDIRECT_CODES, extract_links, is_attachment
+from zwgk.portal_sim.links import (
+    MAX_REDIRECTS,
+    REDIRECT_CODES,
+    TRAP_BUDGET,
+    URL_LIMIT,
+    extract_links,
+    is_attachment,
+)
 from zwgk.portal_sim.model import Request, Resource, ScriptLink, Site
 
 MAX_LIST_PAGES = 50        # crawl.max_list_pages default: pages per column followed through a script pager
@@ -46,7 +53,8 @@ class AttachmentCheck:
 class Edge:
     source: str
     target: str
-    kind: str            # page | attachment | external | not_followed | robots | redirect | listing
+    kind: str            # page | attachment | external | not_followed | robots | redirect | listing |
+                         # invalid (no browser can open it) | too_long | trap (over a trap budget)
     hidden: bool = False
     visible: bool = False
     scheme: str = "http"
@@ -60,6 +68,8 @@ class CrawlGraph:
     edges: dict[tuple[str, str], Edge] = field(default_factory=dict)
     robots_blocked: dict[str, int] = field(default_factory=dict)      # url -> depth it was met at
     listings: dict[str, Fetched] = field(default_factory=dict)       # list API answers (fast-path rule)
+    trap_admitted: dict[str, set[str]] = field(default_factory=dict)  # trap label -> URLs requested
+    trap_cut: dict[str, set[str]] = field(default_factory=dict)       # trap label -> URLs over its budget
 
 
 @lru_cache(maxsize=65536)
@@ -83,12 +93,30 @@ def crawl(site: Site, *, adapters: bool = True, render: bool = False,
         e.hidden |= hidden
         e.visible |= not hidden
 
+    def trapped(source: str, target: str, hidden: bool) -> bool:
+        """Rule 2e: a URL of a crawl-trap pattern beyond that pattern's budget is not requested."""
+        for label, pattern in site.trap_patterns:
+            if pattern.search(target):
+                admitted = graph.trap_admitted.setdefault(label, set())
+                if target in admitted or target in graph.pages:
+                    return False
+                if len(admitted) >= TRAP_BUDGET:
+                    graph.trap_cut.setdefault(label, set()).add(target)
+                    edge(source, target, "trap", hidden)
+                    return True
+                admitted.add(target)
+                return False
+        return False
+
     def follow(source: str, target: str, depth: int, hidden: bool, *, redirect: bool = False,
                script: ScriptLink | None = None) -> None:
         """Classify one same-site-or-not http URL met at `depth` (the depth the target would get)."""
         host = split(target)[0]
         if host not in same_site:
             edge(source, target, "external", hidden)
+            return
+        if len(target) > URL_LIMIT:
+            edge(source, target, "too_long", hidden)
             return
         parser = robots.get(host)
         if parser is not None and not parser.can_fetch(target, "*"):
@@ -102,6 +130,8 @@ def crawl(site: Site, *, adapters: bool = True, render: bool = False,
             graph.attachments[target].depth = min(depth, graph.attachments[target].depth)
             return
         listing = script is not None and script.kind == "listing"
+        if script is None and not redirect and trapped(source, target, hidden):
+            return
         edge(source, target, "redirect" if redirect else "listing" if listing else "page", hidden)
         if redirect or (script is not None and script.same_level):
             queue.appendleft((target, depth, script if listing else None))   # same depth (0-1 BFS)
@@ -139,7 +169,9 @@ def crawl(site: Site, *, adapters: bool = True, render: bool = False,
             follow(url, got.location, depth, False, redirect=True)
         elif res.status == 200 and res.content_type == "text/html":
             for link in extract_links(res.body, res.charset or "utf-8", url):
-                if link.scheme not in ("http", "https"):
+                if link.scheme == "invalid":
+                    edge(url, link.url, "invalid", link.hidden, link.scheme)
+                elif link.scheme not in ("http", "https"):
                     edge(url, link.url, "not_followed", link.hidden, link.scheme)
                 else:
                     follow(url, link.url, depth + 1, link.hidden)

@@ -7,6 +7,8 @@ it; change it here and in the crawler together.
 
 from __future__ import annotations
 
+import html
+import ipaddress
 import posixpath
 import re
 from dataclasses import dataclass
@@ -19,9 +21,11 @@ A plain crawler (no JavaScript) starting at http://<main host>/:
 1. Fetches each URL at most once (fragment dropped). Follows redirects (301/302/303/307/308, up to 20
    hops); a redirect hop keeps the depth of the request that was redirected; a hop back to an
    already-requested URL is not re-requested (a loop ends there, reported as error redirect_loop).
-2. Parses only status-200 text/html responses. Links are the href of <a> and <area> elements in the
-   parsed DOM (lxml.html, as Scrapy/parsel), resolved against the page URL (or <base href>), with
-   leading/trailing whitespace stripped. Links inside hidden markup (an ancestor-or-self with the
+2. Parses only status-200 text/html responses. Links are the href of <a> and <area> elements and
+   the src of <frame> and <iframe> elements in the markup however deeply nested (the parsed DOM,
+   lxml.html as Scrapy/parsel, plus the link tags a depth-limited parser drops), resolved against the
+   page URL (or <base href>), with leading/trailing whitespace and controls stripped and tabs/newlines
+   removed (as browsers do). Links inside hidden markup (an ancestor-or-self with the
    `hidden` attribute or a style of display:none / visibility:hidden) ARE followed and are also
    reported in `hidden_links`. Not links: anything in comments, <script> text (incl. XML/CDATA
    datastores and document.write pagers), <form action>, <img>/<link>/<script> src, <option value>.
@@ -36,6 +40,12 @@ A plain crawler (no JavaScript) starting at http://<main host>/:
    API answers are `listings`, not pages.
 2c. Rendering (crawl.render_js, with a browser): links that exist only after the page's inline
    scripts ran (Resource.rendered) are followed at depth + 1.
+2d. Hrefs no browser can open — a port that is not a number 0-65535, a broken IPv6 literal, a host
+   with control characters or spaces — are `invalid` links (reported, never requested). Same-site
+   URLs longer than URL_LIMIT (2083) characters are `unchecked` (too_long), never requested.
+2e. Crawl traps (Site.trap_patterns: calendar/date parameters, repeating path segments, multiplying
+   query parameters): at most TRAP_BUDGET URLs of each pattern are requested (the first met in this
+   BFS; a crawl may meet others first, but requests the same number); the rest are `unchecked` (trap).
 3. mailto:, tel:, javascript:, data: (any non-http(s) scheme) -> `not_followed`.
 4. http(s) URLs whose host is not one of the site's hosts (served hosts + declared dead same-site
    hosts) -> `external`, never fetched.
@@ -51,6 +61,12 @@ A plain crawler (no JavaScript) starting at http://<main host>/:
 """
 
 ATTACHMENT_EXTS = frozenset({"pdf", "doc", "docx", "xls", "xlsx", "zip", "rar", "wps", "et", "ofd", "txt"})
+URL_LIMIT = 2083            # Scrapy's URLLENGTH_LIMIT: longer URLs are reported, not requested
+TRAP_BUDGET = 10            # URLs requested per crawl-trap pattern
+_LINK_TAG = re.compile(r"<(a|area|i?frame)\b([^>]*)>", re.I)
+_NOT_MARKUP = re.compile(r"<!--.*?-->|<(script|style|template|noscript)\b.*?</\1\s*>", re.S | re.I)
+_URL_ATTR = re.compile(r"""\b(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+_C0 = "".join(map(chr, range(0x21)))
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 20
 _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
@@ -59,9 +75,10 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 @dataclass(frozen=True)
 class FoundLink:
-    url: str        # absolute, without fragment (raw href for non-http schemes)
-    scheme: str     # http, https, mailto, tel, javascript, …
+    url: str        # absolute, without fragment (raw href for non-http schemes and invalid ones)
+    scheme: str     # http, https, mailto, tel, javascript, … | invalid (no browser can open it)
     hidden: bool
+    tag: str = "a"  # a | area | frame | iframe
 
 
 def is_attachment(url: str) -> bool:
@@ -81,8 +98,37 @@ def _join_relative(base_dir: str, href: str) -> str | None:
     return joined
 
 
+def _invalid(href: str) -> bool:
+    """An absolute http(s) href whose authority no browser accepts (rule 2d)."""
+    try:
+        parts = urlsplit(href)
+        parts.port                                                # noqa: B018 (raises on a bad port)
+    except ValueError:
+        return True
+    netloc = parts.netloc.rpartition("@")[2]
+    if netloc.startswith("["):
+        try:
+            ipaddress.IPv6Address(netloc[1:netloc.index("]")].split("%")[0])
+        except ValueError:
+            return True
+        return False
+    host = netloc.rsplit(":", 1)[0] if ":" in netloc else netloc
+    return not host or any(c in host for c in _C0 + "\x7f") or "[" in netloc or "]" in netloc
+
+
+def _raw_targets(text: str) -> list[tuple[str, str]]:
+    """(tag, href/src) of every link tag in the markup outside comments and scripts."""
+    out = []
+    for m in _LINK_TAG.finditer(_NOT_MARKUP.sub("", text)):
+        tag = m.group(1).lower()
+        for name, *vals in _URL_ATTR.findall(m.group(2)):
+            if name.lower() == ("src" if tag.endswith("frame") else "href"):
+                out.append((tag, html.unescape(next(v for v in vals if v is not None))))
+    return out
+
+
 def extract_links(body: bytes, encoding: str, page_url: str) -> list[FoundLink]:
-    """Plain links of an HTML page, in document order (duplicates kept; callers dedupe)."""
+    """Links of an HTML page, in document order (duplicates kept; callers dedupe)."""
     text = body.decode(encoding or "utf-8", "replace")
     if not text.strip():
         return []
@@ -98,22 +144,35 @@ def extract_links(body: bytes, encoding: str, page_url: str) -> list[FoundLink]:
     hidden: set[object] = set()
     for el in root.xpath("//*[@hidden or @style]"):
         if el.get("hidden") is not None or _HIDDEN_STYLE.search(el.get("style") or ""):
-            hidden.update(el.iter("a", "area"))
+            hidden.update(el.iter("a", "area", "frame", "iframe"))
+    found = [(el.tag, el.get("src" if el.tag.endswith("frame") else "href") or "", el in hidden)
+             for el in root.iter("a", "area", "frame", "iframe")]
+    raw = _raw_targets(text)
+    if len(raw) > len(found):     # the parser stopped building the tree (thousands of nested elements)
+        have = {(t, h) for t, h, _ in found}
+        found += [(t, h, False) for t, h in raw if (t, h) not in have]
     out = []
-    for el in root.iter("a", "area"):
-        href = (el.get("href") or "").strip()   # leading/trailing whitespace, as Scrapy's extractor
+    for tag, value, is_hidden in found:
+        href = re.sub(r"[\t\n\r]", "", value.strip(_C0))   # leading/trailing space and controls, as browsers
         if not href or href.startswith("#"):
             continue
         if href.startswith(("http://", "https://")):            # fast paths: most hrefs are these
+            if _invalid(href):
+                out.append(FoundLink(href, "invalid", is_hidden, tag))
+                continue
             url = href.split("#", 1)[0]
         elif href.startswith("/") and not href.startswith("//"):
             url = origin + href.split("#", 1)[0]
         else:
             scheme = _SCHEME.match(href)
             if scheme and scheme[1].lower() not in ("http", "https"):
-                out.append(FoundLink(href, scheme[1].lower(), el in hidden))
+                out.append(FoundLink(href, scheme[1].lower(), is_hidden, tag))
                 continue
             path = None if scheme or href.startswith("//") else _join_relative(base_dir, href)
-            url = origin + path if path is not None else urldefrag(urljoin(base, href))[0]
-        out.append(FoundLink(url, "https" if url.startswith("https:") else "http", el in hidden))
+            try:
+                url = origin + path if path is not None else urldefrag(urljoin(base, href))[0]
+            except ValueError:
+                out.append(FoundLink(href, "invalid", is_hidden, tag))
+                continue
+        out.append(FoundLink(url, "https" if url.startswith("https:") else "http", is_hidden, tag))
     return out

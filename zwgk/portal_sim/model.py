@@ -56,6 +56,11 @@ class Column:
     def name(self) -> str:
         return self.spec.name
 
+    @property
+    def colid_text(self) -> str:
+        """The column id a list API names it by (Hanweb/gkmlpt ids; a TRS column's slug)."""
+        return str(self.colid) if self.colid else self.spec.slug.replace("/", "_")
+
     def trail(self) -> list[Column]:
         """Ancestors then self (breadcrumb order, root first)."""
         out, col = [], self
@@ -114,6 +119,7 @@ class Resource:
     header_charset: bool = True     # send "; charset=" in Content-Type
     location: str | None = None     # redirect target (path or absolute URL)
     delay: float = 0.0              # seconds to sleep before answering
+    drip: float = 0.0               # seconds between bytes of the body (a slow-drip answer)
     head_status: int | None = None  # HEAD answers this status instead (405 Method Not Allowed)
     kind: str = "page"              # page | attachment | robots | asset | error | xml | json
     dynamic: bool = False           # produced by a handler; skipped by the static writer
@@ -166,6 +172,7 @@ class Site:
     robots: dict[str, str] = field(default_factory=dict)     # host -> robots.txt text
     planted: list[dict[str, object]] = field(default_factory=list)   # what defects did (for truth)
     knobs: dict[str, object] = field(default_factory=dict)           # defect knobs read by the planner
+    trap_patterns: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)   # (label, URL regex)
     family_hook: FamilyHook = same_for_all_families
     not_found: Resource | None = None
 

@@ -93,7 +93,7 @@ def render_index(style: Style, page: Page, col: Column) -> str:
 def _script_listed(col: Column) -> bool:
     """Columns whose list only scripts load (jpaas API, inline JS) show no items in index blocks
     either: the CMS fills those from the same script, so a plain crawl sees none of their documents."""
-    return col.spec.pager in ("jpaas", "browser")
+    return col.spec.pager in ("jpaas", "browser", "gkmlpt")
 
 
 def render_guide(style: Style, page: Page, col: Column) -> str:

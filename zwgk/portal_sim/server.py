@@ -22,7 +22,7 @@ from zwgk.portal_sim.model import Request, Resource, Site
 from zwgk.portal_sim.rebase import Rebaser
 
 BIND_ATTEMPTS = 50
-TEXT_TYPES = ("text/html", "text/xml", "text/plain", "text/css")
+TEXT_TYPES = ("text/html", "text/xml", "text/plain", "text/css", "application/json")
 
 
 @dataclass(frozen=True)
@@ -90,8 +90,18 @@ class _Handler(BaseHTTPRequestHandler):
         if status == 405:
             self.send_header("Allow", "GET, POST" if res.kind == "xml" else "GET")
         self.end_headers()
-        if self.command != "HEAD":
+        if self.command == "HEAD":
+            return
+        if not res.drip:
             self.wfile.write(payload)
+            return
+        try:                       # a slow-drip answer: one byte, a pause, until the client gives up
+            for i in range(len(payload)):
+                self.wfile.write(payload[i:i + 1])
+                self.wfile.flush()
+                time.sleep(res.drip)
+        except OSError:
+            self.close_connection = True
 
 
 def host_of(header: str) -> str:

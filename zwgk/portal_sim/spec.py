@@ -41,8 +41,15 @@ class ColumnSpec:
     docs: int = 0
     per_page: int = 15
     layout: str = "list"         # list (ul>li>a+span) | table (邯郸 名称|索引号|发布机构|发布日期)
-    pager: str = "script"        # script: createPageHTML only (JS) | links: also rendered <a> pager |
-                                 # jpaas: list from a JSON API (TRS) | browser: list built by inline JS (TRS)
+    pager: str = "script"        # script: createPageHTML only (JS; Hanweb: datastore + dataproxy.jsp) |
+                                 # links: also rendered <a> pager | jpaas: list from a JSON API (TRS) |
+                                 # browser: list built by inline JS (TRS) | text: the count only in 共N页
+                                 # text (TRS) | gkmlpt: Guangdong's 公开目录 JSON API (TRS) |
+                                 # uid: ?uid=&pageNum= server-rendered pages (Hanweb) | more: page 1 in
+                                 # markup with 共N条, the rest added by inline JS (TRS; browser only)
+    total: str = "default"       # where the list states its size: default (as the pager/CMS does) |
+                                 # script (Hanweb: only in the jpage({totalRecord}) call) | none (nowhere:
+                                 # adapters must probe page after page)
     prev_next: bool = False      # detail pages link 上一篇/下一篇 (plain links: gives crawl depth)
     interval: float = 30.0       # mean days between documents
     newest: int = 5              # days between as_of and the newest document
@@ -137,7 +144,8 @@ def _column(where: str, raw: dict[str, Any]) -> ColumnSpec:
         bad = set(merged["dialects"]) - set(DIALECTS)
         if bad:
             raise SpecError(f"{where}: unknown metadata dialect(s) {sorted(bad)}; known: {DIALECTS}")
-    for opt, allowed in (("layout", ("list", "table")), ("pager", ("script", "links", "jpaas", "browser"))):
+    for opt, allowed in (("layout", ("list", "table")), ("total", ("default", "script", "none")),
+                         ("pager", ("script", "links", "jpaas", "browser", "text", "gkmlpt", "uid", "more"))):
         if merged.get(opt, allowed[0]) not in allowed:
             raise SpecError(f"{where}: `{opt}` must be one of {allowed}")
     return ColumnSpec(**merged)
@@ -177,9 +185,15 @@ def spec_from_dict(data: dict[str, Any], *, where: str = "spec", key: str | None
     dup = {c.key for c in cols if sum(d.key == c.key for d in cols) > 1}
     if dup:
         raise SpecError(f"{where}: duplicate column key(s) {sorted(dup)}")
-    js_only = [c.key for c in cols if c.pager in ("jpaas", "browser")]
-    if js_only and data.get("style", "trs") != "trs":
-        raise SpecError(f"{where}: `pager: jpaas|browser` columns are TRS-style pages ({', '.join(js_only)})")
+    style = data.get("style", "trs")
+    for pagers, needs in ((("jpaas", "browser", "text", "gkmlpt", "more"), "trs"), (("uid",), "hanweb")):
+        wrong = [c.key for c in cols if c.pager in pagers and style != needs]
+        if wrong:
+            raise SpecError(f"{where}: `pager: {'|'.join(pagers)}` columns are {needs}-style pages "
+                            f"({', '.join(wrong)})")
+    wrong = [c.key for c in cols if c.total == "script" and (style != "hanweb" or c.pager != "script")]
+    if wrong:
+        raise SpecError(f"{where}: `total: script` is the Hanweb jpage() call ({', '.join(wrong)})")
     gen = data.pop("generated_columns", None)
     if gen is not None:
         _check_keys(f"{where}: generated_columns", gen, _fields(GeneratedColumns))

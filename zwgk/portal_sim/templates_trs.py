@@ -41,18 +41,27 @@ class TrsStyle(Style):
     def place_column(self, site: Site, col: Column, index: int) -> None:
         host, prefix = area_root(site, col.spec.area)
         col.host = host
+        if col.spec.pager == "gkmlpt":      # a category of the site's 公开目录 app: /gkmlpt/index#<id>
+            col.colid = 2800 + index
+            col.dir, col.index_path = f"{scripted.GKMLPT_SHELL}#{col.colid}", scripted.GKMLPT_SHELL
+            return
         col.dir = f"{prefix}/{col.spec.slug}/" if col.spec.slug else f"{prefix}/"
         col.index_path = col.dir + "index.html"
 
     def place_doc(self, site: Site, doc: Doc) -> None:
         doc.host = doc.column.host
+        if doc.column.spec.pager == "gkmlpt":     # Guangdong: /gkmlpt/content/<id÷10⁶>/<id÷10³>/post_<id>.html
+            doc.path = f"/gkmlpt/content/{doc.id // 1_000_000}/{doc.id // 1000}/post_{doc.id}.html"
+            return
         doc.path = f"{doc.column.dir}{ym(doc.date)}/t{doc.date:%Y%m%d}_{doc.id}.html"
 
     def attachment_path(self, site: Site, doc: Doc, n: int, ext: str, token: str) -> str:
+        if doc.column.spec.pager == "gkmlpt":
+            return f"/attachment/0/{doc.id // 1000}/{doc.id}/{token}.{ext}"
         return f"{doc.column.dir}{ym(doc.date)}/W0{doc.date:%Y%m%d}{token}.{ext}"
 
     def list_paths(self, col: Column) -> list[str]:
-        if col.spec.kind in ("index", "guide") or col.spec.pager in ("jpaas", "browser"):
+        if col.spec.kind in ("index", "guide") or col.spec.pager in ("jpaas", "browser", "gkmlpt", "more"):
             return [col.index_path]
         return [col.index_path] + [f"{col.dir}index_{i}.html" for i in range(1, page_count(col))]
 
@@ -93,6 +102,8 @@ class TrsStyle(Style):
 
     def pager(self, col: Column, index: int) -> str:
         count = page_count(col)
+        if col.spec.pager == "text":
+            return scripted.text_pager(col, index)
         if col.spec.pager == "links":   # server-rendered pager: plain links to every page
             def target(i: int) -> str:
                 return "./" if i == 0 else f"index_{i}.html"
@@ -117,6 +128,10 @@ class TrsStyle(Style):
             listing = scripted.jpaas_shell(col)
         elif col.spec.pager == "browser":      # the list is built by inline JS: browser only
             listing = scripted.browser_shell(col)
+        elif col.spec.pager == "gkmlpt":       # the 公开目录 app: a shell for every category
+            listing = scripted.gkmlpt_shell(page.site)
+        elif col.spec.pager == "more":         # page 1 in markup, the rest by inline JS (scripted.py)
+            listing = scripted.more_shell(page, col)
         else:
             listing = f"{self._rows(page, col, docs)}{self.pager(col, index)}"
         head = chrome.head(page, f"{col.name}_{page.site.spec.name}", col.name, col.name, extra=PAGER_JS)
@@ -126,7 +141,9 @@ class TrsStyle(Style):
         return chrome.page_shell(page, head, body, current=self._nav_key(col))
 
     def script_links(self, site: Site, col: Column, index: int) -> tuple[ScriptLink, ...]:
-        return scripted.trs_script_links(col)
+        if col.spec.pager == "gkmlpt":
+            return scripted.gkmlpt_first(site)
+        return scripted.trs_script_links(col, index)
 
     def rendered_links(self, site: Site, col: Column, index: int) -> tuple[str, ...]:
         return scripted.rendered_links(col)

@@ -16,6 +16,11 @@ browser sees) and reports every URL with the origin it is served on (base_urls: 
   listings          url -> {status, depth, method, via}  list API answers the adapters request (not pages)
   rule              {adapters, render, max_list_pages}   which crawl rule the key is for
   external / not_followed / robots_disallowed          [{source, target(, scheme)}]
+  invalid           [{source, target}]                 hrefs no browser can open (rule 2d), never requested
+  unchecked         [{source, target, why}]            real addresses not requested: too_long (rule 2d),
+                                                        trap (over a trap budget, rule 2e)
+  trap_budgets      [{pattern, requested, cut}]        each trap pattern: URLs requested (= TRAP_BUDGET
+                                                        when it is endless), URLs left unrequested
   encodings         url -> codec of each HTML page;  depth: url -> link distance from /
   documents/columns what the site holds (reachable or not), metadata as a reader sees it
   findings          check id -> expected findings, each {url, target, …} as the check keys it
@@ -101,6 +106,8 @@ def build_truth(site: Site, base_urls: dict[str, str] | None = None, *, extra_co
             entry.update(charset=res.charset, header_charset=res.header_charset)
         if res is not None and res.delay:
             entry["delay"] = res.delay
+        if res is not None and res.drip:
+            entry["drip"] = round(res.drip * len(res.body), 1)     # seconds to send the whole body
         if got.location:
             chain, final, error = redirect_chain(graph, url)
             final_status = graph.pages[final].status if final in graph.pages else None
@@ -143,6 +150,11 @@ def build_truth(site: Site, base_urls: dict[str, str] | None = None, *, extra_co
         "external": pairs("external"),
         "not_followed": pairs("not_followed", scheme="scheme"),
         "robots_disallowed": pairs("robots"),
+        "invalid": pairs("invalid"),
+        "unchecked": [{"source": u(e.source), "target": u(e.target), "why": e.kind} for e in edges
+                      if e.kind in ("too_long", "trap")],
+        "trap_budgets": [{"pattern": label, "requested": len(graph.trap_admitted.get(label, ())),
+                          "cut": len(graph.trap_cut.get(label, ()))} for label, _ in site.trap_patterns],
         "encodings": {url: p["charset"] for url, p in sorted(pages.items()) if "charset" in p},
         "depth": {url: p["depth"] for url, p in sorted(pages.items())},
         "documents": _documents(site, graph, u),
@@ -154,7 +166,8 @@ def build_truth(site: Site, base_urls: dict[str, str] | None = None, *, extra_co
     }
     truth["findings"] = expected_findings(site, graph, u, broken, extra_columns=extra_columns, dns=dns)
     truth["counts"] = {k: len(truth[k]) for k in ("pages", "attachments", "broken", "hidden_links", "external",
-                                                   "not_followed", "robots_disallowed", "documents", "listings")}
+                                                   "not_followed", "robots_disallowed", "documents", "listings",
+                                                   "invalid", "unchecked")}
     truth["counts"].update(
         pages_ok=sum(p["status"] == 200 for p in pages.values()),
         documents_reachable=sum(d["reachable"] for d in truth["documents"].values()),

@@ -9,6 +9,7 @@ for the HTTP exchange, and follow redirects by hand to record the chain. Probes 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import http.client
 import logging
@@ -239,8 +240,10 @@ class Probes:
         if scheme not in ("http", "https") or not host:
             raise _ProbeError("other", f"不支持的网址 / unsupported URL {url!r}")
         sock = None
+        watchdog = _Watchdog(deadline)
         try:
             sock = self._connect(probe, host, port, probe.family, deadline)
+            watchdog.arm(sock)
             if scheme == "https":
                 sock = self._tls(probe, sock, host, verify_tls)
             conn = http.client.HTTPConnection(host, port)   # never connects: it is handed our socket
@@ -272,21 +275,20 @@ class Probes:
                 chunks.append(chunk)
                 size += len(chunk)
             body = b"".join(chunks)
+            if watchdog.fired:
+                raise _ProbeError("timeout", "超时 / timed out (visit deadline, body still arriving)")
             probe.truncated = len(body) > max_bytes
             probe.body = body[:max_bytes]
         except _ProbeError:
             raise
-        except ssl.SSLError as exc:
-            raise _ProbeError("tls", str(exc)) from exc
-        except TimeoutError as exc:   # includes socket.timeout and TLS handshake timeouts
-            raise _ProbeError("timeout", f"超时 / timed out: {exc}") from exc
-        except ConnectionRefusedError as exc:
-            raise _ProbeError("refused", f"连接被拒绝 / refused: {exc}") from exc
-        except (http.client.HTTPException, OSError) as exc:
-            raise _ProbeError("connection", f"{type(exc).__name__}: {exc}") from exc
+        except (OSError, http.client.HTTPException) as exc:
+            if watchdog.fired:        # the deadline cut a response that trickled in too slowly
+                raise _ProbeError("timeout", "超时 / timed out (visit deadline)") from exc
+            raise _map_error(exc) from exc
         except ValueError as exc:   # a header or URL http.client refuses to send
             raise _ProbeError("other", f"{type(exc).__name__}: {exc}") from exc
         finally:
+            watchdog.cancel()
             if sock is not None:
                 sock.close()
 
@@ -343,6 +345,38 @@ def record_of(probe: HttpProbe, opts: tuple[Any, ...]) -> dict[str, Any]:
                                          "max_bytes": max_bytes, "follow_redirects": follow,
                                          "max_redirects": max_redirects},
             "body_z": base64.b64encode(zlib.compress(probe.body, 6)).decode("ascii") if probe.body else None}
+def _map_error(exc: BaseException) -> _ProbeError:
+    if isinstance(exc, ssl.SSLError):
+        return _ProbeError("tls", str(exc))
+    if isinstance(exc, TimeoutError):   # includes socket.timeout and TLS handshake timeouts
+        return _ProbeError("timeout", f"超时 / timed out: {exc}")
+    if isinstance(exc, ConnectionRefusedError):
+        return _ProbeError("refused", f"连接被拒绝 / refused: {exc}")
+    return _ProbeError("connection", f"{type(exc).__name__}: {exc}")
+
+
+class _Watchdog:
+    """The visit deadline as a hard limit: a socket timeout bounds one recv, so a server that sends one
+    byte every 250 ms would hold the visit for as long as its body lasts. At the deadline the watchdog
+    shuts the socket down, which ends whatever read is waiting; the caller then reports a timeout."""
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.fired = False
+        self._timer: threading.Timer | None = None
+
+    def arm(self, sock: socket.socket) -> None:
+        def fire() -> None:
+            self.fired = True
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        self._timer = threading.Timer(max(0.0, self.deadline - time.monotonic()), fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
 
 
 def _remaining(deadline: float) -> float:

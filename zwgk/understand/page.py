@@ -3,10 +3,19 @@
 One pass over the lxml tree that Scrapy's selector already built. Scrapy's LinkExtractor is not
 used for recording because it drops the element: we need each link's anchor text and whether it
 sat inside hidden markup (tab panes, pop-ups), and we must keep mailto:/javascript: links as data.
+
+Hostile markup is data, never an exception:
+* an href no browser can open (port out of range, broken IPv6 literal, control characters or spaces
+  in the host) is a link of kind `invalid` with the reason; the rest of the page is read;
+* <frame src> and <iframe src> are links (tag frame/iframe): a frameset page is its frames;
+* libxml2 stops building the tree a few hundred levels deep (5,000 nested <div>s lose everything
+  below); when the raw markup holds more link tags than the tree, a scan of the raw text adds the
+  links the tree lost.
 """
 
 from __future__ import annotations
 
+import html as htmllib
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -26,6 +35,15 @@ _WS = re.compile(r"\s+")
 _CRUMB_HINT = re.compile(r"crumb|position|location|dqwz|curr|path|weizhi|navbar-sub", re.I)
 _CRUMB_TEXT = re.compile(r"^\s*(当前位置|您的位置|你的位置|您现在的位置|所在位置|当前栏目)\s*[:：]?")
 _CRUMB_SEP = re.compile(r"\s*(?:>>|>|»|›|→|/|－|-)\s*")
+_TAB_NL = re.compile(r"[\t\n\r]")
+_C0_SPACE = "".join(map(chr, range(0x21)))
+_BAD_HOST = re.compile(r"[\x00-\x20\x7f#%/:<>?@\[\\\]^|]")
+LINK_TAGS = ("a", "area", "frame", "iframe")
+# the raw-text scan: link tags outside comments, scripts and styles
+_RAW_SKIP = re.compile(r"<!--.*?-->|<(script|style|template|noscript)\b.*?</\1\s*>", re.S | re.I)
+_RAW_TAG = re.compile(r"<(a|area|i?frame)\b([^>]*)>", re.I)
+_RAW_ATTR = re.compile(r"""\b(href|src|title)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+_RAW_COUNT = re.compile(r"<(?:a|area|i?frame)[\s>]", re.I)
 
 
 def clean(text: str | None) -> str:
@@ -46,21 +64,56 @@ def url_extension(url: str) -> str:
     return last.rsplit(".", 1)[-1].lower() if "." in last else ""
 
 
-def classify_href(href: str, base_url: str) -> tuple[str, str]:
-    """(kind, absolute url) for an href; non-HTTP schemes keep their raw text."""
-    raw = href.strip()
+@dataclass(frozen=True)
+class Href:
+    kind: str                       # page | attachment | mailto | tel | javascript | other | invalid
+    url: str                        # absolute URL; the raw href for non-HTTP schemes and invalid ones
+    reason: str | None = None       # why invalid (Chinese)
+
+
+def check_href(href: str, base_url: str) -> Href:
+    """An href as a browser reads it (WHATWG: strip surrounding controls and spaces, drop tabs and
+    newlines anywhere), resolved and checked: a host no browser accepts makes it `invalid`."""
+    raw = _TAB_NL.sub("", href.strip(_C0_SPACE))
     low = raw.lower()
     for scheme in ("mailto", "tel", "javascript"):
         if low.startswith(scheme + ":"):
-            return scheme, raw
+            return Href(scheme, raw)
     if low.startswith(("data:", "about:", "ftp:", "file:")) or raw.startswith("#") or not raw:
-        return "other", raw
-    absolute = safe_url_string(urljoin(base_url, raw))
+        return Href("other", raw)
+    try:
+        joined = urljoin(base_url, raw)
+        parts = urlsplit(joined)
+        parts.port                                   # noqa: B018 (raises on a bad port)
+    except ValueError as exc:
+        return Href("invalid", raw, _invalid_reason(str(exc)))
+    if parts.scheme not in ("http", "https"):
+        return Href("other", raw)
+    host = parts.netloc.rpartition("@")[2]
+    host = host if host.startswith("[") else host.rsplit(":", 1)[0]
+    if not host or (not host.startswith("[") and _BAD_HOST.search(host)):
+        return Href("invalid", raw, "主机名为空或含非法字符（空格、控制字符等）" if host else "缺少主机名")
+    try:
+        absolute = safe_url_string(joined)
+    except (ValueError, UnicodeError) as exc:
+        return Href("invalid", raw, _invalid_reason(str(exc)))
     absolute = absolute.split("#", 1)[0]
-    if urlsplit(absolute).scheme not in ("http", "https"):
-        return "other", raw
-    kind = "attachment" if url_extension(absolute) in ATTACHMENT_EXTENSIONS else "page"
-    return kind, absolute
+    return Href("attachment" if url_extension(absolute) in ATTACHMENT_EXTENSIONS else "page", absolute)
+
+
+def _invalid_reason(message: str) -> str:
+    low = message.lower()
+    if "port" in low:
+        return f"端口号无效（{message}）"
+    if "ipv6" in low or "ipv4" in low or "address" in low:
+        return f"IPv6 地址格式错误（{message}）"
+    return f"网址格式错误（{message}）"
+
+
+def classify_href(href: str, base_url: str) -> tuple[str, str]:
+    """(kind, absolute url) for an href; non-HTTP schemes and invalid hrefs keep their raw text."""
+    found = check_href(href, base_url)
+    return found.kind, found.url
 
 
 def canonical(url: str) -> str:
@@ -79,7 +132,14 @@ def _text(el: etree._Element) -> str:
     return clean("".join(t for t in el.itertext() if isinstance(t, str)))
 
 
-def extract_page(root: etree._Element | None, base_url: str) -> PageInfo:
+def _link(el_href: str, base_url: str, anchor: str, hidden: bool, tag: str) -> Link:
+    found = check_href(el_href, base_url)
+    return Link(url=found.url, anchor=anchor[:300], kind=found.kind, hidden=hidden, tag=tag,
+                state="invalid" if found.kind == "invalid" else None, reason=found.reason)
+
+
+def extract_page(root: etree._Element | None, base_url: str, html: str | None = None) -> PageInfo:
+    """`html`, the raw markup, lets links the tree lost (too deeply nested) be recovered."""
     info = PageInfo()
     if root is None:
         return info
@@ -107,9 +167,12 @@ def extract_page(root: etree._Element | None, base_url: str) -> PageInfo:
         elif tag in ("a", "area"):
             href = el.get("href")
             if href is not None:
-                kind, url = classify_href(href, base_url)
                 anchor = _text(el) or clean(el.get("title")) or clean(el.get("alt"))
-                info.links.append(Link(url=url, anchor=anchor[:300], kind=kind, hidden=hidden, tag=tag))
+                info.links.append(_link(href, base_url, anchor, hidden, tag))
+        elif tag in ("frame", "iframe"):
+            src = el.get("src")
+            if src is not None and src.strip():
+                info.links.append(_link(src, base_url, clean(el.get("title")) or clean(el.get("name")), hidden, tag))
         elif not crumb_candidates or len(crumb_candidates) < 3:
             cls = f"{el.get('class', '')} {el.get('id', '')}"
             if tag in ("div", "p", "span", "td", "ul", "nav", "ol") and (
@@ -118,7 +181,27 @@ def extract_page(root: etree._Element | None, base_url: str) -> PageInfo:
                 crumb_candidates.append(_text(el))
         stack.extend((child, hidden) for child in reversed(el))
     info.breadcrumb = pick_breadcrumb(crumb_candidates)
+    if html and len(_RAW_COUNT.findall(html)) > len(info.links):
+        info.links += raw_links(html, base_url, {(ln.url, ln.tag) for ln in info.links})
     return info
+
+
+def raw_links(html: str, base_url: str, known: set[tuple[str, str]]) -> list[Link]:
+    """Link tags found by scanning the raw markup (outside comments and scripts) that the parsed tree
+    does not hold; anchor text is the title attribute (the tree that held the text is gone)."""
+    out = []
+    for m in _RAW_TAG.finditer(_RAW_SKIP.sub("", html)):
+        tag = m.group(1).lower()
+        attrs = {k.lower(): htmllib.unescape(next(v for v in vals if v is not None))
+                 for k, *vals in _RAW_ATTR.findall(m.group(2))}
+        target = attrs.get("src" if tag.endswith("frame") else "href")
+        if target is None or (tag.endswith("frame") and not target.strip()):
+            continue
+        link = _link(target, base_url, clean(attrs.get("title")), False, tag)
+        if (link.url, tag) not in known:
+            known.add((link.url, tag))
+            out.append(link)
+    return out
 
 
 def pick_breadcrumb(candidates: list[str]) -> str:

@@ -5,9 +5,13 @@ rendered links (a raw HTTP fetch has no rendered links). Forms seen on real port
 * TRS   createPageHTML(countPage, currentPage0, "index", "html")  → index.html, index_1.html, …
 * TRS   createPageHTML('page_div', countPage, currentPage1, 'fg', 'shtml', totalRecords) → fg_2.shtml …
 * TRS   var countPage = 56; var currentPage = 0; var countnum = 6348   (邯郸, document.write loop)
+* TRS   Pager({size:266, current:0, prefix:'index',suffix:'html'})   (北京, 0-based like createPageHTML)
 * jpaas div.pagination[count][rows][pageNo]                           (工信部, pages come from an API)
 * Hanweb <datastore><totalpage>/<totalrecord>/<nextgroup>              (pages come from dataproxy.jsp)
 * rendered text 共N页 and a 下一页 link, as a last resort.
+
+`paging_hints` collects every number a page states about its list (records, pages, page size) from
+all of these places at once, for the paging adapters to use whichever the page happens to give.
 """
 
 from __future__ import annotations
@@ -22,10 +26,15 @@ from lxml import etree
 from zwgk.understand._html import clean, text_of
 
 _CREATE = re.compile(r"createPageHTML\s*\(([^()]*)\)")
+_PAGER_CALL = re.compile(r"\bPager\s*\(\s*\{([^{}]*)\}\s*\)")
+_KV = re.compile(r"""(\w+)\s*:\s*['"]?([\w.]*)['"]?""")
 _VAR = re.compile(r"\b(countPage|currentPage|countnum|recordCount|pageCount)\s*=\s*['\"]?(\d+)")
 _TOTAL_PAGES_TEXT = re.compile(r"共\s*(\d+)\s*页")
 _NEXT_TEXT = re.compile(r"^(下一页|下页|后一页|>|›|»)$")
 _PAGER_BLOCK = re.compile(r"pag|fenye|fy\b|pnum|turn", re.I)
+
+
+STATIC_SCHEMES = ("createPageHTML3", "createPageHTML4", "createPageHTML6", "countPage", "pagerjs")
 
 
 @dataclass
@@ -49,7 +58,7 @@ class Pager:
         """
         if self.scheme == "text":
             return self.seen_urls[: None if limit is None else max(limit - 1, 0)]
-        if not self.page_count or self.scheme not in ("createPageHTML4", "createPageHTML6", "countPage"):
+        if not self.page_count or self.scheme not in STATIC_SCHEMES:
             return []
         prefix = self.prefix or "index"
         ext = self.ext or _ext_of(base_url) or "html"
@@ -74,6 +83,12 @@ def _int(text: str | None) -> int | None:
 def _from_create(html: str) -> Pager | None:
     for m in _CREATE.finditer(html):
         args = _args(m.group(1))
+        if len(args) >= 3 and all(_int(a) is not None for a in args[:3]):   # (records, pages, current …)
+            cur0 = _int(args[2])
+            return Pager(page_count=_int(args[1]), total_records=_int(args[0]), scheme="createPageHTML3",
+                         current=None if cur0 is None else cur0 + 1,
+                         prefix=(args[3] if len(args) > 3 else None) or None,
+                         ext=(args[4] if len(args) > 4 else None) or None)
         if len(args) >= 6 and _int(args[1]) is not None:        # ('page_div', count, cur1, prefix, ext, total)
             return Pager(page_count=_int(args[1]), current=_int(args[2]), prefix=args[3] or None,
                          ext=args[4] or None, total_records=_int(args[5]), scheme="createPageHTML6")
@@ -83,6 +98,19 @@ def _from_create(html: str) -> Pager | None:
                          prefix=(args[2] if len(args) > 2 else None) or None,
                          ext=(args[3] if len(args) > 3 else None) or None, scheme="createPageHTML4")
     return None
+
+
+def _from_pager_call(html: str) -> Pager | None:
+    m = _PAGER_CALL.search(html)
+    if m is None:
+        return None
+    kv = dict(_KV.findall(m.group(1)))
+    count = _int(kv.get("size"))
+    if count is None:
+        return None
+    cur0 = _int(kv.get("current"))
+    return Pager(page_count=count, current=None if cur0 is None else cur0 + 1, prefix=kv.get("prefix") or None,
+                 ext=kv.get("suffix") or None, scheme="pagerjs")
 
 
 def _from_vars(html: str) -> Pager | None:
@@ -110,6 +138,19 @@ def _from_pagination(root: etree._Element) -> Pager | None:
     return None
 
 
+def page_text(root: etree._Element) -> str:
+    """The text of a page outside scripts, styles and comments, gathered without recursion (a page
+    of thousands of nested elements must not exhaust Python's stack)."""
+    parts: list[str] = []
+    for el in root.iter():
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if tag and tag not in ("script", "style", "template", "noscript") and el.text:
+            parts.append(el.text)
+        if el.tail and el is not root:
+            parts.append(el.tail)
+    return clean(" ".join(parts))
+
+
 def _from_text(root: etree._Element, base_url: str) -> Pager | None:
     """A pager rendered on the server: 共N页, numbered links in a page/pagination block, 下一页."""
     next_url = None
@@ -123,7 +164,7 @@ def _from_text(root: etree._Element, base_url: str) -> Pager | None:
         elif text.isdigit() and any(_PAGER_BLOCK.search(f"{el.get('class', '')} {el.get('id', '')}")
                                     for el in a.iterancestors()):
             numbered.setdefault(int(text), urljoin(base_url, href))
-    m = _TOTAL_PAGES_TEXT.search(text_of(root))
+    m = _TOTAL_PAGES_TEXT.search(page_text(root))
     if not m and not next_url and not numbered:
         return None
     count = int(m.group(1)) if m else (max(numbered) if numbered else None)
@@ -133,7 +174,91 @@ def _from_text(root: etree._Element, base_url: str) -> Pager | None:
 
 def parse_pager(html: str, root: etree._Element | None, base_url: str) -> Pager | None:
     """The first pager form found, strongest first (script arguments over rendered text)."""
-    pager = _from_create(html) or _from_vars(html)
+    pager = _from_create(html) or _from_pager_call(html) or _from_vars(html)
     if pager is None and root is not None:
         pager = _from_pagination(root) or _from_text(root, base_url)
     return pager
+
+
+# --- every number a page states about its list ------------------------------------------------------
+
+_HINT_VARS = re.compile(
+    r"""\b(totalRecords?|recordCount|countnum|totalCount|totalNum|total_count|countPage|pageCount|totalPages?|"""
+    r"""pageTotal|perPage|pageSize|page_size|rows|jpage_perpage|totalData|showData)\b['"]?\s*[:=]\s*['"]?(\d+)""",
+    re.I)
+_XML_FIELDS = re.compile(r"<(totalrecord|totalpage|perpage)>\s*(\d+)\s*</\1>", re.I)
+_RECORDS_TEXT = re.compile(r"(?:共|总共|共有|合计)\s*(\d+)\s*(?:条|篇|项|个记录)")
+_PAGES_TEXT = re.compile(r"(?:共|总共|共有)\s*(\d+)\s*页")
+# worth reading the text for 共N条/共N页: 共, a number (maybe inside its own tags), then the unit
+_COUNT_HINT = re.compile(r"共(?:\s|&nbsp;|<[^<>]{0,80}>){0,6}\d+(?:\s|&nbsp;|<[^<>]{0,80}>){0,6}[条篇项页]")
+_ROWS_ATTR = re.compile(r"""\brows\s*=\s*["']?\d""", re.I)
+PAGER_MARKUP = re.compile(r"""下一?页|尾页|末页|class\s*=\s*["'][^"']*(pag|fenye|page)""", re.I)
+_RECORD_KEYS = {"totalrecord", "totalrecords", "recordcount", "countnum", "totalcount", "totalnum", "total_count",
+                "totaldata"}
+_PAGE_KEYS = {"countpage", "pagecount", "totalpage", "totalpages", "pagetotal"}
+_SIZE_KEYS = {"perpage", "pagesize", "page_size", "rows", "jpage_perpage", "showdata"}
+
+
+@dataclass
+class PagingHints:
+    """What a list page states about its size, from wherever it states it (first source wins)."""
+
+    total_records: int | None = None
+    total_pages: int | None = None
+    per_page: int | None = None
+    sources: list[str] = field(default_factory=list)    # evidence: "xml totalrecord", "script totalRecord" …
+
+    def pages(self, per_page: int | None = None) -> int | None:
+        """Pages of the list: stated, or records ÷ page size."""
+        if self.total_pages:
+            return self.total_pages
+        per = self.per_page or per_page
+        if self.total_records is not None and per:
+            return max(1, math.ceil(self.total_records / per))
+        return None
+
+    def any(self) -> bool:
+        return self.total_records is not None or self.total_pages is not None
+
+    def _set(self, what: str, value: int, source: str) -> None:
+        if getattr(self, what) is None:
+            setattr(self, what, value)
+            self.sources.append(source)
+
+
+def paging_hints(html: str, root: etree._Element | None = None) -> PagingHints:
+    """Record counts, page counts and page sizes stated in XML totals (Hanweb <datastore>), script
+    variables and calls (totalRecord, countPage, perPage, createPageHTML, Pager({size})), pagination
+    attributes (count/rows) and the page text (共N条 / 共N页)."""
+    hints = PagingHints()
+    for name, value in _XML_FIELDS.findall(html):
+        key = name.lower()
+        what = {"totalrecord": "total_records", "totalpage": "total_pages", "perpage": "per_page"}[key]
+        hints._set(what, int(value), f"xml {key}")
+    pager = _from_create(html) or _from_pager_call(html)
+    if pager is not None:
+        if pager.page_count is not None:
+            hints._set("total_pages", pager.page_count, f"script {pager.scheme}")
+        if pager.total_records is not None:
+            hints._set("total_records", pager.total_records, f"script {pager.scheme}")
+    for name, value in _HINT_VARS.findall(html):
+        key = name.lower()
+        what = ("total_records" if key in _RECORD_KEYS else "total_pages" if key in _PAGE_KEYS
+                else "per_page" if key in _SIZE_KEYS else None)
+        if what and (what != "per_page" or int(value) > 0):
+            hints._set(what, int(value), f"script {name}")
+    if root is not None and _ROWS_ATTR.search(html):
+        for el in root.iter("div", "ul", "span"):       # jpaas div.pagination[count][rows]
+            count, rows = _int(el.get("count")), _int(el.get("rows"))
+            if rows:
+                if count is not None:
+                    hints._set("total_records", count, "pagination count")
+                hints._set("per_page", rows, "pagination rows")
+                break
+    if root is not None:
+        text = page_text(root) if _COUNT_HINT.search(html) else ""
+        if (m := _RECORDS_TEXT.search(text)) is not None:
+            hints._set("total_records", int(m.group(1)), "text 共N条")
+        if (m := _PAGES_TEXT.search(text)) is not None:
+            hints._set("total_pages", int(m.group(1)), "text 共N页")
+    return hints

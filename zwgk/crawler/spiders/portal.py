@@ -4,11 +4,16 @@ For every response it records a PageRecord (status, redirects, charset, title, m
 links with anchor text and hidden flag); failures become records too (error_kind), never exceptions.
 Attachments are status-checked with HEAD (GET, stopped after the headers, when HEAD is refused).
 
-Script-built lists: the fast-path adapters (paging.py) run on every page; the browser (render.py)
-is asked only for what they cannot read. A rendered page is a second record of the same URL with
-method RENDER (its DOM, its links); the raw GET stays. With render_js: always the page is fetched
-by the browser first and plainly only when the render fails. A render that fails, or is impossible
-(no browser), is recorded too, so the checks can say `inconclusive` instead of "empty".
+Script-built lists: the fast-path adapters (paging.py, driven by listpaging.py) run on every page;
+the browser (render.py) is asked only for what they cannot read, and for lists that state more items
+than the raw pages and the adapters produced (the cross-check). A rendered page is a second record of
+the same URL with method RENDER (its DOM, its links); the raw GET stays. With render_js: always the
+page is fetched by the browser first and plainly only when the render fails. A render that fails, or
+is impossible (no browser), is recorded too, so the checks can say `inconclusive` instead of "empty".
+Every list read this way leaves a `list_coverage` row (coverage.py).
+
+Links are data: an href no browser can open is recorded as an `invalid` link with its reason; a URL
+over the length limit, or cut by a crawl-trap budget (traps.py), is recorded `not_checked`.
 """
 
 from __future__ import annotations
@@ -23,14 +28,16 @@ from scrapy.exceptions import IgnoreRequest, StopDownload
 from scrapy.http import Response, TextResponse
 
 from zwgk.browser import announce_unavailable, failure_kind
-from zwgk.crawler.errors import classify_failure
-from zwgk.crawler.focus import Focus
+from zwgk.crawler.errors import classify_failure, quiet_expected_failures
+from zwgk.crawler.focus import TRAP_MALUS, Focus
+from zwgk.crawler.listpaging import ListPaging
 from zwgk.crawler.middlewares import CapReached
-from zwgk.crawler.paging import listing_links, script_requests
+from zwgk.crawler.paging import ScriptRequest
 from zwgk.crawler.render import RENDER_METHOD, RENDER_SLOT
 from zwgk.crawler.sitescope import SiteScope
 from zwgk.crawler.state import CrawlState, crawl_state
-from zwgk.store import Link, PageRecord
+from zwgk.crawler.traps import KIND_LABELS, detail_sentence
+from zwgk.store import PageRecord
 from zwgk.understand.page import extract_page
 from zwgk.understand.scripted import script_built_list
 
@@ -51,6 +58,9 @@ class PortalSpider(Spider):
         self.scopes: dict[str, SiteScope] = {}
         self.focus = Focus((), ())
         self.browser: dict[str, Any] = {"available": False, "reason": ""}
+        self.lists = ListPaging(lambda site: int(self.sites[site]["crawl"].get("max_list_pages", 50)),
+                                self._render_list)
+        self.url_limit = 2083
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
@@ -61,7 +71,9 @@ class PortalSpider(Spider):
         spider.scopes = {k: SiteScope(k, set(s["hosts"])) for k, s in spider.sites.items()}
         spider.focus = Focus(settings.getlist("ZWGK_FOCUS_TERMS"), settings.getlist("ZWGK_FOCUS_URL_SEGMENTS"))
         spider.browser = dict(settings.getdict("ZWGK_RENDER") or spider.browser)
+        spider.url_limit = settings.getint("URLLENGTH_LIMIT", 2083)
         crawler.signals.connect(spider._headers_received, signal=signals.headers_received)
+        quiet_expected_failures()
         return spider
 
     # --- requests -----------------------------------------------------------------------------
@@ -136,51 +148,77 @@ class PortalSpider(Spider):
         rendered = bool(response.meta.get("zwgk_render"))
         if rendered:
             rec.method = RENDER_METHOD
-        site = rec.site
-        if isinstance(response, TextResponse) and b"html" in response.headers.get(b"Content-Type", b"html"):
-            rec.charset = response.encoding
-            rec.body = response.text
-            try:
-                info = extract_page(response.selector.root if rec.body.strip() else None, response.url)
-            except Exception as exc:     # a hostile page: keep what was fetched, say why it was not read
-                self.logger.warning("Could not read %s: %r", response.url, exc)
-                rec.error_kind, rec.error = "parse_error", f"页面无法解析：{type(exc).__name__}: {exc}"[:500]
-                yield rec
-                return
-            rec.title, rec.meta, rec.breadcrumb = info.title, info.meta, info.breadcrumb
-            scope = self.scopes[site]
-            for link in info.links:
-                if link.kind in ("page", "attachment"):
-                    where = scope.classify(link.url)
-                    if where == "external":
-                        link.kind = "external"
-                    elif where == "related" and link.kind == "page":
-                        link.kind = "related"
-            rec.links = info.links
-            # Requests before the item: the frontier rows they create commit with this page.
+        if not (isinstance(response, TextResponse) and b"html" in response.headers.get(b"Content-Type", b"html")):
+            yield from self.lists.failed(rec.site, rec.url, "") if not rec.ok else ()
+            yield rec
+            return
+        rec.charset = response.encoding
+        rec.body = response.text
+        root = response.selector.root if rec.body.strip() else None
+        try:
+            info = extract_page(root, response.url, rec.body)
+        except Exception as exc:     # a hostile page: keep what was fetched, say why it was not read
+            self.logger.warning("Could not read %s: %r", response.url, exc)
+            rec.error_kind, rec.error = "parse_error", f"页面无法解析：{type(exc).__name__}: {exc}"[:500]
+            yield rec
+            return
+        rec.title, rec.meta, rec.breadcrumb = info.title, info.meta, info.breadcrumb
+        self._scope_links(rec.site, info.links)
+        rec.links = info.links
+        # Requests before the item: the frontier rows they create commit with this page.
+        if 200 <= response.status < 300:
+            yield from self._follow(rec)
+        if rendered:
+            yield from self.lists.rendered(rec)
+        else:
+            yield from self.lists.page(rec, root, self._script_request, self._own(rec.site))
             if 200 <= response.status < 300:
-                yield from self._follow(rec)
-                yield from self._follow_scripts(rec)
-                if not rendered:
-                    yield from self._maybe_render(rec)
+                yield from self._maybe_render(rec)
         yield rec
+
+    def _scope_links(self, site: str, links: list[Any]) -> None:
+        scope = self.scopes[site]
+        for link in links:
+            if link.kind in ("page", "attachment"):
+                where = scope.classify(link.url)
+                if where == "external":
+                    link.kind = "external"
+                elif where == "related" and link.kind == "page":
+                    link.kind = "related"
+
+    def _own(self, site: str) -> Any:
+        scope = self.scopes[site]
+        return lambda url: scope.classify(url) == "own"
 
     # --- the browser path ---------------------------------------------------------------------
     def _can_render(self) -> bool:
         return bool(self.browser.get("available"))
 
     def _maybe_render(self, rec: PageRecord) -> Iterator[Any]:
-        """render_js: auto — ask the browser for a page whose list only a script builds; without a
-        browser, record that it could not be rendered (the checks then say inconclusive)."""
+        """render_js: auto — ask the browser for a page whose list only a script builds, or whose list
+        states more items than the raw pages and the adapters produced; without a browser, record that
+        it could not be rendered (the checks then say inconclusive)."""
         if self.sites[rec.site]["crawl"].get("render_js", "auto") == "never":
             return
-        if not script_built_list(rec.body, rec.final_url or rec.url, rec.meta):
+        short = self.lists.wants_render(rec.site, rec.url)
+        if short is None and not script_built_list(rec.body, rec.final_url or rec.url, rec.meta):
             return
         if self._can_render():
             yield self._request(rec.site, rec.url, kind="page", depth=rec.depth, referer=rec.referer,
                                 anchor="render", render=True)
         else:
-            yield self._render_failure(rec.site, rec.url, rec.depth, rec.referer, "render_unavailable",
+            reason = self.browser.get("reason") or "浏览器不可用"
+            yield self._render_failure(rec.site, rec.url, rec.depth, rec.referer, "render_unavailable", reason)
+            yield from self.lists.unreadable(rec, f"列表需浏览器读取：{reason}")
+
+    def _render_list(self, site: str, url: str, depth: int, referer: str | None) -> Iterator[Any]:
+        """The cross-check, once a list's last member is in: it still holds fewer items than it states."""
+        if self.sites[site]["crawl"].get("render_js", "auto") == "never":
+            return
+        if self._can_render():
+            yield self._request(site, url, kind="page", depth=depth, referer=referer, anchor="render", render=True)
+        else:
+            yield self._render_failure(site, url, depth, referer, "render_unavailable",
                                        self.browser.get("reason") or "浏览器不可用")
 
     def _render_failure(self, site: str, url: str, depth: int, referer: str | None, kind: str,
@@ -212,49 +250,64 @@ class PortalSpider(Spider):
         final = rec.final_url or rec.url
         seen = self.cstate.seen
         for link in rec.links:
+            if link.kind not in ("page", "attachment", "related") or link.state:
+                continue
             if (rec.site, link.url, "GET" if link.kind == "page" else "HEAD") in seen:
                 continue            # the dupefilter would drop it; don't build the Request at all
+            if len(link.url) > self.url_limit:
+                link.state = "not_checked"
+                link.reason = f"网址过长（{len(link.url)} 个字符，超过抓取上限 {self.url_limit}），未检查"
+                continue
             if link.kind == "page":
                 if depth > site.max_depth:
                     site.capped.add("max_depth")
                     continue
-                yield self._request(rec.site, link.url, kind="page", depth=depth, referer=final, anchor=link.anchor)
-            elif link.kind in ("attachment", "related"):
+                priority = None
+                if link.tag != "script":       # adapter requests are bounded by max_list_pages instead
+                    admit, trap = site.traps.admit(link.url, final)
+                    if not admit and trap is not None:
+                        link.state = "not_checked"
+                        link.reason = (f"疑似爬虫陷阱（{KIND_LABELS[trap.kind]}：{trap.label}），"
+                                       "超出该模式的抓取限额，未抓取")
+                        continue
+                    if trap is not None and trap.kind != "counter":
+                        priority = self.focus.priority(link.url, link.anchor, depth) - TRAP_MALUS
+                yield self._request(rec.site, link.url, kind="page", depth=depth, referer=final, anchor=link.anchor,
+                                    priority=priority)
+            else:
                 # status checks only: depth does not limit them, they are never parsed
                 yield self._request(rec.site, link.url, kind=link.kind, depth=depth, referer=final,
                                     anchor=link.anchor, method="HEAD")
 
-    def _follow_scripts(self, rec: PageRecord) -> Iterator[Request]:
-        """What the page's list scripts would load (script pagers, embedded records, list APIs)."""
-        cfg = self.sites[rec.site]["crawl"]
-        if not cfg.get("paging_adapters", True) or not rec.body:
-            return
-        site, scope, final = self.cstate.sites[rec.site], self.scopes[rec.site], rec.final_url or rec.url
-        plain = {link.url for link in rec.links}
-        for sr in script_requests(rec.body, final, limit=int(cfg.get("max_list_pages", 50))):
-            if sr.url in plain or scope.classify(sr.url) != "own":
-                continue    # a pager the server (or the browser) already wrote as links adds nothing
-            depth = rec.depth if sr.same_level else rec.depth + 1
-            if depth > site.max_depth:
-                site.capped.add("max_depth")
-                continue
-            rec.links.append(Link(url=sr.url, anchor=sr.via, kind=sr.kind, tag="script"))
-            yield self._request(rec.site, sr.url, kind=sr.kind, depth=depth, referer=final, anchor=sr.via,
-                                method=sr.method, form=sr.form or None)
+    def _script_request(self, rec: PageRecord, sr: ScriptRequest, depth: int) -> Request | bool | None:
+        """The request for what a list script would load; None beyond max_depth (the list is cut),
+        False when it needs none (already requested, or too long to request)."""
+        if (rec.site, sr.url, sr.method) in self.cstate.seen:
+            return False
+        if len(sr.url) > self.url_limit:
+            return False
+        if not self.sites[rec.site]["crawl"].get("paging_adapters", True):
+            return False
+        site = self.cstate.sites[rec.site]
+        if depth > site.max_depth:
+            site.capped.add("max_depth")
+            return None
+        return self._request(rec.site, sr.url, kind=sr.kind, depth=depth, referer=rec.final_url or rec.url,
+                             anchor=sr.via, method=sr.method, form=sr.form or None)
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
-        """A list API's answer (XML records, JSON-wrapped HTML): kept as a `listing` record for the
-        checks, and its documents followed one level below the column."""
+        """A list API's answer (XML records, JSON-wrapped HTML, JSON articles): kept as a `listing`
+        record for the checks, and its documents followed one level below the column."""
         rec = self._record(response, "listing")
         if isinstance(response, TextResponse):
             rec.charset = response.encoding
             rec.body = response.text
+            ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")
+            yield from self.lists.listing(rec, ctype, self._script_request, self._own(rec.site))
             if 200 <= response.status < 300:
-                ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")
-                for url in listing_links(rec.body, ctype, response.url):
-                    if self.scopes[rec.site].classify(url) == "own":
-                        rec.links.append(Link(url=url, anchor="listing", kind="page", tag="script"))
                 yield from self._follow(rec)
+        else:
+            yield from self.lists.failed(rec.site, rec.url, "")
         yield rec
 
     def parse_resource(self, response: Response) -> Iterator[Any]:
@@ -271,15 +324,17 @@ class PortalSpider(Spider):
         yield rec
 
     def on_error(self, failure: Failure) -> Iterator[Any]:
-        if failure.check(CapReached):
-            return
         request = failure.request  # type: ignore[attr-defined]
         meta = request.meta
+        if failure.check(CapReached):
+            yield from self.lists.failed(meta["zwgk_site"], request.url, f"分页未抓取（{failure.value}）")
+            return
         if meta.get("zwgk_render") and not failure.check(IgnoreRequest):
             yield from self._on_render_error(failure)
             return
         kind, message = classify_failure(failure)
         hops = meta.get("redirect_urls") or []
+        yield from self.lists.failed(meta["zwgk_site"], hops[0] if hops else request.url, "")
         yield PageRecord(
             # a failure mid-chain (loop, dead target) belongs to the URL that was linked
             site=meta["zwgk_site"], url=hops[0] if hops else request.url, kind=meta.get("zwgk_kind", "page"),
@@ -289,6 +344,18 @@ class PortalSpider(Spider):
             depth=meta.get("zwgk_depth", 0), referer=meta.get("zwgk_referer"), error_kind=kind, error=message[:500],
             elapsed=round(time.monotonic() - meta.get("zwgk_started", time.monotonic()), 3),
         )
+
+    def closed(self, reason: str) -> None:
+        """Final list coverage rows; the trap patterns that cost pages, into the sites' caps and detail."""
+        store = self.cstate.store
+        for cov in self.lists.close(lambda site, url: store.page(site, url)):
+            store.record_list_coverage(cov)
+        for key, site in self.cstate.sites.items():
+            lost = site.traps.outcome({url for s, url, _ in self.cstate.seen if s == key})
+            for pattern, admitted, cut in lost:
+                site.capped.add(f"trap:{pattern.label}")
+                self.logger.info("Trap budget cut %s: %s (%d requested, %d not)", key, pattern.label, admitted, cut)
+            site.notes.append(detail_sentence(lost))
 
     def _headers_received(self, headers: Any, body_length: int, request: Request, spider: Spider) -> None:
         if request.meta.get("zwgk_headers_only"):
