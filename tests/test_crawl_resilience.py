@@ -17,6 +17,7 @@ import pytest
 
 from zwgk.portal_sim import DnsFixture, RunningPortal
 
+from support.portals import crawler_requests
 from support.runhelp import run_dir, store_of, write_inspection, zwgk, zwgk_popen
 
 pytestmark = pytest.mark.slow
@@ -127,7 +128,8 @@ def test_sigkill_then_resume_loses_nothing_and_refetches_nothing(portal, dns_ser
     assert truth["listings"] and {u for u, _ in keys} == want   # nothing lost
     assert kept <= {u for u, _ in keys}
 
-    served = Counter((e.method, e.host, e.path) for e in portal.request_log if e.path != "/robots.txt")
+    served = Counter((e.method, e.host, e.path) for e in crawler_requests(portal.request_log)
+                     if e.path != "/robots.txt")
     twice = {(host, path) for (_m, host, path), n in served.items() if n > 1}
     assert uncommitted                                       # the kill did cut a batch short
     allowed = set(uncommitted)

@@ -22,6 +22,7 @@ import pytest
 from zwgk.portal_sim import DnsFixture, RunningPortal
 
 from support.metered import MeteredHost, MeteredServer
+from support.portals import crawler_requests
 from support.runhelp import run_dir, store_of, write_inspection, zwgk, zwgk_popen
 
 pytestmark = pytest.mark.slow
@@ -117,13 +118,14 @@ def test_politeness_holds_over_all_workers(metered, tmp_path):
 
     assert 1 <= server.peak("a.metered.gov.cn") <= 2
     assert 1 <= server.peak("b.metered.gov.cn") <= 3
-    b = sorted(h.at for h in server.hits("b.metered.gov.cn"))
+    b = sorted(h.at for h in server.hits("b.metered.gov.cn") if not h.probe)   # the crawl's, not the probes'
+
     gaps = [later - earlier for earlier, later in itertools.pairwise(b)]
     assert gaps and min(gaps) >= delay_b / 2, min(gaps)    # the arrival times jitter; a double rate would not
     assert len(b) - 1 <= (b[-1] - b[0]) / delay_b + 1     # and on average no faster than the delay allows
 
     for host in ("a.metered.gov.cn", "b.metered.gov.cn"):
-        hits = Counter(h.path for h in server.hits(host) if h.path != "/robots.txt")
+        hits = Counter(h.path for h in server.hits(host) if h.path != "/robots.txt" and not h.probe)
         assert set(hits) == server.expected_paths(host)    # every page and attachment; /private/ never
         assert max(hits.values()) == 1                     # none twice
     store = store_of(run_dir(tmp_path / "runs"))
@@ -196,7 +198,8 @@ def _check_complete(portal: RunningPortal, run: Path, allowed: set[tuple[str, st
     want = ({u for u, p in truth["pages"].items() if not p.get("hop_only")} | set(truth["attachments"])
             | set(truth["listings"]))
     assert truth["listings"] and {u for u, _ in urls} == want     # nothing lost
-    served = Counter((e.method, e.host, e.path) for e in portal.request_log if e.path != "/robots.txt")
+    served = Counter((e.method, e.host, e.path) for e in crawler_requests(portal.request_log)
+                     if e.path != "/robots.txt")
     twice = {(host, path) for (_m, host, path), n in served.items() if n > 1}
     assert twice <= allowed, twice - allowed
 
@@ -229,7 +232,7 @@ def test_sigkill_one_worker_loses_nothing(portal, dns_server, tmp_path):
     before = len(portal.request_log)
     done = zwgk("crawl", "--resume", str(run), "--workers", "2")
     assert done.returncode == 0, done.stderr[-2000:]
-    assert all(e.path == "/robots.txt" for e in portal.request_log[before:])   # nothing left to fetch
+    assert all(e.path == "/robots.txt" for e in crawler_requests(portal.request_log[before:]))  # nothing left
 
 
 def test_ctrl_c_stops_every_worker_cleanly_and_resume_completes(portal, dns_server, tmp_path):
@@ -247,7 +250,7 @@ def test_ctrl_c_stops_every_worker_cleanly_and_resume_completes(portal, dns_serv
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == 3, err[-3000:]                     # incomplete, as the CLI contract says
+    assert proc.returncode == 130, err[-3000:]                   # interrupted (DESIGN §3)
     run = run_dir(tmp_path / "runs")
     store = store_of(run)
     assert {w["reason"] for w in store.workers()} == {"shutdown"}

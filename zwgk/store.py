@@ -309,6 +309,33 @@ class Store:
     def frontier_keys(self) -> set[FrontierKey]:
         return {(r[0], r[1], r[2]) for r in self.db.stream("SELECT site, url, method FROM frontier")}
 
+    def frontier_rows(self, site: str, states: tuple[str, ...] = ("queued", "dropped")) -> list[Row]:
+        """A site's requests that were not done: queued when the crawl stopped (a row leased by a worker
+        that never committed it counts as queued), dropped by a cap."""
+        wanted = set(states) | ({"leased"} if "queued" in states else set())
+        marks = ",".join("?" * len(wanted))
+        return self.db.query(
+            f"SELECT site, url, method, kind, depth, priority, referer, anchor, form, "
+            f"CASE WHEN state = 'leased' THEN 'queued' ELSE state END AS state, reason "
+            f"FROM frontier WHERE site = ? AND state IN ({marks})", (site, *sorted(wanted)))
+
+    def requeue(self, site: str, urls: Iterable[str] | None = None, reasons: Iterable[str] = ()) -> int:
+        """Queue again (resume): the given URLs — fetched anew: the records they had go, the new ones
+        stand (a record is otherwise written once) — and the requests a cap dropped for one of `reasons`."""
+        n = 0
+        with self.transaction():
+            for url in urls or ():
+                self.db.execute("DELETE FROM links WHERE page_id IN (SELECT id FROM pages WHERE site = ? AND url = ?)",
+                                (site, url))
+                self.db.execute("DELETE FROM pages WHERE site = ? AND url = ?", (site, url))
+                n += self.db.execute("UPDATE frontier SET state = 'queued', reason = NULL, worker = NULL, "
+                                     "leased_at = NULL WHERE site = ? AND url = ?", (site, url)).rowcount
+            for reason in reasons:
+                n += self.db.execute("UPDATE frontier SET state = 'queued', reason = NULL, worker = NULL, "
+                                     "leased_at = NULL WHERE site = ? AND state = 'dropped' AND reason = ?",
+                                     (site, reason)).rowcount
+        return n
+
     def pending_frontier(self) -> list[Row]:
         """Rows not yet done: queued, and leased ones (whose worker has not committed them)."""
         return self.db.query(f"SELECT {FRONTIER_COLUMNS} FROM frontier WHERE state IN ('queued', 'leased') "

@@ -23,6 +23,12 @@ class Hit:
     method: str
     path: str
     at: float                 # arrival, time.monotonic()
+    agent: str = ""
+
+    @property
+    def probe(self) -> bool:
+        """A request of the network probes (after the crawl), not of the crawl."""
+        return self.agent.endswith("; probe)")
 
 
 @dataclass
@@ -63,8 +69,9 @@ class _Handler(BaseHTTPRequestHandler):
         host = (self.headers.get("Host") or "").split(":")[0].lower()
         site = state.hosts.get(host)
         with state.lock:
-            state.hits.append(Hit(host, self.command, self.path, time.monotonic()))
-            if site is not None:
+            agent = self.headers.get("User-Agent") or ""
+            state.hits.append(Hit(host, self.command, self.path, time.monotonic(), agent))
+            if site is not None and not agent.endswith("; probe)"):
                 site.in_flight += 1
                 site.peak = max(site.peak, site.in_flight)
         try:
@@ -74,7 +81,7 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             # out of flight before the first byte of the answer leaves: the client cannot have the
             # whole answer (and send its next request) while the server still counts this one
-            if site is not None:
+            if site is not None and not agent.endswith("; probe)"):
                 with state.lock:
                     site.in_flight -= 1
         payload = body.encode("utf-8")
