@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 TICK_S = 0.2
+LINGER_S = 120.0        # after w1's crawl, how long the others may take to finish theirs
 
 
 def limits_for(settings: Settings, path: Path) -> dict[str, Any]:
@@ -142,10 +143,20 @@ class WorkerPool:
     def finish(self) -> bool:
         """After w1's crawl: wait for the others (idle ones close within a poll); True if any of them
         did not finish (stopped, or work left in the frontier)."""
+        deadline = time.monotonic() + LINGER_S
         try:
             while self.procs:
                 time.sleep(TICK_S)
                 self.tick()
+                if time.monotonic() > deadline:      # a worker that does not finish: stop it, then kill it
+                    log.warning("crawl workers %s still running; stopping them", ", ".join(self.procs))
+                    self.stop()
+                    for proc in self.procs.values():
+                        try:
+                            proc.wait(LINGER_S)
+                        except subprocess.TimeoutExpired:
+                            proc.kill()
+                    deadline = float("inf")
         except BaseException:
             for proc in self.procs.values():      # no worker may outlive the crawl it belongs to
                 proc.kill()
