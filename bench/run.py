@@ -635,9 +635,6 @@ def check(run: Run) -> list[str]:
 # --- profile --------------------------------------------------------------------------------------
 # (category, substrings of a frame "function (file:line)"), checked from the innermost frame outwards
 PROFILE_RULES: list[tuple[str, tuple[str, ...]]] = [
-    ("checks (zwgk/checks, zwgk/understand from the checks)", ("zwgk/checks/",)),
-    ("reports (results.json, HTML, docx, xlsx)", ("zwgk/reports/", "docx/", "openpyxl/", "jinja2/")),
-    ("network probes", ("zwgk/probes/",)),
     ("zwgk store writes (batched: pages, links, frontier rows, zlib)", ("zwgk/crawler/writer.py", "zwgk/store.py",
                                                                       "zwgk/db/")),
     ("zwgk frontier + scheduler (leases, local queue, rebuilding leased requests)",
@@ -660,9 +657,15 @@ PROFILE_RULES: list[tuple[str, tuple[str, ...]]] = [
       "scrapy/utils/defer.py", "_parallel_asyncio", "Scraper._process_spidermw_output")),
     ("item pipeline machinery (Scrapy side)", ("scrapy/pipelines/", "Scraper.start_itemproc")),
 ]
+# after the crawl (outside the reactor): the outermost matching frame decides
+EVAL_RULES: list[tuple[str, tuple[str, ...]]] = [
+    ("after the crawl: network probes", ("zwgk/probes/",)),
+    ("after the crawl: checks (page understanding included)", ("zwgk/checks/",)),
+    ("after the crawl: scoring, results.json and reports (HTML, docx, xlsx, JUnit)", ("zwgk/reports/",)),
+]
 FALLBACK = "the rest of Scrapy's engine and Twisted/asyncio's event loop (per request and response)"
 STARTUP = "start-up and shut-down (imports, settings, opening the store)"
-EVALUATION = ("zwgk/pipeline.py", "evaluate (", "write_reports (")
+EVALUATION = ("zwgk/pipeline.py",)
 
 
 def summarize_profile(raw: Path) -> list[tuple[str, float]]:
@@ -682,12 +685,20 @@ def summarize_profile(raw: Path) -> list[tuple[str, float]]:
         if not in_reactor and not in_evaluation:
             counts[STARTUP] += n
             continue
-        label = FALLBACK if in_reactor else "checks + reports, other"
-        for frame in reversed(frames):
-            hit = next((lab for lab, pats in PROFILE_RULES if any(p in frame for p in pats)), None)
-            if hit:
-                label = hit
-                break
+        if in_reactor:
+            label = FALLBACK
+            for frame in reversed(frames):
+                hit = next((lab for lab, pats in PROFILE_RULES if any(p in frame for p in pats)), None)
+                if hit:
+                    label = hit
+                    break
+        else:
+            label = "after the crawl: other (loading the store, evaluation set-up)"
+            for frame in frames:
+                hit = next((lab for lab, pats in EVAL_RULES if any(p in frame for p in pats)), None)
+                if hit:
+                    label = hit
+                    break
         counts[label] += n
     return [(label, 100 * c / total) for label, c in counts.most_common()] if total else []
 
