@@ -74,7 +74,14 @@ class Href:
 def check_href(href: str, base_url: str) -> Href:
     """An href as a browser reads it (WHATWG: strip surrounding controls and spaces, drop tabs and
     newlines anywhere), resolved and checked: a host no browser accepts makes it `invalid`."""
-    raw = _TAB_NL.sub("", href.strip(_C0_SPACE))
+    return _check(_clean_href(href), base_url)
+
+
+def _clean_href(href: str) -> str:
+    return _TAB_NL.sub("", href.strip(_C0_SPACE))
+
+
+def _check(raw: str, base_url: str) -> Href:
     low = raw.lower()
     for scheme in ("mailto", "tel", "javascript"):
         if low.startswith(scheme + ":"):
@@ -101,6 +108,59 @@ def check_href(href: str, base_url: str) -> Href:
     return Href("attachment" if url_extension(absolute) in ATTACHMENT_EXTENSIONS else "page", absolute)
 
 
+# An href that names its host ("//h/x", "http://h/x") or starts at the root ("/zwgk/") resolves the same
+# on every page of a scheme and host (urljoin reads only the base's scheme and host for it): navigation,
+# footer and column links, repeated on every page of a site, are resolved once per site.
+_BASE_FREE = re.compile(r"(?:https?:)?//[^/?#]|/(?!/)")
+_SHARED: dict[tuple[str, str, str], Href] = {}
+_SHARED_MAX = 20_000
+
+
+class Resolver:
+    """check_href for the links of one page: each distinct href is resolved once per page, and a
+    base-free one (above) once per site."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        try:
+            parts = urlsplit(base_url)
+        except ValueError:
+            parts = None
+        self.origin = ((parts.scheme, parts.netloc) if parts is not None and parts.scheme in ("http", "https")
+                       and parts.netloc else None)
+        self.memo: dict[str, Href] = {}
+
+    def __call__(self, href: str) -> Href:
+        found = self.memo.get(href)
+        if found is not None:
+            return found
+        raw = _clean_href(href)
+        if self.origin is not None and _BASE_FREE.match(raw):
+            key = (*self.origin, raw)
+            found = _SHARED.get(key)
+            if found is None:
+                found = _check(raw, self.base_url)
+                if len(_SHARED) >= _SHARED_MAX:
+                    _SHARED.clear()
+                _SHARED[key] = found
+        else:
+            found = _check(raw, self.base_url)
+        self.memo[href] = found
+        return found
+
+
+_last_resolver: Resolver | None = None
+
+
+def resolver(base_url: str) -> Resolver:
+    """The resolver of `base_url`; the last one is reused (a list's rows all resolve against its page)."""
+    global _last_resolver
+    last = _last_resolver
+    if last is None or last.base_url != base_url:
+        last = _last_resolver = Resolver(base_url)
+    return last
+
+
 def _invalid_reason(message: str) -> str:
     low = message.lower()
     if "port" in low:
@@ -112,7 +172,7 @@ def _invalid_reason(message: str) -> str:
 
 def classify_href(href: str, base_url: str) -> tuple[str, str]:
     """(kind, absolute url) for an href; non-HTTP schemes and invalid hrefs keep their raw text."""
-    found = check_href(href, base_url)
+    found = resolver(base_url)(href)
     return found.kind, found.url
 
 
@@ -129,11 +189,13 @@ def _is_hidden(el: etree._Element) -> bool:
 
 
 def _text(el: etree._Element) -> str:
+    if not len(el):         # most anchors: text only, no child elements
+        return clean(el.text)
     return clean("".join(t for t in el.itertext() if isinstance(t, str)))
 
 
-def _link(el_href: str, base_url: str, anchor: str, hidden: bool, tag: str) -> Link:
-    found = check_href(el_href, base_url)
+def _link(el_href: str, resolve: Resolver, anchor: str, hidden: bool, tag: str) -> Link:
+    found = resolve(el_href)
     return Link(url=found.url, anchor=anchor[:300], kind=found.kind, hidden=hidden, tag=tag,
                 state="invalid" if found.kind == "invalid" else None, reason=found.reason)
 
@@ -146,6 +208,7 @@ def extract_page(root: etree._Element | None, base_url: str, html: str | None = 
     base = root.find(".//base[@href]")
     if base is not None:
         base_url = urljoin(base_url, base.get("href", ""))
+    resolve = resolver(base_url)
     crumb_candidates: list[str] = []
     # Explicit stack instead of recursion: malformed pages can nest thousands deep.
     stack: list[tuple[etree._Element, bool]] = [(root, False)]
@@ -168,11 +231,11 @@ def extract_page(root: etree._Element | None, base_url: str, html: str | None = 
             href = el.get("href")
             if href is not None:
                 anchor = _text(el) or clean(el.get("title")) or clean(el.get("alt"))
-                info.links.append(_link(href, base_url, anchor, hidden, tag))
+                info.links.append(_link(href, resolve, anchor, hidden, tag))
         elif tag in ("frame", "iframe"):
             src = el.get("src")
             if src is not None and src.strip():
-                info.links.append(_link(src, base_url, clean(el.get("title")) or clean(el.get("name")), hidden, tag))
+                info.links.append(_link(src, resolve, clean(el.get("title")) or clean(el.get("name")), hidden, tag))
         elif not crumb_candidates or len(crumb_candidates) < 3:
             cls = f"{el.get('class', '')} {el.get('id', '')}"
             if tag in ("div", "p", "span", "td", "ul", "nav", "ol") and (
@@ -197,7 +260,7 @@ def raw_links(html: str, base_url: str, known: set[tuple[str, str]]) -> list[Lin
         target = attrs.get("src" if tag.endswith("frame") else "href")
         if target is None or (tag.endswith("frame") and not target.strip()):
             continue
-        link = _link(target, base_url, clean(attrs.get("title")), False, tag)
+        link = _link(target, resolver(base_url), clean(attrs.get("title")), False, tag)
         if (link.url, tag) not in known:
             known.add((link.url, tag))
             out.append(link)
