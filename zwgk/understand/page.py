@@ -18,6 +18,7 @@ from __future__ import annotations
 import html as htmllib
 import re
 from dataclasses import dataclass, field
+from itertools import repeat
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -39,6 +40,8 @@ _TAB_NL = re.compile(r"[\t\n\r]")
 _C0_SPACE = "".join(map(chr, range(0x21)))
 _BAD_HOST = re.compile(r"[\x00-\x20\x7f#%/:<>?@\[\\\]^|]")
 LINK_TAGS = ("a", "area", "frame", "iframe")
+_SKIP = frozenset({"script", "style", "template", "noscript"})
+_CRUMB_TAGS = frozenset({"div", "p", "span", "td", "ul", "nav", "ol"})
 # the raw-text scan: link tags outside comments, scripts and styles
 _RAW_SKIP = re.compile(r"<!--.*?-->|<(script|style|template|noscript)\b.*?</\1\s*>", re.S | re.I)
 _RAW_TAG = re.compile(r"<(a|area|i?frame)\b([^>]*)>", re.I)
@@ -109,16 +112,18 @@ def _check(raw: str, base_url: str) -> Href:
 
 
 # An href that names its host ("//h/x", "http://h/x") or starts at the root ("/zwgk/") resolves the same
-# on every page of a scheme and host (urljoin reads only the base's scheme and host for it): navigation,
-# footer and column links, repeated on every page of a site, are resolved once per site.
+# on every page of a scheme and host (urljoin reads only the base's scheme and host for it), and a relative
+# path ("../", "t1.html": no colon, so no scheme) the same on every page of a directory. Navigation, footer,
+# breadcrumb and column links, repeated on every page of a site, are resolved once per site.
 _BASE_FREE = re.compile(r"(?:https?:)?//[^/?#]|/(?!/)")
-_SHARED: dict[tuple[str, str, str], Href] = {}
+_RELATIVE = re.compile(r"[^/?#;:][^:]*\Z")
+_SHARED: dict[tuple[str, ...], Href] = {}
 _SHARED_MAX = 20_000
 
 
 class Resolver:
-    """check_href for the links of one page: each distinct href is resolved once per page, and a
-    base-free one (above) once per site."""
+    """check_href for the links of one page: each distinct href is resolved once per page, and one
+    of the kinds above once per site (or directory)."""
 
     def __init__(self, base_url: str):
         self.base_url = base_url
@@ -126,8 +131,11 @@ class Resolver:
             parts = urlsplit(base_url)
         except ValueError:
             parts = None
-        self.origin = ((parts.scheme, parts.netloc) if parts is not None and parts.scheme in ("http", "https")
-                       and parts.netloc else None)
+        self.origin: tuple[str, str] | None = None
+        self.directory = ""
+        if parts is not None and parts.scheme in ("http", "https") and parts.netloc:
+            self.origin = (parts.scheme, parts.netloc)
+            self.directory = parts.path[:parts.path.rfind("/") + 1]
         self.memo: dict[str, Href] = {}
 
     def __call__(self, href: str) -> Href:
@@ -135,16 +143,21 @@ class Resolver:
         if found is not None:
             return found
         raw = _clean_href(href)
-        if self.origin is not None and _BASE_FREE.match(raw):
-            key = (*self.origin, raw)
+        key: tuple[str, ...] | None = None
+        if self.origin is not None:
+            if _BASE_FREE.match(raw):
+                key = (*self.origin, raw)
+            elif _RELATIVE.match(raw):
+                key = (*self.origin, self.directory, raw)
+        if key is None:
+            found = _check(raw, self.base_url)
+        else:
             found = _SHARED.get(key)
             if found is None:
                 found = _check(raw, self.base_url)
                 if len(_SHARED) >= _SHARED_MAX:
                     _SHARED.clear()
                 _SHARED[key] = found
-        else:
-            found = _check(raw, self.base_url)
         self.memo[href] = found
         return found
 
@@ -218,7 +231,7 @@ def extract_page(root: etree._Element | None, base_url: str, html: str | None = 
         if not isinstance(tag, str):          # comments and processing instructions: not content
             continue
         tag = tag.lower()
-        if tag in ("script", "style", "template", "noscript"):
+        if tag in _SKIP:
             continue
         hidden = hidden or _is_hidden(el)
         if tag == "title" and not info.title:
@@ -236,13 +249,12 @@ def extract_page(root: etree._Element | None, base_url: str, html: str | None = 
             src = el.get("src")
             if src is not None and src.strip():
                 info.links.append(_link(src, resolve, clean(el.get("title")) or clean(el.get("name")), hidden, tag))
-        elif not crumb_candidates or len(crumb_candidates) < 3:
-            cls = f"{el.get('class', '')} {el.get('id', '')}"
-            if tag in ("div", "p", "span", "td", "ul", "nav", "ol") and (
-                _CRUMB_HINT.search(cls) or (el.text and _CRUMB_TEXT.match(el.text))
-            ):
-                crumb_candidates.append(_text(el))
-        stack.extend((child, hidden) for child in reversed(el))
+        elif tag in _CRUMB_TAGS and len(crumb_candidates) < 3 and (
+                _CRUMB_HINT.search(f"{el.get('class', '')} {el.get('id', '')}")
+                or (el.text and _CRUMB_TEXT.match(el.text))):
+            crumb_candidates.append(_text(el))
+        if len(el):
+            stack.extend(zip(reversed(el), repeat(hidden)))
     info.breadcrumb = pick_breadcrumb(crumb_candidates)
     if html and len(_RAW_COUNT.findall(html)) > len(info.links):
         info.links += raw_links(html, base_url, {(ln.url, ln.tag) for ln in info.links})
