@@ -260,10 +260,14 @@ class PortalSpider(Spider):
         depth = rec.depth + 1
         final = rec.final_url or rec.url
         seen = self.cstate.seen
+        # Scrapy schedules a page's requests only after the callback has yielded them all: a second
+        # link to the same URL on this page is not in `seen` yet, but the dupefilter would drop it
+        asked: set[tuple[str, str, str]] = set()
         for link in rec.links:
             if link.kind not in ("page", "attachment", "related") or link.state:
                 continue
-            if (rec.site, link.url, "GET" if link.kind == "page" else "HEAD") in seen:
+            key = (rec.site, link.url, "GET" if link.kind == "page" else "HEAD")
+            if key in seen:
                 continue            # the dupefilter would drop it; don't build the Request at all
             if len(link.url) > self.url_limit:
                 link.state = "not_checked"
@@ -283,9 +287,12 @@ class PortalSpider(Spider):
                         continue
                     if trap is not None and trap.kind != "counter":
                         priority = self.focus.priority(link.url, link.anchor, depth) - TRAP_MALUS
-                yield self._request(rec.site, link.url, kind="page", depth=depth, referer=final, anchor=link.anchor,
-                                    priority=priority)
-            else:
+                if key not in asked:
+                    asked.add(key)
+                    yield self._request(rec.site, link.url, kind="page", depth=depth, referer=final,
+                                        anchor=link.anchor, priority=priority)
+            elif key not in asked:
+                asked.add(key)
                 # status checks only: depth does not limit them, they are never parsed
                 yield self._request(rec.site, link.url, kind=link.kind, depth=depth, referer=final,
                                     anchor=link.anchor, method="HEAD")
