@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test,browser]"
+	$(BIN)/pip install --quiet -e ".[test,browser,distributed]"
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -8,8 +8,10 @@ import pytest
 
 from zwgk.portal_sim import DnsFixture, RunningPortal, load_spec
 from zwgk.portal_sim.dns import records_for
+from zwgk.services import Service
 
 from support.portals import AS_OF, CLEAN_SPEC, PORTAL_SPECS, audit_dns_records
+from support.services import running_postgres, running_redis, service_dir, skip_without_services
 
 
 @pytest.fixture(scope="session")
@@ -48,3 +50,29 @@ def audit_dns(audit_portal: RunningPortal) -> Iterator[DnsFixture]:
     """audit_dns_records(audit_portal); planted dead hosts answer NXDOMAIN."""
     with DnsFixture(audit_dns_records(audit_portal)) as dns:
         yield dns
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    """A real redis-server (Debian's) on a free 127.0.0.1 port for the session, stopped by PID.
+
+    redis_server.url (redis://127.0.0.1:P/0), .port, .pid. Name keys with support.services.run_prefix().
+    Skipped with the reason when redis-server/PostgreSQL are not installed.
+    """
+    skip_without_services()
+    with service_dir(tmp_path_factory.mktemp("services"), "redis") as directory, running_redis(directory) as svc:
+        yield svc
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    """A real PostgreSQL cluster (initdb + postgres from /usr/lib/postgresql/*/bin) on a free
+    127.0.0.1 port for the session, run as the postgres user when the tests run as root; stopped by PID.
+
+    postgres_server.url (postgresql://zwgk@127.0.0.1:P/zwgk, trust auth), .port, .pid;
+    support.services.fresh_database(postgres_server) gives a test its own database.
+    """
+    skip_without_services()
+    with service_dir(tmp_path_factory.mktemp("services"), "postgres") as directory, \
+            running_postgres(directory) as svc:
+        yield svc

@@ -50,13 +50,26 @@ def test_late_report_missing_sections_and_table(tmp_path: Path) -> None:
 
 
 def test_missing_report_names_the_required_year(tmp_path: Path) -> None:
-    # The only report on the site is last year's (the 2025 fixture renamed to 2024).
+    # The only report on the site is last year's (the 2025 fixture renamed to 2024); the 年报
+    # column lists it alone.
+    html = fixture("annual_2025.html")
+    listing = "\n".join(line for line in fixture("annual_list.html").splitlines() if "2025年政府信息" not in line)
+    ctx = build_site(tmp_path, {"/": "home.html", LIST: listing, R2024: html.replace("2025年", "2024年")})
+    result = run("report.annual", ctx)
+    assert result.status == "fail"
+    assert [(f.url, f.target) for f in result.findings] == [(SITE.rstrip("/") + LIST, "2025")]
+    assert "2024年度" in result.findings[0].evidence["seen"]
+
+
+def test_missing_report_is_unknown_when_the_column_was_not_read(tmp_path: Path) -> None:
+    """The homepage links the 年报 column but its list page was never fetched: "未找到年报" would be a
+    claim on nothing — inconclusive, naming the column."""
     html = fixture("annual_2025.html")
     ctx = build_site(tmp_path, {"/": "home.html", R2024: html.replace("2025年", "2024年")})
     result = run("report.annual", ctx)
-    assert result.status == "fail"
-    assert [(f.url, f.target) for f in result.findings] == [(SITE, "2025")]
-    assert "2024年度" in result.findings[0].evidence["seen"]
+    assert (result.status, result.findings) == ("inconclusive", [])
+    assert result.details["missing"] == ["column_list"]
+    assert result.details["reason"] == "「政府信息公开年报」栏目页未抓取（抓取完成）"
 
 
 def test_before_the_deadline_the_year_before_last_is_due(tmp_path: Path) -> None:

@@ -74,12 +74,72 @@ def test_interpretation_column_list_page_is_not_an_interpretation(tmp_path: Path
 
 
 def test_interpretation_filed_elsewhere_is_found_by_title(tmp_path: Path) -> None:
+    """A 解读 filed under 政务动态 without a back link: the policy page links it, which is 相互关联
+    from one side — no finding; linked from neither side (the policy page drops its link too), it
+    is the 解读-side finding, minor, naming the policy its title matches."""
     pages = section()
-    moved = "/zwdt/202611/t20261102_31.html"          # the same 解读, filed under 政务动态, no back link
+    moved = "/zwdt/202611/t20261102_31.html"
     pages["/xxgk/zcjd/"] = listing("政策解读", [(J2, INTERP_2, "2026-05-02")])
     del pages[J1]
     pages[moved] = page(INTERP_1, "政务动态", "<p>解读正文</p>", article=True)
     pages[P1] = pages[P1].replace(J1, moved)
     result = run("policy.interpretation", build_site(tmp_path, pages))
-    assert [(f.url, f.target) for f in result.findings] == [("http://www.mq.gov.cn" + moved, "no_policy_link")]
+    assert (result.status, result.findings) == ("pass", [])
+    assert result.details["associations"] == {"文件页链接解读": 2, "解读页链接原文": 1}
+
+    pages[P1] = page(POLICY_1, "政策文件", header(), article=True)
+    result = run("policy.interpretation", build_site(tmp_path, pages))
+    assert [(f.url, f.target, f.severity) for f in result.findings] == [
+        ("http://www.mq.gov.cn" + moved, "no_policy_link", "minor")]
+    assert "仅标题对应" in result.findings[0].message
+    assert result.findings[0].evidence["policy"] == "http://www.mq.gov.cn" + P1
     assert result.findings[0].evidence["url"] and result.findings[0].evidence["at"]
+
+
+def test_policy_without_any_interpretation_is_the_major_finding(tmp_path: Path) -> None:
+    pages = section()
+    pages["/xxgk/zcjd/"] = listing("政策解读", [(J2, INTERP_2, "2026-05-02")])
+    del pages[J1]
+    pages[P1] = page(POLICY_1, "政策文件", header(), article=True)
+    result = run("policy.interpretation", build_site(tmp_path, pages))
+    assert [(f.url, f.target, f.severity) for f in result.findings] == [
+        ("http://www.mq.gov.cn" + P1, "no_interpretation_link", "major")]
+    assert result.findings[0].message == f"政策文件「{POLICY_1}」未找到对应的解读材料"
+
+
+def test_missing_interpretation_needs_the_interpretation_list(tmp_path: Path) -> None:
+    """The 政策解读 column's list was not fetched (a capped crawl): that a policy has no 解读 is not
+    known, so it is no finding; the check says why."""
+    pages = section()
+    del pages["/xxgk/zcjd/"], pages[J1]
+    pages[P1] = page(POLICY_1, "政策文件", '<div class="nav"><a href="/xxgk/zcjd/">政策解读</a></div>' + header(),
+                     article=True)
+    result = run("policy.interpretation", build_site(tmp_path, pages, status="capped"))
+    assert (result.status, result.findings) == ("inconclusive", [])
+    assert result.details["missing"] == ["column_list"]
+    assert result.details["reason"].startswith("「政策解读」栏目页未抓取")
+
+
+# --- doc.metadata over the whole 政府信息公开 tree -------------------------------------------------
+
+NOTICE = "/xxgk/tzgg/202611/t20261105_41.html"
+NEWS = "/zwdt/202611/t20261106_51.html"
+
+
+def test_metadata_covers_documents_outside_the_policy_columns(tmp_path: Path) -> None:
+    """A 通知公告 document carries a metadata block without 成文日期: a finding, like a 政策文件's; a
+    news article without any block is not a 公开目录 document and is not judged."""
+    pages = section()
+    pages["/xxgk/tzgg/"] = listing("通知公告", [(NOTICE, "关于开展2026年度政务公开评议的通知", "2026-11-05")])
+    pages[NOTICE] = page("关于开展2026年度政务公开评议的通知", "通知公告",
+                         header().replace("<li><span>成文日期</span>：2026年10月28日</li>", ""), article=True)
+    pages[NEWS] = page("某区召开政务公开推进会", "政务动态", "<p>发布时间：2026-11-06 来源：区政府办公室</p>",
+                       article=True)
+    result = run("doc.metadata", build_site(tmp_path, pages))
+    assert [(f.url, f.evidence["missing"], f.evidence["column"]) for f in result.findings] == [
+        ("http://www.mq.gov.cn" + NOTICE, ["成文日期"], "gk.notice")]
+    assert result.details["documents"] == 3       # 2 policies and the notice; the 解读 here carry no block
+    assert result.details["columns"] == ["gk.notice", "gk.policy"]
+
+    narrowed = run("doc.metadata", build_site(tmp_path, pages, options={"metadata_columns": ["gk.policy"]}))
+    assert (narrowed.status, narrowed.details["documents"]) == ("pass", 2)

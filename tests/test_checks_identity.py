@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from zwgk.checks.identity import footer_of, site_code
+import pytest
+
+from zwgk.checks.identity import contact, footer_of, host_unit, labelled_values, site_code
 from zwgk.store import PageRecord
 
 from support.sitebuild import FETCHED, SITE, build_site, fixture, run
@@ -67,3 +69,45 @@ def test_siteidcode_meta_must_match_footer(tmp_path: Path) -> None:
 def test_missing_homepage_is_inconclusive(tmp_path: Path) -> None:
     result = run("site.identity", build_site(tmp_path, {"/other.html": "article.html"}))
     assert result.status == "inconclusive"
+
+
+# --- labelled values, on real footers ----------------------------------------------------------------
+
+REAL = Path(__file__).parent / "fixtures" / "html" / "real"
+
+
+def test_host_unit_is_the_labelled_value_not_the_nearest_characters() -> None:
+    text = ("网站地图 | 关于我们 | QQ及时咨询 (2513807704) | 本站已支持 IPv6 访问 主办：宜春市人民政府 "
+            "承办：宜春市人民政府办公室 技术支持：宜春市大数据发展管理局")
+    assert labelled_values(text)[:2] == [("主办", "宜春市人民政府"), ("承办", "宜春市人民政府办公室")]
+    assert host_unit(text) == "宜春市人民政府"                       # never "访问主办"
+    assert host_unit("中共寿光市委 寿光市人民政府主办 Tel：0536-5221234") == "寿光市人民政府"
+    assert host_unit("主办单位: 榆林市农业农村局") == "榆林市农业农村局"
+    assert host_unit("本站已支持 IPv6 访问") is None
+
+
+def test_contact_needs_a_value_not_a_menu_word() -> None:
+    assert contact("政务微信 政务邮箱 手机版 赣政通") is None              # channel names, no contact
+    assert contact("邮箱 手机版") is None
+    assert contact("地址：某市某区人民路1号 电话：0310-3120000") == "地址：某市某区人民路1号"
+    assert contact("联系电话：0310-3120000") == "联系电话：0310-3120000"
+    assert contact("联系电邮：jxgxwbgs@jxciit.gov.cn") == "联系电邮：jxgxwbgs@jxciit.gov.cn"
+    assert contact("咨询请拨打 0795-3999999") == "0795-3999999"
+
+
+@pytest.mark.parametrize(("fixture_name", "host", "contact_seen", "findings"), [
+    # 宜春 2023: "…IPv6 访问 主办：宜春市人民政府", a quick bar "政务邮箱 手机版" after the footer, no contact
+    ("yichun_home_2023_footer.html", "宜春市人民政府", None, ["联系方式"]),
+    # 宜春 2017: 联系我们 mails the webmaster; no 网站标识码 in that footer
+    ("yichun_2017_footer.html", "宜春市人民政府", "电子邮件：webmaster@yichun.gov.cn", ["网站标识码"]),
+    # 江西省工信委: labelled 主办单位 / 地址 / 联系电邮; no 公网安备, no 党政机关标识
+    ("jxciit_footer.html", "江西省工业和信息化委员会", "地址：南昌市红谷滩新区卧龙路999号西三栋",
+     ["公网安备", "党政机关标识"]),
+])
+def test_real_footers(tmp_path: Path, fixture_name: str, host: str, contact_seen: str | None,
+                      findings: list[str]) -> None:
+    html = (REAL / fixture_name).read_text(encoding="utf-8")
+    result = run("site.identity", build_site(tmp_path, {"/": html}))
+    assert result.details["homepage"]["主办单位"] == host
+    assert result.details["homepage"]["联系方式"] == contact_seen
+    assert [f.target for f in result.findings] == findings

@@ -61,6 +61,7 @@ def make_ctx(tmp_path: Path, dns: DnsFixture) -> Iterator[Callable[..., SiteCont
         store = Store(tmp_path / f"store{len(stores)}.sqlite")
         stores.append(store)
         store.upsert_site("site", "某区人民政府", url, "区政府办公室", [urlsplit(url).hostname or ""])
+        store.update_site("site", status="complete")
         store.save_page(PageRecord("site", url, **{"status": 200, "body": home_html(), "elapsed": 0.2, **(home or {})}))
         base = url.rstrip("/")
         for path, depth in pages:

@@ -34,6 +34,7 @@ def stored(site: Site, tmp_path: Path) -> SiteContext:
     store = Store(tmp_path / f"{site.key}.sqlite")
     start = f"http://{site.spec.main_host}/"
     store.upsert_site(site.key, site.spec.name, start, "办公室", list(site.hosts))
+    store.update_site(site.key, status="complete")
     graph = crawl(site)
     for url, got in graph.listings.items():     # list API answers, stored as the spider stores them
         source = next(e.source for e in graph.edges.values() if e.target == url and e.kind == "listing")
@@ -91,3 +92,19 @@ def test_as_of_moves_the_required_annual_report(tmp_path: Path) -> None:
     spec = load_spec(SITES / "example-a.yaml", as_of=date(2026, 3, 1))
     truth = build_truth(build_site(spec))["findings"]["report.annual"]
     assert truth == []
+
+
+def test_metadata_gap_outside_the_policy_columns(tmp_path: Path) -> None:
+    """The clean portal with one 通知公告 document whose header lacks 成文日期: doc.metadata judges every
+    document that carries a header, so this is the one finding, in the truth and in the check alike."""
+    from zwgk.portal_sim.spec import DefectSpec
+
+    from support.variants import clean_variant
+
+    spec = clean_variant("notice-gap", "北泉县人民政府", "www.notice-gap.gov.cn",
+                         defects=(DefectSpec("missing_metadata", {"column": "gk.notice", "fields": ["成文日期"]}),))
+    site = build_site(spec)
+    truth = build_truth(site)["findings"]["doc.metadata"]
+    notices = {d.url for d in site.column("gk.notice").docs}
+    assert [(f["url"] in notices, f["missing"]) for f in truth] == [(True, ["成文日期"])]
+    assert compare(site, tmp_path) == {}

@@ -84,3 +84,76 @@ def test_page_cap_cuts_the_least_important_pages(portal, dns_server, tmp_path):
     columns = {c["url"] for c in portal.truth("example-a")["columns"].values()}
     missing = {u for u in columns if u not in fetched and u + "index.html" not in fetched}
     assert not missing, missing
+
+
+# --- everything validated before anything is fetched (exit 2, nothing written) ----------------------
+
+def _config(tmp_path, body: str):
+    path = tmp_path / "inspection.yaml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+GOOD = "name: 检查\nas_of: 2026-11-22\nsites:\n  - name: 某区\n    url: http://127.0.0.1:9/\n"
+
+
+def _refused(done, tmp_path, *needles: str) -> None:
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    for needle in needles:
+        assert needle in done.stderr, (needle, done.stderr)
+    assert not (tmp_path / "runs").exists()                     # nothing written under the output dir
+
+
+def test_impossible_as_of_is_a_config_error_with_its_line(tmp_path):
+    config = _config(tmp_path, GOOD.replace("2026-11-22", "2026-13-45"))
+    done = zwgk("audit", "-c", str(config), "-o", str(tmp_path / "runs"))
+    _refused(done, tmp_path, "as_of（第 2 行 / line 2）", "日期无效", "2026-13-45")
+
+
+def test_unknown_profile_and_threshold_stop_the_run_before_the_crawl(tmp_path):
+    config = _config(tmp_path, GOOD + "scoring:\n  profile: national-2099\n  thresholds: {homepage_stale_dayz: 7}\n")
+    done = zwgk("audit", "-c", str(config), "-o", str(tmp_path / "runs"))
+    _refused(done, tmp_path, "scoring.profile（第 7 行 / line 7）", "找不到评分方案")
+    config = _config(tmp_path, GOOD + "scoring:\n  thresholds: {homepage_stale_dayz: 7}\n")
+    done = zwgk("audit", "-c", str(config), "-o", str(tmp_path / "runs"))
+    _refused(done, tmp_path, "scoring.thresholds.homepage_stale_dayz（第 7 行 / line 7）", "没有此项")
+
+
+def test_bad_waivers_and_check_options_name_file_key_and_line(tmp_path):
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text("- check: links.broken\n  reason: 旧栏目\n  expires: 2027-02-30\n"
+                       "- check: links.brokn\n  reason: 拼错\n", encoding="utf-8")
+    config = _config(tmp_path, GOOD + "waivers: waivers.yaml\nchecks: {content_termz: [某词]}\n")
+    done = zwgk("audit", "-c", str(config), "-o", str(tmp_path / "runs"))
+    _refused(done, tmp_path, f"{waivers}: 豁免清单无效", "0.expires（第 3 行 / line 3）", "日期无效",
+             "1.check（第 4 行 / line 4）", "未知检查项", "checks.content_termz（第 7 行 / line 7）", "未知检查选项")
+
+
+def test_config_check_validates_only(tmp_path):
+    good = _config(tmp_path, GOOD)
+    done = zwgk("config", "check", "-c", str(good))
+    assert done.returncode == 0, done.stderr
+    assert "配置有效" in done.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["inspection.yaml"]      # nothing written
+    bad = _config(tmp_path, GOOD.replace("2026-11-22", "2026-13-45"))
+    done = zwgk("config", "check", "-c", str(bad))
+    assert done.returncode == 2 and "as_of（第 2 行" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_docx_template_that_is_no_docx_stops_the_run(tmp_path):
+    template = tmp_path / "红头.docx"
+    template.write_text("not a word document", encoding="utf-8")
+    done = zwgk("audit", "-c", str(_config(tmp_path, GOOD)), "-o", str(tmp_path / "runs"),
+                "--docx-template", str(template))
+    _refused(done, tmp_path, "--docx-template", "不是有效的 Word")
+
+
+def test_self_check_without_as_of_judges_today_and_a_dead_site_exits_3(tmp_path):
+    from support.variants import closed_port
+
+    done = zwgk("check", f"http://127.0.0.1:{closed_port()}/", "-o", str(tmp_path), "--no-screenshots")
+    run = run_dir(tmp_path)
+    assert done.returncode == 3, done.stderr[-2000:]
+    assert f"继续运行 / to resume: zwgk audit --resume {run}" in done.stdout
+    assert "无法评估" in done.stdout and "Traceback" not in done.stderr

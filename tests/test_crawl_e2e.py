@@ -15,7 +15,7 @@ import pytest
 
 from zwgk.portal_sim import RunningPortal
 
-from support.portals import crawl_truth
+from support.portals import crawl_truth, crawler_requests
 from support.runhelp import run_dir, store_of, write_inspection, zwgk
 
 pytestmark = pytest.mark.slow
@@ -35,7 +35,7 @@ def crawl(portal: RunningPortal, dns_server, tmp_path_factory) -> tuple[Path, li
     portal.clear_log()
     done = zwgk("crawl", "-c", str(config), "-o", str(tmp / "runs"))
     assert done.returncode == 0, done.stderr[-3000:]
-    return run_dir(tmp / "runs"), list(portal.request_log)
+    return run_dir(tmp / "runs"), crawler_requests(portal.request_log)
 
 
 @pytest.fixture
@@ -170,7 +170,7 @@ def test_dns_override_resolves_over_ipv6(portal, tmp_path):
         portal.clear_log()
         done = zwgk("crawl", "-c", str(config), "-o", str(tmp_path / "runs"))
     assert done.returncode == 3, done.stderr[-2000:]            # capped at 5 pages: incomplete by design
-    served = [e for e in portal.request_log if e.host in hosts]
+    served = [e for e in crawler_requests(portal.request_log) if e.host in hosts]
     assert served and all(e.family == "v6" for e in served)
     pages = store_of(tmp_path / "runs").pages()
     assert sum(1 for p in pages if p.kind == "page" and p.status == 200) == 5

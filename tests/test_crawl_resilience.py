@@ -16,6 +16,7 @@ import pytest
 
 from zwgk.portal_sim import DnsFixture, RunningPortal
 
+from support.portals import crawler_requests
 from support.runhelp import run_dir, store_of, write_inspection, zwgk, zwgk_popen
 
 pytestmark = pytest.mark.slow
@@ -121,7 +122,8 @@ def test_sigkill_then_resume_loses_nothing_and_refetches_nothing(portal, dns_ser
     assert truth["listings"] and set(urls) == want           # nothing lost
     assert kept <= set(urls)
 
-    served = Counter((e.method, e.host, e.path) for e in portal.request_log if e.path != "/robots.txt")
+    served = Counter((e.method, e.host, e.path) for e in crawler_requests(portal.request_log)
+                     if e.path != "/robots.txt")
     twice = {k: n for k, n in served.items() if n > 1}
     # concurrency 1: at most the one request in flight at the kill is fetched again
     assert len(twice) <= 1, twice

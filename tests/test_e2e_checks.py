@@ -156,7 +156,8 @@ SUSPICIONS = frozenset({"content.terms"})
 
 def expected_score(truth: dict[str, Any]) -> tuple[float, list[str]]:
     """100 minus the profile's per-finding points (homepage findings at the homepage rate), capped per
-    indicator; and the vetoes the expected findings trigger."""
+    indicator; and the vetoes the expected findings trigger. content.terms hits are suspicions for
+    人工核实 (needs_confirmation): listed, never deducted."""
     profile, findings, start = load_profile("national-2019"), truth["findings"], truth["start"]
     used: dict[str, float] = {}
     total = 0.0

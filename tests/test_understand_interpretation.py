@@ -115,9 +115,9 @@ def test_list_row_popups_pair_uncrawled_interpretations() -> None:
     pol = result.policies[0]
     assert [(p.interpretation.url, p.interpretation.form, p.interpretation.crawled, p.how, p.via, p.back_link)
             for p in pol.pairs] == [
-        ("https://www.ndrc.gov.cn/xxgk/jd/jd/202604/t20260424_1404868.html", "文字", False, ["link_from_policy"],
+        ("https://www.ndrc.gov.cn/xxgk/jd/jd/202604/t20260424_1404868.html", "文字", False, ["link_in_list"],
          [base], None),
-        ("https://www.ndrc.gov.cn/xxgk/jd/zctj/202604/t20260425_1404901.html", "图解", False, ["link_from_policy"],
+        ("https://www.ndrc.gov.cn/xxgk/jd/zctj/202604/t20260425_1404901.html", "图解", False, ["link_in_list"],
          [base], None),
     ]
     assert result.policies[1].pairs == [] and result.unpaired == []
@@ -136,7 +136,7 @@ def test_list_popup_pairs_with_crawled_interpretation_and_its_back_link() -> Non
     result = pair_interpretations([policy], [interp], [listing])
     assert pairs_of(result, policy.url) == [
         ("国家发展改革委有关负责同志就《企业投资项目核准和备案管理办法》答记者问", "问答",
-         ["link_from_policy", "link_from_interpretation"], True)]
+         ["link_in_list", "link_from_interpretation"], True)]
 
 
 def test_policy_without_body_uses_anchor_words() -> None:

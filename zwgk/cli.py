@@ -1,7 +1,8 @@
 """The `zwgk` command. Parses options, calls the pipeline stages, prints for people; no business logic.
 
 Exit codes (DESIGN §3): 0 clean, 1 findings at/above --fail-on, 2 bad usage/config/ledger,
-3 run incomplete (a site could not be assessed or a cap cut its crawl; results are still written).
+3 run incomplete (a site could not be assessed; results are still written), 130 interrupted (Ctrl-C;
+what was crawled is kept and written). 3 and 130 print the exact `zwgk audit --resume RUN_DIR`.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from zwgk.reports.writer import ReportPaths
     from zwgk.rundir import RunDir
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 FAIL_ON = click.Choice(["veto", "deduct", "any", "never", "new"])
 FAIL_ON_HELP = ("何时以退出码 1 结束：veto 有单项否决（默认）；deduct 有扣分的问题；any 有任何问题；never 从不；"
                 "new 有相对 --baseline 新增的问题")
@@ -122,10 +123,21 @@ def _load_baseline(baseline: Path | None, fail_on: str) -> dict[str, Any] | None
 def run_audit(config: Path | None, outdir: Path, resume: Path | None, fail_on: str,
               baseline: Path | None = None, options: ReportOptions | None = None, screenshots: bool = True) -> int:
     from zwgk.config.inspection import load_inspection
+    from zwgk.pipeline import run_finished
     from zwgk.rundir import RunDir
 
     if resume is not None:
         run = RunDir.open(resume)
+        finished = run_finished(run)
+        if finished is not None:     # nothing to continue: say so, change nothing
+            from zwgk.reports.summary import summary_line
+
+            click.echo(f"该运行已完成，未做任何改动 / run already finished, nothing changed: {run.path}")
+            click.echo(f"结果 / results: {run.results}")
+            click.echo(f"重新评估 / to re-evaluate: zwgk evaluate {run.path}")
+            code = exit_code(finished, False, fail_on, _load_baseline(baseline, fail_on))
+            click.echo(summary_line(finished, fail_on=fail_on, exit_code=code))
+            return code
         insp = run.load_config()
         insp.crawl.screenshots &= screenshots
         return audit_run(insp, run, fail_on=fail_on, baseline=baseline, resume=True, options=options)
@@ -146,18 +158,26 @@ class Outcome:
 def execute(insp: Inspection, run: RunDir | None, *, fail_on: str, baseline: Path | None,
             outdir: Path = Path("zwgk-runs"), resume: bool = False, options: ReportOptions | None = None) -> Outcome:
     """crawl → evaluate → results.json and every report; the exit code the gate gives."""
-    from zwgk.pipeline import crawl_stage, evaluate, load_ledgers, write_reports
+    from zwgk.pipeline import crawl_stage, evaluate, resume_command, validate, write_reports
     from zwgk.rundir import RunDir
 
     old = _load_baseline(baseline, fail_on)
-    ledgers = load_ledgers(insp)          # a bad ledger stops the run before any crawling
+    # everything that can be wrong is found before anything is fetched or written (exit 2)
+    ledgers = validate(insp, options.docx_template if options else None)
     if run is None:
         run = RunDir.create(outdir, insp)
     click.echo(f"运行目录 / run directory: {run.path}", err=True)
-    crawl_stage(insp, run, resume=resume, progress=_interactive())
-    evaluation = evaluate(run, insp, ledgers)
-    paths = write_reports(run, evaluation.results, options, baseline=old)
-    return Outcome(evaluation.results, paths, exit_code(evaluation.results, evaluation.incomplete, fail_on, old))
+    try:
+        interrupted = crawl_stage(insp, run, resume=resume, progress=_interactive())
+        evaluation = evaluate(run, insp, ledgers, screenshots=False if interrupted else None)
+        paths = write_reports(run, evaluation.results, options, baseline=old)
+    except KeyboardInterrupt:
+        click.echo("已中断 / interrupted; 已抓取的内容保存在运行目录中。", err=True)
+        click.echo(f"继续运行 / to resume: {resume_command(run)}")
+        raise SystemExit(EXIT_INTERRUPTED) from None
+    code = exit_code(evaluation.results, evaluation.incomplete, fail_on, old, interrupted=interrupted,
+                     resume=resume_command(run))
+    return Outcome(evaluation.results, paths, code)
 
 
 def _print_outcome(outcome: Outcome, fail_on: str) -> None:
@@ -179,7 +199,10 @@ def audit_run(insp: Inspection, run: RunDir | None, *, fail_on: str, baseline: P
     return outcome.code
 
 
-def exit_code(results: dict, incomplete: bool, fail_on: str, baseline: dict[str, Any] | None) -> int:
+def exit_code(results: dict, incomplete: bool, fail_on: str, baseline: dict[str, Any] | None, *,
+              interrupted: bool = False, resume: str | None = None) -> int:
+    """130 interrupted, else 3 when a site could not be assessed, else 1 when the gate trips, else 0.
+    3 and 130 print the exact resume command."""
     from zwgk.reports.gate import gate_hits
 
     if fail_on == "new" and baseline is None:
@@ -187,11 +210,24 @@ def exit_code(results: dict, incomplete: bool, fail_on: str, baseline: dict[str,
     hits = gate_hits(results, fail_on, baseline)
     for hit in hits:
         click.echo(f"未通过 --fail-on {fail_on}：{hit}", err=True)
+    resume = resume or next((s["assessment"]["resume"] for s in results.get("sites", [])
+                             if (s.get("assessment") or {}).get("resume")), None)
+    if interrupted:
+        click.echo("抓取被中断 / interrupted：已抓取的内容已保存并写出结果（未中断部分的网站无法评估）。", err=True)
+        if resume:
+            click.echo(f"继续运行 / to resume: {resume}")
+        return EXIT_INTERRUPTED
+    if incomplete:
+        for site in results.get("sites", []):
+            assessment = site.get("assessment") or {}
+            if not assessment.get("assessed", True):
+                click.echo(f"未能评估 / not assessed：{site.get('name')}：{'；'.join(assessment.get('reasons') or [])}",
+                           err=True)
+        if resume:
+            click.echo(f"继续运行 / to resume: {resume}")
+        return EXIT_INCOMPLETE
     if hits:
         return EXIT_FINDINGS
-    if incomplete:
-        click.echo("注意：有网站未能完整评估（无法访问、无法判定或达到抓取上限），结果不完整。", err=True)
-        return EXIT_INCOMPLETE
     return EXIT_OK
 
 
@@ -223,7 +259,7 @@ def audit(config: Path | None, outdir: Path, resume: Path | None, fail_on: str, 
 def crawl(config: Path | None, outdir: Path, resume: Path | None) -> None:
     """只抓取（写入运行目录的 crawl.sqlite），不检查。"""
     from zwgk.config.inspection import load_inspection
-    from zwgk.pipeline import crawl_stage
+    from zwgk.pipeline import crawl_stage, resume_command, validate
     from zwgk.rundir import RunDir
     from zwgk.store import Store
 
@@ -235,9 +271,13 @@ def crawl(config: Path | None, outdir: Path, resume: Path | None) -> None:
             if config is None:
                 raise click.UsageError("需要 -c INSPECTION.yaml 或 --resume RUN_DIR")
             insp = load_inspection(config)
+            validate(insp)
             run = RunDir.create(outdir, insp)
         click.echo(f"运行目录 / run directory: {run.path}", err=True)
-        crawl_stage(insp, run, resume=resume is not None, progress=_interactive())
+        try:
+            interrupted = crawl_stage(insp, run, resume=resume is not None, progress=_interactive())
+        except KeyboardInterrupt:
+            interrupted = True
         store = Store(run.store)
         incomplete = False
         for site in store.sites():
@@ -246,34 +286,42 @@ def crawl(config: Path | None, outdir: Path, resume: Path | None) -> None:
             extra = f"（{'、'.join(site['capped'])}）" if site["capped"] else ""
             click.echo(f"  {site['name']}  {site['url']}  抓取{CRAWL_LABELS.get(site['status'], site['status'])}"
                        f"{extra} · 页面 {stats['pages']} · 附件 {stats['attachments']}")
+        store.close()
         click.echo(str(run.path))
-        sys.exit(EXIT_INCOMPLETE if incomplete else EXIT_OK)
+        if interrupted or incomplete:
+            click.echo(f"继续运行 / to resume: {resume_command(run)}")
+        sys.exit(EXIT_INTERRUPTED if interrupted else EXIT_INCOMPLETE if incomplete else EXIT_OK)
     except ZwgkError as exc:
         _fail(exc)
 
 
 @cli.command()
 @click.argument("run_dir", type=click.Path(path_type=Path))
-@click.option("--offline", is_flag=True, help="不运行网络探测（IPv6/HTTPS/搜索检查记为无法判定）")
+@click.option("--offline", is_flag=True, help="不联网：不截图（网络事实本就取自抓取时保存的探测记录）")
+@click.option("--reprobe", is_flag=True, help="重新进行网络探测（DNS/IPv6/HTTPS/搜索），而不用抓取时的记录")
 @click.option("--fail-on", type=FAIL_ON, default="veto", show_default=True, help=FAIL_ON_HELP)
 @click.option("--baseline", type=click.Path(path_type=Path), help="上次运行目录，用于复查对比")
 @_report_options
 @_no_screenshots
-def evaluate(run_dir: Path, offline: bool, fail_on: str, baseline: Path | None,
+def evaluate(run_dir: Path, offline: bool, reprobe: bool, fail_on: str, baseline: Path | None,
              deadline: datetime | None, issuer: str, docx_template: Path | None, no_screenshots: bool) -> None:
-    """在已抓取的运行目录上重新检查和评分（不重新抓取页面）。"""
+    """在已抓取的运行目录上重新检查和评分（不重新抓取页面；网络事实取自抓取时的探测记录）。"""
     from zwgk.pipeline import evaluate as evaluate_run
-    from zwgk.pipeline import load_ledgers, write_reports
+    from zwgk.pipeline import resume_command, validate, write_reports
     from zwgk.rundir import RunDir
 
+    if offline and reprobe:
+        raise click.UsageError("--offline 与 --reprobe 不能同时使用 / --offline and --reprobe exclude each other")
     try:
         old = _load_baseline(baseline, fail_on)
         run = RunDir.open(run_dir)
         insp = run.load_config()
-        evaluation = evaluate_run(run, insp, load_ledgers(insp), network=not offline,
+        ledgers = validate(insp, docx_template)
+        evaluation = evaluate_run(run, insp, ledgers, network=not offline, reprobe=reprobe,
                                   screenshots=False if no_screenshots else None)
         paths = write_reports(run, evaluation.results, _options(deadline, issuer, docx_template), baseline=old)
-        outcome = Outcome(evaluation.results, paths, exit_code(evaluation.results, evaluation.incomplete, fail_on, old))
+        outcome = Outcome(evaluation.results, paths, exit_code(evaluation.results, evaluation.incomplete, fail_on, old,
+                                                               resume=resume_command(run)))
         _print_outcome(outcome, fail_on)
         sys.exit(outcome.code)
     except ZwgkError as exc:
@@ -515,6 +563,12 @@ def checks_list() -> None:
         meta = chk.meta
         click.echo(f"{check_id:24} [{SEVERITY_LABELS[meta.severity]}] {meta.title}")
         click.echo(f"{'':24} 依据：{meta.basis}")
+        if meta.needs or meta.absence:
+            from zwgk.checks.coverage import describe
+
+            needs = "、".join(describe(n) for n in meta.needs) or "—"
+            absence = f"；判定「未找到」还需：{'、'.join(describe(n) for n in meta.absence)}" if meta.absence else ""
+            click.echo(f"{'':24} 证据：{needs}{absence}（缺少时为无法判定）")
 
 
 @cli.command()
@@ -558,6 +612,103 @@ def feedback(run: Path, workbook: Path) -> None:
     for line in summary(fb, results):
         click.echo(line)
     click.echo(f"已保存 / saved: {path}")
+
+
+@cli.group("services")
+def services_group() -> None:
+    """分布式模式的 Redis 与 PostgreSQL：在本机回环地址上启动、停止、查看（Debian 软件包）。"""
+
+
+def _services_dir(f: Callable[..., Any]) -> Callable[..., Any]:
+    from zwgk.services import default_dir
+
+    return click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path, resolve_path=True),
+                        default=default_dir(), show_default=True, help="数据目录（记录进程号，重启时沿用数据）")(f)
+
+
+@services_group.command("start")
+@_services_dir
+@click.option("--redis-port", type=click.IntRange(1, 65535),
+              help="Redis 端口（默认：上次的端口，或 6379，被占用时另选）")
+@click.option("--pg-port", type=click.IntRange(1, 65535),
+              help="PostgreSQL 端口（默认：上次的端口，或 5432，被占用时另选）")
+def services_start(directory: Path, redis_port: int | None, pg_port: int | None) -> None:
+    """启动 redis-server 与 PostgreSQL（仅监听 127.0.0.1），打印 --queue 与 --store 要用的地址。"""
+    from zwgk.services import start_services
+
+    try:
+        result = start_services(directory, redis_port=redis_port, pg_port=pg_port)
+    except ZwgkError as exc:
+        _fail(exc)
+        return
+    for name, svc in result.services.items():
+        how = f"已启动，用时 {result.seconds[name]:.1f} 秒" if name in result.started else "已在运行"
+        click.echo(f"{svc.label:<10}  {svc.url}  （PID {svc.pid}，{how}）")
+    click.echo(f"数据目录 / data: {directory}")
+    click.echo(f"停止 / stop: zwgk services stop --dir {directory}")
+
+
+@services_group.command("stop")
+@_services_dir
+def services_stop(directory: Path) -> None:
+    """停止 start 在该数据目录中记录的进程（只停这些进程，数据保留）。"""
+    from zwgk.services import stop_services
+
+    try:
+        stopped = stop_services(directory)
+    except ZwgkError as exc:
+        _fail(exc)
+        return
+    if not stopped:
+        click.echo(f"{directory} 中没有记录运行的服务。")
+    for svc, was_running in stopped:
+        click.echo(f"{svc.label:<10}  PID {svc.pid}  {'已停止' if was_running else '早已不在运行'}")
+
+
+@services_group.command("status")
+@_services_dir
+def services_status_cmd(directory: Path) -> None:
+    """查看服务是否在运行并应答；全部应答时退出码 0，否则 3。"""
+    from zwgk.services import services_status
+
+    try:
+        statuses = services_status(directory)
+    except ZwgkError as exc:
+        _fail(exc)
+        return
+    if not statuses:
+        click.echo(f"{directory} 中没有记录运行的服务（zwgk services start --dir {directory}）。")
+    for st in statuses:
+        state = "运行中，应答正常" if st.answering else ("运行中，但没有应答" if st.running else "未运行")
+        click.echo(f"{st.service.label:<10}  {st.service.url}  PID {st.service.pid}  {state}")
+    sys.exit(EXIT_OK if statuses and all(st.answering for st in statuses) else EXIT_INCOMPLETE)
+
+
+@cli.group("config")
+def config_group() -> None:
+    """检查配置。"""
+
+
+@config_group.command("check")
+@click.option("-c", "--config", "config_path", required=True, type=click.Path(path_type=Path),
+              help="检查配置 inspection.yaml")
+@click.option("--docx-template", type=click.Path(path_type=Path), help="同时检查通报 Word 模板")
+def config_check(config_path: Path, docx_template: Path | None) -> None:
+    """只校验配置（检查配置、评分方案、豁免清单、台账、评估基准日、模板），不抓取、不写任何文件；有误时退出码 2。"""
+    from zwgk.config.inspection import load_inspection
+    from zwgk.pipeline import validate
+
+    try:
+        insp = load_inspection(config_path)
+        ledgers = validate(insp, docx_template)
+    except ZwgkError as exc:
+        _fail(exc)
+        return
+    tasks = sum(len(lg.tasks) for lg in ledgers)
+    click.echo(f"配置有效 / config OK: {config_path}")
+    click.echo(f"  {insp.name} · 评估基准日 {insp.as_of} · 网站 {len(insp.sites)} 个 · 台账 {len(ledgers)} 份"
+               f"（任务 {tasks} 项） · 评分方案 {insp.scoring.profile}")
+    sys.exit(EXIT_OK)
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from zwgk.config.inspection import Inspection
-from zwgk.errors import LedgerError
+from zwgk.errors import LedgerError, ZwgkError
 from zwgk.reports.results import new_results
 from zwgk.rules.models import Ledger, Task
 from zwgk.rundir import RunDir
@@ -42,7 +42,22 @@ def load_ledgers(insp: Inspection) -> list[Ledger]:
 @dataclass
 class Evaluation:
     results: dict[str, Any]
-    incomplete: bool          # a site could not be assessed or a cap cut its crawl (exit 3)
+    incomplete: bool          # a site could not be assessed (exit 3)
+
+
+def resume_command(run: RunDir) -> str:
+    """The exact command that continues this run (printed with exit 3 and 130, stored in results.json)."""
+    return f"zwgk audit --resume {run.path}"
+
+
+def validate(insp: Inspection, docx_template: Path | None = None) -> list[Ledger]:
+    """Everything that can be wrong before a page is fetched (exit 2, nothing written): the scoring
+    profile and its thresholds, the waivers, the check options, per-site crawl settings, the report
+    template, and the ledgers (parsed and mapped: returned for the run)."""
+    from zwgk.config.validate import validate_inspection
+
+    validate_inspection(insp, docx_template)
+    return load_ledgers(insp)
 
 
 def _task_entry(task: Task, status: str, evidence: list[dict[str, Any]]) -> dict[str, Any]:
@@ -57,28 +72,65 @@ def _task_entry(task: Task, status: str, evidence: list[dict[str, Any]]) -> dict
     }
 
 
+def _probes(store: Store, site: dict[str, Any], insp: Inspection, profile: Any, *, live: bool) -> Any:
+    from zwgk.netresolve import DnsLookup
+    from zwgk.probes import Probes, StoredProbes
+
+    timeout = float(profile.setting("unreachable_timeout_seconds", 15))
+    dns = DnsLookup(insp.network.dns_servers)
+    if live:
+        return Probes(store, site["key"], dns, timeout=timeout, ipv6=insp.network.ipv6)
+    return StoredProbes(store, site["key"], dns, timeout=timeout, ipv6=insp.network.ipv6)
+
+
+def probe_stage(run: RunDir, insp: Inspection) -> None:
+    """Network facts are evidence of the crawl (DESIGN §11): the checks that probe (CheckMeta.probes)
+    run now, against the live network, and every probe is stored with its time; `evaluate` re-judges
+    from these records. A site whose crawl was interrupted is probed when it is resumed."""
+    from zwgk.checks.context import SiteContext
+    from zwgk.checks.coverage import crawl_status
+    from zwgk.checks.engine import run_checks
+    from zwgk.checks.registry import all_checks
+    from zwgk.config.profile import load_profile
+
+    profile = load_profile(insp.scoring.profile, insp.scoring.thresholds)
+    probing = {cid for cid, chk in all_checks().items() if chk.meta.probes}
+    store = Store(run.store)
+    try:
+        for site in store.sites():
+            if crawl_status(site) == "interrupted":
+                continue
+            ctx = SiteContext(store, site, insp.as_of, profile, _probes(store, site, insp, profile, live=True),
+                              insp.checks)
+            run_checks(ctx, [], only=probing)
+        store.set_meta("probed_at", now_iso())
+    finally:
+        store.close()
+
+
 def evaluate(run: RunDir, insp: Inspection, ledgers: list[Ledger], *, network: bool = True,
-             screenshots: bool | None = None) -> Evaluation:
-    """Checks and scoring on a stored crawl. Fetches no pages; only the probe layer goes to the
-    network (DNS, IPv6, HTTPS, search), and not at all with network=False. Then, unless
-    screenshots=False (default: crawl.screenshots, and never offline), the evidence screenshots."""
+             screenshots: bool | None = None, reprobe: bool = False) -> Evaluation:
+    """Checks and scoring on a stored crawl. Fetches no pages, and no network facts either: the
+    probes recorded at crawl time answer the checks (reprobe=True measures them anew and records
+    them). Then, unless screenshots=False (default: crawl.screenshots; never with network=False),
+    the evidence screenshots."""
     from zwgk.checks.context import SiteContext
     from zwgk.checks.engine import run_checks
     from zwgk.config.profile import load_profile
     from zwgk.config.waivers import apply_waivers, load_waivers
-    from zwgk.netresolve import DnsLookup
-    from zwgk.probes import Probes
-    from zwgk.reports.scoring import fulfilment_rate, index_results, score_site, task_status
+    from zwgk.reports.scoring import assess, fulfilment_rate, index_results, score_site, task_status
 
     profile = load_profile(insp.scoring.profile, insp.scoring.thresholds)
     waivers = load_waivers(insp.resolve(insp.waivers) if insp.waivers else None)
-    dns = DnsLookup(insp.network.dns_servers)
     tasks = [t for ledger in ledgers for t in ledger.tasks]
     store = Store(run.store)
     started = store.get_meta("started", now_iso())
     results = new_results(run.id, started, now_iso(), insp.as_of.isoformat(), insp.digest)
     results["run"]["name"] = insp.name
     results["run"]["timezone"] = insp.timezone      # reports show times in the inspection's zone
+    if reprobe:
+        store.set_meta("probed_at", now_iso())
+    results["run"]["probed_at"] = store.get_meta("probed_at")
     results["profile"] = {"id": profile.id, "title": profile.title, "pass_score": profile.pass_score,
                           "settings": profile.settings}
     results["ledgers"] = [{"id": lg.id, "title": lg.title, "source": Path(lg.source).name, "tasks": len(lg.tasks),
@@ -91,22 +143,25 @@ def evaluate(run: RunDir, insp: Inspection, ledgers: list[Ledger], *, network: b
                  "detail": site["detail"] or "",
                  # pages the browser rendered, and pages it should have but could not (inconclusive lists)
                  "rendered": stats["rendered"], "render_failed": stats["render_failed"]}
-        probes = Probes(store, site["key"], dns, timeout=float(profile.setting("unreachable_timeout_seconds", 15)),
-                        ipv6=insp.network.ipv6) if network else None
+        probes = _probes(store, site, insp, profile, live=reprobe)
         ctx = SiteContext(store, site, insp.as_of, profile, probes, insp.checks)
         check_results, findings = run_checks(ctx, tasks)
+        coverage = ctx.coverage.to_dict()
+        crawl["status"] = coverage["status"]
+        crawl["coverage"] = coverage
         waiver_outcome = apply_waivers(findings, waivers, insp.as_of)
-        scored = score_site(profile, check_results, findings, site["url"])
+        assessment = assess(profile, coverage, check_results, resume_command(run))
+        scored = score_site(profile, check_results, findings, site["url"], assessment)
         by_key = index_results(check_results)
         task_rows = [_task_entry(t, *task_status(t, by_key, insp.as_of)) for t in tasks]
-        unassessed = any(r.id == "site.reachable" and r.status != "pass" for r in check_results)
-        incomplete |= site["status"] != "complete" or unassessed
+        incomplete |= not assessment["assessed"]
         results["sites"].append({
             "key": site["key"], "name": site["name"], "url": site["url"], "unit": site["unit"],
-            "crawl": crawl, "score": scored.score, "verdict": scored.verdict,
+            "hosts": site["hosts"], "crawl": crawl, "assessment": assessment,
+            "score": scored.score, "verdict": scored.verdict,
             "scoring": scored.to_dict(),
             "checks": [r.to_dict() for r in check_results],
-            "findings": [f.to_dict() for f in findings],
+            "findings": [f.to_dict(site["url"]) for f in findings],
             "tasks": task_rows,
             "task_summary": {"fulfilment_rate": fulfilment_rate([t["status"] for t in task_rows]),
                              "by_status": _count(t["status"] for t in task_rows)},
@@ -159,11 +214,73 @@ def write_reports(run: RunDir, results: dict[str, Any], options: ReportOptions |
     return write_all(run.path, results, options)
 
 
-def crawl_stage(insp: Inspection, run: RunDir, *, resume: bool, progress: bool) -> None:
+def crawl_stage(insp: Inspection, run: RunDir, *, resume: bool, progress: bool) -> bool:
+    """Crawl (or continue) every site, then probe the network (probe_stage). Returns True when the
+    run was interrupted (Ctrl-C): what was fetched is kept, and `zwgk audit --resume` continues it."""
     from zwgk.crawler.runner import run_crawl
 
     store = Store(run.store)
     if store.get_meta("started") is None:
         store.set_meta("started", now_iso())
+    if resume:
+        continue_unfinished(store, run)
     store.close()
-    run_crawl(insp, run, resume=resume, progress=progress)
+    outcomes = run_crawl(insp, run, resume=resume, progress=progress)
+    if any(o.status == "interrupted" for o in outcomes):
+        return True
+    try:
+        probe_stage(run, insp)
+    except KeyboardInterrupt:
+        store = Store(run.store)
+        for site in store.sites():
+            if site["status"] != "unreachable":
+                store.update_site(site["key"], status="interrupted")
+        store.close()
+        return True
+    return False
+
+
+def continue_unfinished(store: Store, run: RunDir) -> None:
+    """On resume, besides the requests still queued: fetch an unreachable site's homepage again, and
+    give a site a cap left unassessed the requests the cap dropped (a fresh budget)."""
+    from zwgk.reports.results import load_results
+
+    unassessed: set[str] | None = None
+    if run.results.is_file():
+        try:
+            old = load_results(run.results)
+            unassessed = {s.get("key") for s in old.get("sites", []) if not (s.get("assessment") or {}).get(
+                "assessed", s.get("verdict") != "无法评估")}
+        except (ValueError, ZwgkError):
+            unassessed = None
+    for site in store.sites():
+        if unassessed is not None and site["key"] not in unassessed:
+            continue
+        if site["status"] == "unreachable":
+            store.requeue(site["key"], urls=[site["url"]])
+        elif site["status"] == "capped":      # (a depth cap stays: those pages are still too deep)
+            store.requeue(site["key"], reasons=[c for c in site["capped"] if c != "max_depth"])
+            store.update_site(site["key"], capped=[])
+
+
+def run_finished(run: RunDir) -> dict[str, Any] | None:
+    """The results of a run that has nothing left to continue (every site assessed), else None."""
+    from zwgk.reports.results import load_results
+
+    if not run.results.is_file():
+        return None
+    try:
+        results = load_results(run.results)
+    except (ValueError, ZwgkError):
+        return None
+    store = Store(run.store)
+    try:
+        statuses = {s["key"]: s["status"] for s in store.sites()}
+    finally:
+        store.close()
+    if any(v not in ("complete", "capped", "unreachable") for v in statuses.values()):
+        return None
+    if any(not (s.get("assessment") or {}).get("assessed", s.get("verdict") != "无法评估")
+           for s in results.get("sites", [])):
+        return None
+    return results

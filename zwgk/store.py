@@ -266,6 +266,23 @@ class Store:
     def frontier_keys(self) -> set[tuple[str, str, str]]:
         return {(r[0], r[1], r[2]) for r in self.db.execute("SELECT site, url, method FROM frontier")}
 
+    def frontier_rows(self, site: str, states: tuple[str, ...] = ("queued", "dropped")) -> list[sqlite3.Row]:
+        """A site's requests that were not done (queued when the crawl stopped, dropped by a cap)."""
+        marks = ",".join("?" * len(states))
+        return self.db.execute(f"SELECT * FROM frontier WHERE site = ? AND state IN ({marks})",
+                               (site, *states)).fetchall()
+
+    def requeue(self, site: str, urls: Iterable[str] | None = None, reasons: Iterable[str] = ()) -> int:
+        """Queue again (resume): the given URLs, and the requests a cap dropped for one of `reasons`."""
+        n = 0
+        for url in urls or ():
+            n += self.db.execute("UPDATE frontier SET state='queued', reason=NULL WHERE site=? AND url=?",
+                                 (site, url)).rowcount
+        for reason in reasons:
+            n += self.db.execute("UPDATE frontier SET state='queued', reason=NULL WHERE site=? AND state='dropped' "
+                                 "AND reason=?", (site, reason)).rowcount
+        return n
+
     def pending_frontier(self) -> list[sqlite3.Row]:
         return self.db.execute(
             "SELECT * FROM frontier WHERE state = 'queued' ORDER BY priority DESC, depth").fetchall()

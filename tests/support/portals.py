@@ -31,6 +31,12 @@ def crawl_truth(portal: RunningPortal, key: str, *, render: bool = BROWSER, **kw
 CLEAN_SPEC = SITES_DIR / "example-clean.yaml"
 
 
+def crawler_requests(log: list) -> list:
+    """The requests of the crawl itself: the probe layer (run by the crawl stage, after the crawl)
+    sends its own User-Agent."""
+    return [e for e in log if not e.agent.endswith("; probe)")]
+
+
 
 V4_ONLY = ("www.example-b.gov.cn",)   # in the audit DNS: an IPv4-only portal (ipv6.* true positives)
 

@@ -28,11 +28,13 @@ def fixture(name: str) -> str:
 
 def build_site(tmp_path: Path, pages: dict[str, str], *, site: str = SITE, name: str = "某区人民政府",
                as_of: date = AS_OF, options: dict[str, Any] | None = None, probes: Any = None,
-               failed: dict[str, int] | None = None) -> SiteContext:
+               failed: dict[str, int] | None = None, status: str = "complete") -> SiteContext:
     """A SiteContext over `pages` (path or URL → fixture file name or raw HTML); `failed` adds
-    non-2xx records (URL → status) so links to them read as broken."""
+    non-2xx records (URL → status) so links to them read as broken; `status` is the crawl's
+    (complete by default; capped/interrupted make what was not fetched unknown)."""
     store = Store(tmp_path / f"crawl-{len(list(tmp_path.glob('crawl-*.sqlite')))}.sqlite")
     store.upsert_site("mq", name, site, "区政府办公室", [site.split("/")[2]])
+    store.update_site("mq", status=status)
     for path, source in pages.items():
         url = path if path.startswith("http") else site.rstrip("/") + path
         html = fixture(source) if source.endswith(".html") else source

@@ -27,6 +27,7 @@ from zwgk.checks.content import (
     squeeze,
 )
 from zwgk.checks.context import SiteContext
+from zwgk.checks.coverage import Missing, note_missing
 from zwgk.checks.registry import check
 from zwgk.store import PageRecord
 
@@ -190,6 +191,8 @@ def _attachment_only(ctx: SiteContext, page: PageRecord, missing: list[str]) -> 
     id="report.annual",
     title="按时公布上一年度政府信息公开工作年度报告，内容符合统一格式",
     severity="major",
+    needs=("homepage",),
+    absence=("column_items:gk.annual_report",),
     basis="《中华人民共和国政府信息公开条例》第四十九条（县级以上人民政府部门每年1月31日前、"
           "县级以上地方人民政府每年3月31日前公布上一年度年报）、第五十条（年报内容）；"
           "《国务院办公厅政府信息与政务公开办公室关于印发〈中华人民共和国政府信息公开工作年度报告格式〉的通知》"
@@ -212,7 +215,7 @@ def annual_report(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
     if not candidates:
         seen = "、".join(f"{y}年度" for y in sorted(reports)) or "未发现任何年报"
         f = issue(f"未找到{year}年度政府信息公开工作年度报告（应于{cn_date(due)}前公布）", anchor_url,
-                    target=str(year),
+                    target=str(year), absent=True,
                     ev=evidence(anchor_page, f"{year}年度政府信息公开工作年度报告", f"已发现：{seen}",
                                required_year=year, deadline=due.isoformat()))
         return CheckResult("report.annual", "fail", f"缺少{year}年度年报。{why}", details=details, findings=[f])
@@ -233,6 +236,7 @@ def annual_report(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
 
     if judged.page is None:
         details["content"] = "年报页面未抓取，未核对内容"
+        note_missing(details, Missing("document_pages", f"{year}年度年报页面未抓取，未能核对内容"))
         status = "fail" if findings else "inconclusive"
         return CheckResult("report.annual", status, f"已发现{year}年度年报（未抓取正文，内容未核对）。{why}",
                            details=details, findings=findings, evidence=ev)

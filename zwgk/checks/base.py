@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
     from zwgk.checks.context import SiteContext
@@ -34,6 +35,13 @@ class CheckMeta:
     family: str = ""             # module it lives in (ipv6, links, columns ...)
     params: tuple[str, ...] = ()  # parameter names, e.g. ("column",)
     indicator: str = ""          # scoring indicator it feeds (profile key); defaults to the id
+    # The evidence the check stands on (DESIGN §12; kinds in checks/coverage.py). `needs`: without it
+    # nothing can be judged, so the check is not run and says `inconclusive`. `absence`: what a
+    # "not found" finding needs (a finding made with absent=True); without it such findings are
+    # dropped, while defects that were seen stand. Entries are "kind" or "kind:column-key".
+    needs: tuple[str, ...] = ()
+    absence: tuple[str, ...] = ()
+    probes: bool = False         # measures the network through the probe layer (run at crawl time)
 
 
 @dataclass
@@ -49,16 +57,39 @@ class Finding:
     params: dict[str, Any] = field(default_factory=dict)
     waived: bool = False
     waiver: dict[str, Any] | None = None
+    absent: bool = False         # says "not found": stands only where the check's `absence` evidence was seen
 
     @property
     def key(self) -> tuple[str, str, str]:
-        """Findings match across runs (diff, waivers) by this key, never by message text."""
+        """(check, url, target) as seen; results.json's `key` is its portable form (finding_key)."""
         return self.check, self.url, self.target or ""
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, site_url: str = "") -> dict[str, Any]:
         data = asdict(self)
-        data["key"] = "|".join(self.key)
+        del data["absent"]
+        data["key"] = finding_key(self.check, self.url, self.target, site_url)
         return data
+
+
+def portable_url(url: str, site_url: str = "") -> str:
+    """A URL as a finding key holds it: no scheme, no port, and no host when it is the site's own
+    (http://www.x.gov.cn:8080/a → /a), so a key survives a port change or an http→https move."""
+    parts = urlsplit(url or "")
+    if not parts.scheme or not parts.netloc:
+        return url or ""
+    host = (parts.hostname or "").lower()
+    path = parts.path or "/"
+    rest = path + (f"?{parts.query}" if parts.query else "")
+    own = (urlsplit(site_url).hostname or "").lower() if site_url else ""
+    return rest if host and host == own else f"{host}{rest}"
+
+
+def finding_key(check: str, url: str, target: str | None, site_url: str = "") -> str:
+    """DESIGN §12: `check|site-relative URL|target`, scheme and port dropped (a URL target too)."""
+    tgt = target or ""
+    if "://" in tgt:
+        tgt = portable_url(tgt, site_url)
+    return f"{check}|{portable_url(url, site_url)}|{tgt}"
 
 
 @dataclass
@@ -106,8 +137,21 @@ class Check:
         return sets
 
     def run(self, ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
+        from zwgk.checks.coverage import EvidenceMissing, Missing, judge_absence, lacking, mark_partial
+        from zwgk.probes.stored import ProbeNotRecorded
+
+        missing = lacking(ctx, self.meta.needs, params)
         try:
-            result = self.fn(ctx, params)
+            if missing:
+                result = missing_result(missing)
+            else:
+                result = self.fn(ctx, params)
+                judge_absence(ctx, self.meta.absence, params, result)
+                mark_partial(ctx, self.meta.needs, result)
+        except EvidenceMissing as exc:   # evidence found missing mid-way: unknown, not a verdict
+            result = missing_result([exc.missing])
+        except ProbeNotRecorded as exc:  # a network fact the crawl did not measure
+            result = missing_result([Missing("probes", str(exc))])
         except Exception as exc:   # a broken page must not end the run: record it and go on
             log.exception("check %s failed on %s", self.meta.id, ctx.site_url)
             result = CheckResult(self.meta.id, "error", f"检查执行出错：{type(exc).__name__}: {exc}")
@@ -123,10 +167,19 @@ class Check:
         return result
 
 
-def finding(message: str, url: str, *, target: str | None = None, severity: str = "",
+def finding(message: str, url: str, *, target: str | None = None, severity: str = "", absent: bool = False,
             **evidence: Any) -> Finding:
     """Build a finding; check/basis/remediation are filled in by Check.run from the metadata.
 
-    The evidence always names the page a person opens to verify it (`url`, default: the finding's)."""
+    The evidence always names the page a person opens to verify it (`url`, default: the finding's).
+    absent=True: the finding says something was not found (see CheckMeta.absence)."""
     return Finding(check="", severity=severity, message=message, url=url, target=target,
-                   evidence={"url": url, **evidence})
+                   evidence={"url": url, **evidence}, absent=absent)
+
+
+def missing_result(missing: list[Any]) -> CheckResult:
+    """`inconclusive` for lack of evidence (DESIGN §12: details.reason for people, details.missing kinds)."""
+    reason = "；".join(m.reason for m in missing)
+    return CheckResult("", "inconclusive", f"无法判定：{reason}",
+                       details={"reason": reason, "missing": sorted({m.kind for m in missing}),
+                                "missing_evidence": [m.to_dict() for m in missing]})

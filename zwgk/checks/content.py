@@ -165,9 +165,10 @@ def evidence(page: PageRecord | None, expected: str, seen: str, **extra: Any) ->
             "at": page.fetched_at if page else None, **extra}
 
 
-def issue(message: str, url: str, *, target: str | None, ev: dict[str, Any], severity: str = "") -> Finding:
+def issue(message: str, url: str, *, target: str | None, ev: dict[str, Any], severity: str = "",
+          absent: bool = False) -> Finding:
     """A finding with its evidence dict (finding()'s keyword form cannot take an "url" evidence key)."""
-    f = finding(message, url, target=target, severity=severity)
+    f = finding(message, url, target=target, severity=severity, absent=absent)
     f.evidence = {**ev, "url": ev.get("url") or url}
     return f
 
@@ -250,6 +251,7 @@ def find_term(term: Term, text: str) -> list[tuple[int, int]]:
     id="content.terms",
     title="页面内容无错误表述、敏感词（需人工确认）",
     severity="major",
+    needs=("pages",),
     basis="国办秘函〔2019〕19号 单项否决「安全、泄密事故等严重问题」(1) 严重表述错误；"
           "国办发〔2015〕15号 全国政府网站普查「严重错别字」；检查词表见 zwgk/config/terms.yaml 各条说明",
     remediation="逐条人工核实语境；确属错误表述的，按规范表述更正页面内容并建立发布前审校机制。",

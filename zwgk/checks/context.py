@@ -119,6 +119,18 @@ class SiteContext:
         return self._meta[page.url]
 
     @cached_property
+    def coverage(self) -> Any:
+        """What the crawl covered (checks/coverage.py): status, caps, column lists, navigation."""
+        from zwgk.checks.coverage import site_coverage
+
+        return site_coverage(self)
+
+    @cached_property
+    def list_coverage(self) -> dict[str, Any]:
+        """url -> ListCoverage the crawl recorded for a list page (empty: no coverage information)."""
+        return self.store.list_coverages(self.key)
+
+    @cached_property
     def columns(self) -> dict[str, Any]:
         from zwgk.understand.columns import recognise_columns
 
@@ -154,25 +166,32 @@ class SiteContext:
         pager = getattr(parsed, "pager", None)
         return bool(pager and not parsed.items and getattr(pager, "total_records", 0))
 
-    def column_listing(self, key: str) -> tuple[PageRecord, list[Any]] | None:
-        """(list page, items) of a recognised column: page 1 plus any further list pages the crawl
-        fetched (static index_N pages found through the pager). None if the column was not found."""
+    def column_list_pages(self, key: str) -> list[PageRecord]:
+        """Every stored list page of a recognised column: page 1, the further list pages the crawl
+        fetched (static index_N pages found through the pager) and the list-API answers (Hanweb
+        dataproxy.jsp groups, jpaas JSON) fetched on its behalf. [] if the column was not found."""
         hit = self.columns.get(key)
         page = self.page_at(hit.url) if hit else None
         if page is None:
-            return None
+            return []
         first = self.list_page(page)
-        items = list(first.items)
-        seen = {i.url for i in items}
-        more_pages = [self.page_at(u) for u in first.pager.page_urls(page.final_url or page.url)] if first.pager else []
-        # list-API answers (Hanweb dataproxy.jsp groups) the crawl fetched on behalf of this page
+        urls = first.pager.page_urls(page.final_url or page.url) if first.pager else []
+        pages = [page, *(p for u in urls if (p := self.page_at(u)) is not None)]
         here = {page.url, page.final_url}
-        more_pages += [r for r in self.all_records if r.kind == "listing" and r.ok and r.referer in here]
-        for more in more_pages:
-            if more is None:
-                continue
-            for item in self.list_page(more).items:
+        pages += [r for r in self.all_records if r.kind == "listing" and r.ok and r.referer in here]
+        return pages
+
+    def column_listing(self, key: str) -> tuple[PageRecord, list[Any]] | None:
+        """(list page, items) of a recognised column, its items read from every list page stored
+        (column_list_pages). None if the column was not found."""
+        pages = self.column_list_pages(key)
+        if not pages:
+            return None
+        items: list[Any] = []
+        seen: set[str] = set()
+        for lp in pages:
+            for item in self.list_page(lp).items:
                 if item.url not in seen:
                     seen.add(item.url)
                     items.append(item)
-        return page, items
+        return pages[0], items

@@ -1,4 +1,10 @@
-"""doc.metadata: document pages carry the metadata people use to find and cite them."""
+"""doc.metadata: document pages carry the metadata people use to find and cite them.
+
+Every document page of the site that carries a 公开目录 metadata block (索引号/文号/成文日期/主题分类
+labels) is judged, wherever it is filed in the 政府信息公开 tree — 政策文件, 部门信息公开, the
+法定主动公开内容 sub-columns, 通知公告 … (`checks.metadata_columns: [gk.policy, …]` narrows it to
+those columns' documents). An article without such a block (a news item) is not a 公开目录 document.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +15,11 @@ from zwgk.checks.context import SiteContext
 from zwgk.checks.registry import check
 from zwgk.store import PageRecord
 from zwgk.understand.columns import column_url_of, is_detail, list_key
+from zwgk.understand.metadata import BLOCK_WORDS
 
 DEFAULT_FIELDS = ["索引号", "发布机构", "成文日期", "文号", "发布日期"]
-DEFAULT_COLUMNS = ["gk.policy", "gk.normative"]
-SAMPLE_LIMIT = 200
+POLICY_COLUMNS = ["gk.policy", "gk.normative"]
+DEFAULT_LIMIT = 2000
 
 
 def documents_in(ctx: SiteContext, column_keys: list[str]) -> list[tuple[str, PageRecord]]:
@@ -45,15 +52,41 @@ def _detail_pages_by_column(ctx: SiteContext) -> dict[str, list[PageRecord]]:
     return out
 
 
-@check(id="doc.metadata", title="政策文件标注规范元数据", severity="minor",
+def metadata_documents(ctx: SiteContext) -> list[tuple[str | None, PageRecord]]:
+    """(column key or None, page) of every document page that carries a metadata block; the policy
+    columns' documents first. `checks.metadata_columns` narrows it to those columns."""
+    narrowed = ctx.options.get("metadata_columns") or ctx.setting("metadata_columns", None)
+    if narrowed:
+        return [(k, p) for k, p in documents_in(ctx, list(narrowed)) if ctx.metadata(p).has_block]
+    out: list[tuple[str | None, PageRecord]] = []
+    seen: set[str] = set()
+    for key, page in documents_in(ctx, POLICY_COLUMNS):
+        seen.add(page.url)
+        if ctx.metadata(page).has_block:
+            out.append((key, page))
+    column_of = {list_key(hit.url): key for key, hit in ctx.columns.items()}
+    for page in sorted(ctx.pages, key=lambda p: p.url):
+        if page.url in seen or not is_detail(page) or not any(w in (page.body or "") for w in BLOCK_WORDS):
+            continue
+        if ctx.metadata(page).has_block:
+            col = column_url_of(page.final_url or page.url)
+            out.append((column_of.get(list_key(col)) if col else None, page))
+    return out
+
+
+@check(id="doc.metadata", title="政府信息公开文件标注规范元数据", severity="minor",
+       needs=("document_pages", "column_docs:gk.policy"),
        basis="《政府网站发展指引》（国办发〔2017〕47号）文件资料准确分类、标注废止失效；"
-             "各地公开目录规范的索引号、发布机构、成文日期、文号、发布日期等要素（无全国统一清单，可配置）",
+             "各地公开目录规范的索引号、发布机构、成文日期、文号、发布日期等要素（无全国统一清单，可配置）；"
+             "检查政府信息公开专栏中带公开目录信息栏（索引号、文号等）的全部文件页面",
        remediation="在文件页面补齐索引号、发布机构、成文日期、文号（无文号的注明「无」）、发布日期等要素。")
 def doc_metadata(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
     fields = list(ctx.setting("metadata_required_fields", DEFAULT_FIELDS))
-    docs = documents_in(ctx, list(ctx.setting("metadata_columns", DEFAULT_COLUMNS)))[:SAMPLE_LIMIT]
+    every = metadata_documents(ctx)
+    limit = int(ctx.options.get("metadata_max_documents") or DEFAULT_LIMIT)
+    docs = every[:limit]
     if not docs:
-        return CheckResult("doc.metadata", "not_applicable", "未找到政策文件栏目中的文件页面")
+        return CheckResult("doc.metadata", "not_applicable", "未找到带公开目录信息栏的文件页面")
     findings = []
     for column, page in docs:
         meta = ctx.metadata(page)
@@ -67,7 +100,10 @@ def doc_metadata(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
             findings.append(finding(f"文件「{meta.title or page.title}」元数据不全：{'；'.join(problems)}", page.url,
                                     expected="、".join(fields), seen=seen, missing=missing, column=column,
                                     at=page.fetched_at))
-    details = {"documents": len(docs), "fields": fields, "incomplete": len(findings)}
+    details: dict[str, Any] = {"documents": len(docs), "fields": fields, "incomplete": len(findings),
+                               "columns": sorted({c for c, _ in docs if c})}
+    if len(every) > limit:
+        details["partial"] = f"共 {len(every)} 个文件页面，只检查了前 {limit} 个（checks.metadata_max_documents）"
     if findings:
         return CheckResult("doc.metadata", "fail", f"{len(findings)}/{len(docs)} 个文件页面元数据不全",
                            details=details, findings=findings)

@@ -31,11 +31,24 @@ SITE_CODE_LABEL = re.compile(r"网站标识码" + _LABEL_GAP + r"((?:bm|BM)?[\d\
 SITE_CODE_FORMAT = re.compile(r"^(?:\d{10}|bm\d{8})$")
 ICP = re.compile(r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]ICP备\s*\d+\s*号(?:\s*-\s*\d+)?")
 POLICE = re.compile(r"公网安备\s*\d+\s*号")
-HOST_UNIT = re.compile(r"(?:主办单位|网站主办|主办机关|主办)" + _LABEL_GAP + r"[^\s|｜,，;；:：]{2,40}"
-                       r"|[^\s|｜,，;；:：]{2,40}\s*主办(?!单位)")
 PHONE = re.compile(r"(?<!\d)(?:0\d{2,3}[-－—\s]?\d{7,8}|1[3-9]\d{9}|12345)(?!\d)")
-CONTACT_LABEL = re.compile(r"(?:联系电话|电话|地址|邮箱|电子邮件|E-?mail)" + _LABEL_GAP + r"\S", re.I)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Footer values are read as labelled values: a label, then its value up to the next label or a
+# separator — "…IPv6 访问 主办：宜春市人民政府 承办：…" gives 主办单位 宜春市人民政府, never "访问主办".
+HOST_LABELS = ("主办单位", "网站主办", "主办机关", "主办")
+CONTACT_LABELS = ("联系电话", "咨询电话", "办公电话", "值班电话", "电话", "Tel", "TEL", "联系地址", "通讯地址",
+                  "办公地址", "地址", "电子邮箱", "联系邮箱", "电子邮件", "联系电邮", "邮箱", "E-mail", "Email",
+                  "email")
+OTHER_LABELS = ("承办单位", "承办", "协办单位", "协办", "技术支持", "技术保障", "运维单位", "版权所有", "网站标识码",
+                "政府网站标识码", "备案号", "ICP备案", "邮编", "邮政编码", "传真", "网站地图", "联系我们", "主管单位",
+                "主管", "建议使用", "推荐使用", "访问量", "浏览次数")
+_ALL_LABELS = sorted({*HOST_LABELS, *CONTACT_LABELS, *OTHER_LABELS}, key=len, reverse=True)
+_LABEL_AT = re.compile("(" + "|".join(re.escape(lb) for lb in _ALL_LABELS) + r")\s*[:：]")
+_VALUE_END = re.compile(r"[|｜;；,，]|\s{2,}|(?:\s|^)(?:" + "|".join(re.escape(lb) for lb in _ALL_LABELS)
+                        + r")\s*[:：]|[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]ICP|公网安备")
+_HOST_SUFFIX = re.compile(r"([\u4e00-\u9fff（）()]{2,40}?(?:人民政府|政府|办公室|办公厅|委员会|局|委|厅|中心|院|部))"
+                          r"\s*主办(?!单位)")
+_ADDRESS = re.compile(r"[路街道号巷区县市镇乡村楼层室]")
 CONAC = re.compile(r"bszs\.conac\.cn|conac\.cn|dzjg\.|red\.gif|dzjg", re.I)
 DEFAULT_SAMPLE = 5
 
@@ -122,12 +135,55 @@ def _seen_conac(page: PageRecord, footer: Footer) -> str | None:
     return "党政机关标识" if _conac_in(page, footer) else None
 
 
-def _seen_contact(page: PageRecord, footer: Footer) -> str | None:
-    for pattern in (PHONE, EMAIL, CONTACT_LABEL):
-        m = pattern.search(footer.text)
-        if m:
+def labelled_values(text: str) -> list[tuple[str, str]]:
+    """(label, value) pairs of a footer: every "label：" and the text after it up to the next label or
+    separator ("主办：宜春市人民政府 承办：宜春市人民政府办公室" → 主办/宜春市人民政府, 承办/…)."""
+    out = []
+    for m in _LABEL_AT.finditer(text):
+        rest = text[m.end():].lstrip(" \u3000")
+        end = _VALUE_END.search(rest)
+        value = (rest[: end.start()] if end else rest)[:60].strip()
+        out.append((m.group(1), value))
+    return out
+
+
+def host_unit(text: str) -> str | None:
+    """主办单位 as a labelled value ("主办单位：×××", "主办：×××"), else "×××主办" after an organisation name."""
+    for label, value in labelled_values(text):
+        if label in HOST_LABELS and len(value) >= 2:
+            return value
+    m = _HOST_SUFFIX.search(text)
+    return m.group(1) if m else None
+
+
+def contact(text: str) -> str | None:
+    """联系方式: a phone number or e-mail address anywhere in the footer, or a labelled address —
+    a menu entry that merely names a channel (政务邮箱, 手机版) is none."""
+    for label, value in labelled_values(text):
+        if label not in CONTACT_LABELS or not value:
+            continue
+        if (m := PHONE.search(value)) or (m := EMAIL.search(value)):
+            return f"{label}：{m.group(0)}"
+        if "地址" in label and len(value) >= 4 and _ADDRESS.search(value):
+            return f"{label}：{value}"
+    for pattern in (PHONE, EMAIL):
+        if m := pattern.search(text):
             return m.group(0).strip()
     return None
+
+
+def _seen_host(page: PageRecord, footer: Footer) -> str | None:
+    return host_unit(footer.text)
+
+
+_MAILTO = re.compile(r"mailto:\s*([\w.+-]+@[\w-]+(?:\.[\w-]+)+)", re.I)
+
+
+def _seen_contact(page: PageRecord, footer: Footer) -> str | None:
+    if found := contact(footer.text):
+        return found
+    m = _MAILTO.search(footer.html)            # a "联系我们" link that mails someone is a contact too
+    return f"电子邮件：{m.group(1)}" if m else None
 
 
 ELEMENTS: tuple[Element, ...] = (
@@ -135,7 +191,7 @@ ELEMENTS: tuple[Element, ...] = (
     Element("ICP备案", "页脚标注ICP备案编号，如“冀ICP备05003000号-1”", _seen_re(ICP)),
     Element("公网安备", "页脚标注公安机关备案号，如“冀公网安备 13040202000001号”", _seen_re(POLICE)),
     Element("党政机关标识", "页脚放置党政机关网站开办者标识（链接 bszs.conac.cn）", _seen_conac),
-    Element("主办单位", "页脚标注“主办单位：××”", _seen_re(HOST_UNIT)),
+    Element("主办单位", "页脚标注“主办单位：××”", _seen_host),
     Element("联系方式", "页脚提供联系电话、地址或电子邮箱", _seen_contact),
 )
 
@@ -165,6 +221,7 @@ def _sample(ctx: SiteContext, home: PageRecord, size: int) -> list[PageRecord]:
     id="site.identity",
     title="网站页脚标识齐全（网站标识码、ICP备案、公网安备、党政机关标识、主办单位、联系方式）",
     severity="minor",
+    needs=("homepage",),
     basis="《政府网站发展指引》（国办发〔2017〕47号）附件 网页设计规范：页面底部功能区标注党政机关网站标识、"
           "网站标识码、ICP备案编号、公安机关备案标识、主办单位及联系方式；网页标签 SiteIDCode 与网站标识码一致",
     remediation="在全站公共页脚补齐缺少的标识（网站标识码以全国政府网站信息报送系统为准），"
@@ -172,8 +229,7 @@ def _sample(ctx: SiteContext, home: PageRecord, size: int) -> list[PageRecord]:
 )
 def site_identity(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
     home = ctx.home
-    if home is None or not home.ok or not home.body:
-        return CheckResult("site.identity", "inconclusive", "首页未能获取，无法检查页脚标识")
+    assert home is not None and home.body is not None      # needs=("homepage",)
     footer = footer_of(home)
     url = page_url(home)
     findings: list[Finding] = []

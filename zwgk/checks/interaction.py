@@ -285,6 +285,8 @@ def channels(ctx: SiteContext) -> tuple[list[dict[str, Any]], list[dict[str, Any
     id="interaction.reply",
     title="政务咨询渠道可用，留言3个月内答复",
     severity="veto",
+    needs=("homepage",),
+    absence=("column_tree:gk.interaction",),
     basis="国办秘函〔2019〕19号《政府网站与政务新媒体检查指标》单项否决5「互动回应差」：无可用的网上咨询建言渠道"
           "（网上信访、纪检举报除外），或检查前1年内政务咨询类栏目存在超过3个月未回复的有效留言",
     remediation="保持政务咨询（留言、信箱）渠道可用；对超期留言立即办理答复，建立留言受理、转办、答复时限督办机制。",
@@ -301,7 +303,7 @@ def interaction_reply(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
     if not entries:
         seen = (f"咨询入口均无法访问：{'、'.join(b['anchor'] for b in broken)}" if broken
                 else "全站未见咨询/留言/信箱/建言入口")
-        f = issue("网站无可用的政务咨询（留言、信箱、建言）渠道", home_url, target="channel",
+        f = issue("网站无可用的政务咨询（留言、信箱、建言）渠道", home_url, target="channel", absent=not broken,
                   ev=evidence(home, "可用的网上咨询建言渠道（网上信访、纪检举报不计）", seen, broken=broken[:10]))
         return CheckResult("interaction.reply", "fail", "无可用的政务咨询渠道（单项否决：互动回应差）",
                            details=details, findings=[f])

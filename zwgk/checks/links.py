@@ -18,6 +18,7 @@ from zwgk.checks.base import CheckResult, finding
 from zwgk.checks.context import SiteContext
 from zwgk.checks.registry import check
 from zwgk.error_kinds import ERROR_LABELS
+from zwgk.probes import ProbeNotRecorded
 from zwgk.store import PageRecord
 
 BROKEN_ERRORS = {"dns", "refused", "redirect_loop", "connection"}
@@ -47,11 +48,16 @@ def _seen(rec: PageRecord) -> str:
 
 
 def _retry(ctx: SiteContext, url: str) -> tuple[str, str]:
-    """One slower retry of a doubtful target through the probe layer."""
+    """One slower retry of a doubtful target through the probe layer (at crawl time; evaluation
+    re-reads the recorded retry)."""
     if ctx.probes is None:
         return "doubtful", "未复测（离线评估）"
-    time.sleep(float(ctx.setting("links_retry_pause_seconds", 1.0)))
-    probe = ctx.probes.http(url, method="GET")
+    if ctx.probes.live:
+        time.sleep(float(ctx.setting("links_retry_pause_seconds", 1.0)))
+    try:
+        probe = ctx.probes.http(url, method="GET")
+    except ProbeNotRecorded:
+        return "doubtful", "未复测（无抓取时的复测记录）"
     if probe.error_kind:
         kind = "broken" if probe.error_kind in BROKEN_ERRORS else "doubtful"
         return kind, f"复测：{ERROR_LABELS.get(probe.error_kind, probe.error_kind)}"
@@ -65,6 +71,8 @@ def _retry(ctx: SiteContext, url: str) -> tuple[str, str]:
     id="links.broken",
     title="网站链接可用（无错链、断链）",
     severity="minor",
+    needs=("pages",),
+    probes=True,
     basis="国办秘函〔2019〕19号「链接可用性」；2015年全国政府网站普查评分表：首页不可用链接每个扣1分，其他页面每个扣0.1分",
     remediation="修复或删除不可用链接和附件；栏目调整后同步更新页面中的链接。",
 )
@@ -123,6 +131,9 @@ def links_broken(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
     if doubtful and len(doubtful) == checked:
         return CheckResult("links.broken", "inconclusive", f"{len(doubtful)} 个链接目标拒绝或超时，无法判定",
                            details=details)
+    if not checked:       # never a pass on nothing
+        return CheckResult("links.broken", "inconclusive", "没有可检查的链接目标（抓取未取得站内链接）",
+                           details={**details, "reason": "没有可检查的链接目标", "missing": ["pages"]})
     note = f"；{len(doubtful)} 个目标无法判定（403/429/超时）" if doubtful else ""
     return CheckResult("links.broken", "pass", f"检查 {checked} 个链接目标，均可打开{note}", details=details,
                        evidence=[{"url": ctx.site_url, "expected": "链接可正常打开（HTTP 2xx/3xx）",

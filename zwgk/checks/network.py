@@ -16,9 +16,9 @@ from zwgk.checks.base import CheckResult, finding
 from zwgk.checks.context import SiteContext
 from zwgk.checks.registry import check
 from zwgk.error_kinds import error_label
-from zwgk.probes import HttpProbe, Probes
+from zwgk.probes import HttpProbe, ProbeNotRecorded, Probes
 from zwgk.probes.compare import compare_pages
-from zwgk.store import PageRecord, now_iso
+from zwgk.store import PageRecord
 
 # Answers that mean "someone is in the way", not "the site is down": judged inconclusive.
 _BLOCKED_STATUSES = frozenset({401, 403, 405, 407, 429, 451})
@@ -84,7 +84,7 @@ def _crawl_visit(home: PageRecord) -> dict[str, Any]:
             "error": home.error, "at": home.fetched_at}
 
 
-@check(id="site.reachable", title="站点首页可访问", severity="veto",
+@check(id="site.reachable", title="站点首页可访问", severity="veto", probes=True,
        basis="国办秘函〔2019〕19号《政府网站与政务新媒体检查指标》单项否决「站点无法访问」：监测1周、每天访问不少于20次，"
              "超过15秒仍无法打开视为访问失败，失败次数≥5%即单项否决",
        remediation="排查服务器、网络线路、域名解析与防火墙配置，确保首页在15秒内稳定可访问；建立可用性监测与告警")
@@ -97,18 +97,24 @@ def site_reachable(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
         visits.append(_crawl_visit(home))
         verdicts.append(("抓取", *_judge(home.status, home.error_kind, home.error, home.elapsed, timeout,
                                          home.body or "")))
-    if ctx.probes is None and home is None:
-        return _offline(visits=visits, timeout=timeout)
     at = home.fetched_at if home is not None else None
     elapsed = home.elapsed if home is not None else None
-    if ctx.probes is not None:     # offline evaluation judges the crawl's visit alone
-        probe = ctx.probes.http(ctx.site_url, family=4, timeout=timeout)
+    probe = None
+    if ctx.probes is not None:
+        try:
+            probe = ctx.probes.http(ctx.site_url, family=4, timeout=timeout)
+        except ProbeNotRecorded:
+            if home is None:
+                raise
+    if probe is None and home is None:
+        return _offline(visits=visits, timeout=timeout)
+    if probe is not None:          # without a probe (offline, not recorded) the crawl's visit alone decides
         visits.append(_visit(probe))
         verdicts.append(("IPv4探测", *_judge(probe.status, probe.error_kind, probe.error, probe.elapsed, timeout,
                                              probe.text, probe.headers.get("server", ""))))
         at, elapsed = probe.at, probe.elapsed
     details = {"visits": visits, "timeout": timeout, "crawl_recorded": home is not None,
-               "probed": ctx.probes is not None}
+               "probed": probe is not None}
     seen = "；".join(f"{src}：{reason}" for src, _, reason in verdicts)
     failed = [(src, reason) for src, verdict, reason in verdicts if verdict == "fail"]
     if failed:
@@ -129,10 +135,11 @@ def _aaaa(ctx: SiteContext, probes: Probes) -> tuple[list[str], dict[str, Any]]:
     host = _host(ctx)
     ans = probes.dns(host)
     return ans.aaaa, {"host": host, "a": ans.a, "aaaa": ans.aaaa, "dns_error": ans.error,
-                      "dns_servers": probes.dns_servers}
+                      "dns_servers": probes.dns_servers, "at": probes.dns_at(host)}
 
 
 @check(id="ipv6.aaaa", title="域名具有IPv6（AAAA）解析记录", severity="major",
+       needs=("homepage", "probes"), probes=True,
        basis=IPV6_BASIS + "；国家IPv6发展监测平台测评项「域名返回有效AAAA记录」",
        remediation="在权威DNS为网站域名添加AAAA记录，指向已支持IPv6的服务器或CDN节点")
 def ipv6_aaaa(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
@@ -142,17 +149,18 @@ def ipv6_aaaa(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
     if aaaa:
         return CheckResult("", "pass", f"{dns['host']} 有AAAA记录：{', '.join(aaaa)}", details=dns, evidence=[{
             "url": ctx.site_url, "expected": f"{dns['host']} 有AAAA记录", "seen": f"AAAA：{', '.join(aaaa)}",
-            "at": now_iso(), **dns}])
+            **dns}])
     if _dns_inconclusive(dns["dns_error"]):
         return CheckResult("", "inconclusive", f"{dns['host']} 域名解析失败（{dns['dns_error']}），无法判定",
                            details=dns)
     message = f"{dns['host']} 无AAAA记录"
-    # `at`: when this check asked the resolver (answers are cached for the run, not timestamped)
+    # `at`: when the resolver was asked (the probe record's time)
     return CheckResult("", "fail", message, details=dns, findings=[finding(
-        message, ctx.site_url, expected=f"{dns['host']} 有AAAA记录", seen=_dns_seen(dns), at=now_iso(), **dns)])
+        message, ctx.site_url, expected=f"{dns['host']} 有AAAA记录", seen=_dns_seen(dns), **dns)])
 
 
 @check(id="ipv6.reachable", title="首页可通过IPv6访问且与IPv4内容一致", severity="major",
+       needs=("homepage", "probes"), probes=True,
        basis=IPV6_BASIS + "；国家IPv6发展监测平台测评项「首页可通过IPv6访问」「首页IPv6与IPv4内容一致」",
        remediation="确保AAAA记录指向的服务器（或CDN）在IPv6上监听并提供与IPv4相同的首页内容")
 def ipv6_reachable(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
@@ -165,7 +173,7 @@ def ipv6_reachable(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
 
     def failed(reason: str, message: str, **evidence: Any) -> CheckResult:
         details = {"reason": reason, "dns": dns, **evidence}
-        at = (evidence.get("ipv6") or {}).get("at") or now_iso()
+        at = (evidence.get("ipv6") or {}).get("at") or dns["at"]
         return CheckResult("", "fail", message, details=details, findings=[finding(
             message, url, expected="首页可通过IPv6访问，状态码与内容和IPv4一致", seen=message, at=at, **details)])
 
@@ -211,6 +219,7 @@ def _sample(pages: list[PageRecord], n: int) -> list[PageRecord]:
 
 
 @check(id="ipv6.links", title="二级、三级页面IPv6支持率", severity="minor",
+       needs=("homepage", "pages", "probes"), probes=True,
        basis=IPV6_BASIS + "；《深入推进IPv6规模部署和应用2022年工作安排》县级以上政府门户网站IPv6支持率达85%；"
              "国家IPv6发展监测平台测评项「二级、三级链接IPv6支持率」（二、三级链接合格阈值未见官方文本，可配置）",
        remediation="将站内各栏目与内容页所在主机（含子域名、集约化平台、CDN）全部接入IPv6，保证二级、三级页面可通过IPv6打开")
@@ -273,6 +282,7 @@ def _https_seen(probe: HttpProbe, message: str) -> dict[str, Any]:
 
 
 @check(id="https.available", title="网站支持HTTPS且证书有效、HTTP跳转HTTPS", severity="minor",
+       needs=("homepage", "probes"), probes=True,
        basis="未见全国性HTTPS强制条款（待核实，《政府网站发展指引》未见明确规定，不作引用）；"
              "网络安全基本要求：使用受信任的有效证书，HTTP访问应跳转至HTTPS",
        remediation="部署由受信任CA签发、与域名匹配且在有效期内的证书，并将HTTP请求301跳转至HTTPS")

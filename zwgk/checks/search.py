@@ -202,14 +202,15 @@ def _walk(data: Any, key: str = "") -> list[tuple[str, Any]]:
     id="site.search",
     title="网站提供可用的站内搜索",
     severity="major",
+    needs=("homepage",),
+    probes=True,
     basis="《政府网站发展指引》（国办发〔2017〕47号）站内搜索功能；《中华人民共和国政府信息公开条例》第二十四条"
           "（政府信息公开平台应具备信息检索、查阅、下载等功能）；国办公开办函〔2019〕61号",
     remediation="在首页提供站内搜索，确保检索覆盖全站（含政府信息公开专栏）且新发布信息能及时检索到。",
 )
 def site_search(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
     home = ctx.home
-    if home is None or not home.ok or not home.body:
-        return CheckResult("site.search", "inconclusive", "首页未能获取，无法检查站内搜索")
+    assert home is not None and home.body is not None      # needs=("homepage",)
     url = page_url(home)
     form = find_form(home)
     if form is None:

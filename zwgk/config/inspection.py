@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from zwgk.errors import ConfigError
 
@@ -94,8 +94,10 @@ class SiteConfig(_Strict):
 
 class Inspection(_Strict):
     name: str = "政府网站检查"
-    as_of: date = Field(None, description="the date freshness and deadlines are judged against "
-                                       "(default: today in `timezone`)")  # type: ignore[assignment]
+    # None (absent, `as_of:` left empty, a self-check without --as-of) becomes today in `timezone`
+    # (_today below): after validation it is always a date
+    as_of: date | None = Field(None, description="the date freshness and deadlines are judged against "
+                                              "(default: today in `timezone`)")
     timezone: str = Field(DEFAULT_TIMEZONE, description="how times are shown and what 'today' means")
     ledger: str | list[str] | None = None
     sites: list[SiteConfig] = Field(min_length=1)
@@ -109,6 +111,15 @@ class Inspection(_Strict):
     # set by the loader, not by the file
     base_dir: Path = Field(default=Path("."), exclude=True)
     digest: str = Field(default="", exclude=True)
+    _source: Path | None = PrivateAttr(default=None)        # the YAML file, for messages
+    _node: Any = PrivateAttr(default=None)                   # its composed tree: key → line
+
+    def where(self, key: str) -> str:
+        """"file: key（第 N 行 / line N）" for a dotted key ("scoring.profile", "sites.0.crawl")."""
+        loc = tuple(int(p) if p.isdigit() else p for p in key.split("."))
+        line = _line_of(self._node, loc) if self._node is not None else None
+        file = f"{self._source}: " if self._source else ""
+        return f"{file}{key}" + (f"（第 {line} 行 / line {line}）" if line else "")
 
     @field_validator("timezone")
     @classmethod
@@ -196,6 +207,33 @@ def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
     return best
 
 
+class ConfigLoader(yaml.SafeLoader):
+    """YAML as the config files use it, but dates stay text: pydantic parses them and names the key
+    and line of a bad one (`as_of: 2026-13-45`), where PyYAML would raise a bare ValueError."""
+
+
+ConfigLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
+def yaml_load(text: str) -> tuple[Any, yaml.Node | None]:
+    """(data, composed node for line numbers) with ConfigLoader."""
+    return yaml.load(text, Loader=ConfigLoader), yaml.compose(text, Loader=ConfigLoader)
+
+
+def error_message(err: dict[str, Any]) -> str:
+    """A pydantic error for people (Chinese first)."""
+    msg = str(err["msg"]).replace("Value error, ", "")
+    if err["type"] == "extra_forbidden":
+        return "未知配置项 / unknown key"
+    if err["type"] == "missing":
+        return "缺少必填项 / required key missing"
+    if str(err["type"]).startswith("date"):
+        return f"日期无效，应为 YYYY-MM-DD 的有效日期 / invalid date {err.get('input')!r}: {msg}"
+    return msg
+
+
 def load_inspection(path: str | Path) -> Inspection:
     path = Path(path)
     if not path.is_file():
@@ -203,8 +241,7 @@ def load_inspection(path: str | Path) -> Inspection:
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
+        data, node = yaml_load(text)
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: 配置文件须为 UTF-8 编码 / config must be UTF-8") from None
     except yaml.YAMLError as exc:
@@ -222,15 +259,12 @@ def load_inspection(path: str | Path) -> Inspection:
             loc = tuple(p for p in err["loc"])
             line = _line_of(node, loc)
             key = ".".join(str(p) for p in loc) or "(top)"
-            msg = err["msg"].replace("Value error, ", "")
-            if err["type"] == "extra_forbidden":
-                msg = "未知配置项 / unknown key"
-            elif err["type"] == "missing":
-                msg = "缺少必填项 / required key missing"
+            msg = error_message(err)
             lines.append(f"  {key}{f'（第 {line} 行 / line {line}）' if line else ''}: {msg}")
         raise ConfigError(f"{path}: 配置无效 / invalid config:\n" + "\n".join(lines)) from None
     insp.base_dir = path.parent.resolve()
     insp.digest = "sha256:" + hashlib.sha256(raw).hexdigest()[:16]
+    insp._source, insp._node = path, node
     return insp
 
 

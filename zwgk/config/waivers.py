@@ -44,19 +44,45 @@ class WaiverOutcome:
 
 
 def load_waivers(path: Path | None) -> list[Waiver]:
+    """Read and validate a waivers file; a mistake names the file, the entry, the key and the line."""
+    from zwgk.checks.registry import CHECK_IDS
+    from zwgk.config.inspection import _line_of, error_message, yaml_load
+
     if path is None:
         return []
     if not path.is_file():
         raise ConfigError(f"找不到豁免清单 / waivers file not found: {path}")
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    try:
+        data, node = yaml_load(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: 豁免清单须为 UTF-8 编码 / waivers must be UTF-8") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"（第 {mark.line + 1} 行 / line {mark.line + 1}）" if mark else ""
+        raise ConfigError(f"{path}{where}: YAML 语法错误 / YAML syntax error: {getattr(exc, 'problem', exc)}") from None
+    data = data or []
     if not isinstance(data, list):
         raise ConfigError(f"{path}: 豁免清单应为列表 / expected a list of waivers")
-    out = []
+    out, problems = [], []
     for i, item in enumerate(data):
+        def at(*loc: Any, i: int = i) -> str:
+            line = _line_of(node, (i, *loc))
+            key = ".".join(str(p) for p in (i, *loc))
+            return f"  {key}" + (f"（第 {line} 行 / line {line}）" if line else "")
+        if not isinstance(item, dict):
+            problems.append(f"{at()}: 每条豁免应为映射（check、url、reason …） / a waiver is a mapping")
+            continue
         try:
-            out.append(Waiver(**item))
-        except (ValidationError, TypeError) as exc:
-            raise ConfigError(f"{path}: 第 {i + 1} 条豁免无效 / waiver #{i + 1} invalid: {exc}") from None
+            waiver = Waiver(**item)
+        except ValidationError as exc:
+            problems += [f"{at(*e['loc'])}: {error_message(dict(e))}" for e in exc.errors()]
+            continue
+        if waiver.check not in CHECK_IDS:
+            problems.append(f"{at('check')}: 未知检查项 / unknown check id {waiver.check!r}（见 zwgk checks list）")
+            continue
+        out.append(waiver)
+    if problems:
+        raise ConfigError(f"{path}: 豁免清单无效 / invalid waivers:\n" + "\n".join(problems))
     return out
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 import shutil
+import signal
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -131,7 +132,11 @@ def run_crawl(insp: Inspection, run: RunDir, *, resume: bool = False, progress: 
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(PortalSpider)
     process.crawl(crawler)
-    process.start()
+    try:
+        process.start()
+    finally:
+        # Scrapy's handlers only stop its reactor; after the crawl, Ctrl-C must interrupt us again
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
     reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
     state = crawl_state(crawler)
@@ -147,12 +152,14 @@ def finish_sites(store: Store, states: dict[str, Any], *, interrupted: bool) -> 
         st = states.get(key)
         capped = sorted(set(site["capped"]) | (st.capped if st else set()))
         detail = ""
-        if home is None or home.status is None or home.status >= 500 or (
+        if interrupted and (home is None or not stats["fetched"]):
+            status = "interrupted"        # stopped before the homepage answered: unknown, not unreachable
+        elif home is None or home.status is None or home.status >= 500 or (
                 stats["pages"] and stats["http_errors"] + stats["errors"] >= stats["fetched"]):
             status = "unreachable"
             if home is not None:
-                detail = (f"{ERROR_LABELS.get(home.error_kind or '', '')}：{home.error}" if home.error_kind
-                          else f"HTTP {home.status}")
+                detail = (ERROR_LABELS.get(home.error_kind or "", home.error_kind or "") if home.error_kind
+                          else f"HTTP {home.status}")     # the error text itself is in the page record
         elif interrupted:
             status = "interrupted"
         elif capped:

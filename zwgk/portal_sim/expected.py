@@ -33,10 +33,9 @@ Rebase = Callable[[str], str]
 Expected = dict[str, Any]      # {"url", "target", …facts}
 WINDOWS = {"two_weeks": "window_two_weeks_days", "six_months": "window_six_months_days",
            "one_year": "window_one_year_days"}
-# doc.metadata: the fields every 政策文件/规范性文件 header must show (standards.md A16; the check's
-# default list) and the columns whose documents are judged.
+# doc.metadata: the fields every document's metadata header must show (standards.md A16; the check's
+# default list). Every document that carries a header is judged, in whatever column it is filed.
 METADATA_FIELDS = ("索引号", "发布机构", "成文日期", "文号", "发布日期")
-METADATA_COLUMNS = ("gk.policy", "gk.normative")
 # policy.interpretation: 三同步 for 政策文件 and 行政规范性文件 (standards.md §5, A17 "each 规范性文件").
 INTERPRETED_KINDS = ("policy", "normative")
 
@@ -152,12 +151,14 @@ def _reachable_docs(view: View, keep: Callable[[Doc], bool]) -> list[Doc]:
 
 
 def metadata_findings(view: View) -> list[Expected]:
-    """Policy/规范性文件 pages whose header lacks a required field (commented-out = absent, blank =
-    missing, 文号 "无" = present) or states a 成文日期 after the 发布日期."""
+    """Document pages with a metadata header (any column: 政策文件, 通知公告, 解读, 制度, 年报 …; news
+    items carry none) whose header lacks a required field (commented-out = absent, blank = missing,
+    文号 "无" = present) or states a 成文日期 after the 发布日期."""
     from zwgk.portal_sim.content import cn_date
+    from zwgk.portal_sim.metadata import VISIBLE
 
     out = []
-    for d in _reachable_docs(view, lambda d: d.column.key in METADATA_COLUMNS):
+    for d in _reachable_docs(view, lambda d: bool(d.fields) and d.dialect in VISIBLE):
         seen = visible_metadata(d)
         missing = [f for f in METADATA_FIELDS if not seen.get(f)]
         late = bool(seen.get("成文日期") and seen.get("发布日期") and seen["成文日期"] > cn_date(d.date))
@@ -168,16 +169,25 @@ def metadata_findings(view: View) -> list[Expected]:
 
 
 def interpretation_findings(view: View) -> list[Expected]:
-    """Policies/规范性文件 whose page links no 解读, and 解读 whose page links no policy (三同步)."""
+    """三同步, association from either side: a policy/规范性文件 that no 解读 is associated with (its
+    page links none and no 解读 page links it; the list-row pop-ups repeat the page's links), and a 解读
+    linked from neither side (its page links no policy and no policy page links it)."""
     kinds = {d.url: d.kind for d in view.site.docs}
+    docs = _reachable_docs(view, lambda d: d.kind in (*INTERPRETED_KINDS, "interpretation"))
+    links = {d.url: view.links_of(d.url) for d in docs}
     out = []
-    for d in _reachable_docs(view, lambda d: d.kind in (*INTERPRETED_KINDS, "interpretation")):
-        targets = view.links_of(d.url)
+    for d in docs:
         if d.kind == "interpretation":
-            if not any(kinds.get(t) in INTERPRETED_KINDS for t in targets):
+            mine = any(kinds.get(t) in INTERPRETED_KINDS for t in links[d.url])
+            theirs = any(d.url in links[p.url] for p in docs if p.kind in INTERPRETED_KINDS)
+            if not (mine or theirs):
                 out.append(view.entry(d.url, "no_policy_link", title=d.title, reason="no_policy_link"))
-        elif not any(kinds.get(t) == "interpretation" for t in targets):
-            out.append(view.entry(d.url, "no_interpretation_link", title=d.title, reason="no_interpretation_link"))
+        else:
+            mine = any(kinds.get(t) == "interpretation" for t in links[d.url])
+            theirs = any(d.url in links[i.url] for i in docs if i.kind == "interpretation")
+            if not (mine or theirs):
+                out.append(view.entry(d.url, "no_interpretation_link", title=d.title,
+                                      reason="no_interpretation_link"))
     return out
 
 

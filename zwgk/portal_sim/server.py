@@ -33,6 +33,7 @@ class LoggedRequest:
     family: str          # v4 | v6
     time: float
     status: int
+    agent: str = ""      # the User-Agent (the crawl's, or the probe layer's: "…; probe)")
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -65,7 +66,8 @@ class _Handler(BaseHTTPRequestHandler):
             except Exception as exc:   # a bug in a handler must show up as a 500, not a hung client
                 res = Resource(status=500, body=f"{type(exc).__name__}: {exc}\n".encode(), content_type="text/plain")
         status = res.head_status if self.command == "HEAD" and res.head_status else res.status
-        portal.record(LoggedRequest(self.command, host, self.path, family, time.time(), status))
+        portal.record(LoggedRequest(self.command, host, self.path, family, time.time(), status,
+                                    self.headers.get("User-Agent", "")))
         if res.delay:
             time.sleep(res.delay)
         self._write(portal, site, host, res, status)

@@ -8,6 +8,7 @@ for the HTTP exchange, and follow redirects by hand to record the chain. Probes 
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import http.client
@@ -17,6 +18,7 @@ import socket
 import ssl
 import threading
 import time
+import zlib
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -32,7 +34,7 @@ from zwgk.store import Store, now_iso
 
 log = logging.getLogger(__name__)
 Family = Literal[4, 6] | None
-DEFAULT_UA = f"Mozilla/5.0 (compatible; zwgk-audit/{__version__})"   # header values must be latin-1
+DEFAULT_UA = f"Mozilla/5.0 (compatible; zwgk-audit/{__version__}; probe)"   # header values must be latin-1
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _TEXT_TYPES = ("text/", "html", "xml", "json", "javascript")
 
@@ -102,6 +104,9 @@ def decode_body(body: bytes, content_type: str | None) -> tuple[str, str | None]
 class Probes:
     """Network facts for one site, cached per run and recorded in the store's `probes` table.
 
+    Probes are evidence of the crawl (DESIGN §11): measured once, at crawl time, with their time and
+    body recorded, so `zwgk evaluate` re-judges them (probes/stored.py) instead of measuring again.
+
     Use from one thread (the store's); `http_many` fans out internally and records afterwards.
     `ca_file` adds a CA bundle to the system trust (intranet CAs, test CAs); it defaults to the
     ZWGK_CA_FILE environment variable.
@@ -120,6 +125,13 @@ class Probes:
         self._unrecorded: list[Answer] = []
         self._lock = threading.Lock()
         self._http_cache: dict[tuple[Any, ...], HttpProbe] = {}
+        self._answer_at: dict[str, str] = {}
+
+    live = True          # measures the network (StoredProbes: answers from the crawl's records)
+
+    def dns_at(self, host: str) -> str:
+        """When `host` was resolved (the DNS answer's time, for evidence)."""
+        return self._answer_at.get(host.strip("[]").lower().rstrip("."), "")
 
     @property
     def dns_servers(self) -> list[str]:
@@ -139,6 +151,7 @@ class Probes:
             if cached is None:
                 cached = self.resolver.lookup(host)
                 self._answers[host] = cached
+                self._answer_at[host] = now_iso()
                 if not is_ip(host):
                     self._unrecorded.append(cached)
             return cached
@@ -148,7 +161,8 @@ class Probes:
             pending, self._unrecorded = self._unrecorded, []
         for ans in pending:
             self.store.add_probe(self.site_key, "dns", ans.host, {
-                "host": ans.host, "a": ans.a, "aaaa": ans.aaaa, "error": ans.error, "servers": self.dns_servers})
+                "host": ans.host, "a": ans.a, "aaaa": ans.aaaa, "error": ans.error, "servers": self.dns_servers,
+                "at": self._answer_at.get(ans.host, now_iso())})
 
     # --- HTTP ---------------------------------------------------------------------------------
     def http(self, url: str, *, family: Family = None, method: str = "GET", verify_tls: bool = True,
@@ -176,7 +190,7 @@ class Probes:
             self._flush()   # DNS first: the http records refer to it
             for probe in fetched:
                 self._http_cache[(probe.url, *opts)] = probe
-                self.store.add_probe(self.site_key, "http", probe.url, probe.to_dict())
+                self.store.add_probe(self.site_key, "http", probe.url, record_of(probe, opts))
         return [self._http_cache[(u, *opts)] for u in urls]
 
     def _fetch(self, url: str, family: Family, method: str, verify_tls: bool, max_bytes: int,
@@ -323,6 +337,14 @@ class Probes:
         return tls
 
 
+def record_of(probe: HttpProbe, opts: tuple[Any, ...]) -> dict[str, Any]:
+    """The stored form of a probe: to_dict(), the arguments it was made with (so evaluation finds it
+    again: probes/stored.py) and its body, compressed (checks read it: search results, IPv6 content)."""
+    family, method, verify_tls, max_bytes, follow, max_redirects, _timeout = opts
+    return {**probe.to_dict(), "opts": {"family": family, "method": method, "verify_tls": verify_tls,
+                                         "max_bytes": max_bytes, "follow_redirects": follow,
+                                         "max_redirects": max_redirects},
+            "body_z": base64.b64encode(zlib.compress(probe.body, 6)).decode("ascii") if probe.body else None}
 def _map_error(exc: BaseException) -> _ProbeError:
     if isinstance(exc, ssl.SSLError):
         return _ProbeError("tls", str(exc))

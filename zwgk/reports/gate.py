@@ -14,10 +14,13 @@ def gate_hits(results: dict[str, Any], level: str, baseline: dict[str, Any] | No
     hits: list[str] = []
     if level == "never":
         return hits
-    old_keys: set[str] = set()
-    if baseline is not None:
-        for site in baseline.get("sites", []):
-            old_keys |= {f"{site.get('url')}|{f['key']}" for f in site.get("findings", [])}
+    old_of: dict[int, set[str]] = {}
+    if baseline is not None:    # the sites and keys 复查 matches (reports/diff.py): "new" agrees with it
+        from zwgk.reports.diff import key_of, match_sites
+
+        for old, new in match_sites(baseline, results):
+            if new:
+                old_of[id(new)] = {key_of(old, f) for f in old.get("findings", [])} if old else set()
     for site in results.get("sites", []):
         name = site.get("name", site.get("url"))
         vetoes = (site.get("scoring") or {}).get("vetoes") or []
@@ -30,7 +33,10 @@ def gate_hits(results: dict[str, Any], level: str, baseline: dict[str, Any] | No
         elif level == "any" and live:
             hits.append(f"{name}：问题 {len(live)} 个")
         elif level == "new":
-            new = [f for f in live if f"{site.get('url')}|{f['key']}" not in old_keys]
+            from zwgk.reports.diff import key_of
+
+            old_keys = old_of.get(id(site), set())
+            new = [f for f in live if key_of(site, f) not in old_keys]
             if new:
                 hits.append(f"{name}：新增问题 {len(new)} 个")
     return hits

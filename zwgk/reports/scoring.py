@@ -1,7 +1,9 @@
 """Scores, verdicts and ledger-task statuses from check results (profile-driven, no page access).
 
-Vetoes (单项否决) make a site 不合格 whatever its points; deductions come off 100 per indicator,
-capped; below the profile's pass score → 不合格. Waived findings count for nothing.
+A site is scored only when it could be assessed (DESIGN §12 `assessment`): not when it was
+unreachable or its crawl was interrupted, nor when a cap cut its crawl and a scored check lacked its
+evidence. Vetoes (单项否决) make a site 不合格 whatever its points; deductions come off 100 per
+indicator, capped; below the profile's pass score → 不合格. Waived findings count for nothing.
 """
 
 from __future__ import annotations
@@ -85,11 +87,65 @@ def _deductions(profile: Profile, findings: list[Finding], home_url: str) -> lis
     return rows
 
 
-def score_site(profile: Profile, results: list[CheckResult], findings: list[Finding], home_url: str
-               ) -> SiteScore:
+def scored_checks(profile: Profile) -> set[str]:
+    """Check ids that move a score or a verdict: the profile's deductions and vetoes."""
+    return set(profile.deductions) | {v["check"] for v in profile.vetoes}
+
+
+def missing_evidence(results: list[CheckResult]) -> list[dict[str, Any]]:
+    """DESIGN §12 assessment.missing: each check result that lacked evidence, per evidence kind."""
+    out = []
+    for r in results:
+        first = (r.details.get("missing_evidence") or [None])[0]   # the first gap explains the check
+        if first:
+            out.append({"check": r.key, "evidence": first["kind"], "reason": first["reason"],
+                        **({"column": first["column"]} if first.get("column") else {})})
+    return out
+
+
+def assess(profile: Profile, coverage: dict[str, Any], results: list[CheckResult], resume: str | None
+           ) -> dict[str, Any]:
+    """DESIGN §12 `assessment`: can this site be given a verdict, and if not, why (and how to go on)."""
+    from zwgk.checks.coverage import cap_label
+
+    status = coverage.get("status", "complete")
+    missing = missing_evidence(results)
+    reasons: list[str] = []
+    if status == "unreachable":
+        detail = coverage.get("detail") or ""
+        reasons.append(f"站点无法访问：{detail}" if detail else "站点无法访问：首页未能打开")
+    elif status == "interrupted":
+        reasons.append("抓取被中断（Ctrl-C），继续运行后才能评估")
+    else:
+        reach = [r for r in results if r.id == "site.reachable"]
+        if reach and all(r.status in UNKNOWN for r in reach):
+            reasons.append(f"首页访问情况无法判定：{reach[0].summary}")
+        scored = scored_checks(profile)
+        lacking = [m for m in missing if m["check"].split("[", 1)[0] in scored]
+        if status == "capped" and lacking:
+            caps = "、".join(cap_label(c) for c in coverage.get("capped") or []) or "上限"
+            columns = coverage.get("columns") or {}
+            unreached = [k for k, c in columns.items() if c.get("state") == "not_reached"]
+            if unreached:
+                names = "、".join(columns[k].get("name") or k for k in unreached)
+                reasons.append(f"抓取达到{caps}，以下栏目未抓到：{names}")
+            others = [m["check"] for m in lacking if m.get("column") not in unreached]
+            if others:
+                checks = "、".join(dict.fromkeys(others))
+                reasons.append(f"抓取达到{caps}，以下检查缺少证据：{checks}")
+    assessed = not reasons
+    return {"assessed": assessed, "reasons": reasons, "missing": missing,
+            "resume": None if assessed else resume}
+
+
+def score_site(profile: Profile, results: list[CheckResult], findings: list[Finding], home_url: str,
+               assessment: dict[str, Any] | None = None) -> SiteScore:
     by_id: dict[str, list[CheckResult]] = defaultdict(list)
     for r in results:
         by_id[r.id].append(r)
+    if assessment is not None and not assessment["assessed"]:
+        # no score, no rank: the findings that were seen are listed, not scored (DESIGN §12)
+        return SiteScore(None, "无法评估", reason="；".join(assessment["reasons"]))
     reach = by_id.get("site.reachable", [])
     if reach and all(r.status in UNKNOWN for r in reach):
         return SiteScore(None, "无法评估", reason=reach[0].summary)

@@ -1,9 +1,9 @@
 """Pair policy documents with their 解读 (政策解读 "三同步": a policy and its 解读 link each other).
 
 Evidence, strongest first:
-* link_from_policy — the policy page links the 解读 in a relation block (相关解读 / 政策解读 / 图解 …),
-  or the policy's list row carries it in a hidden pop-up (NDRC div.popbox, MIIT dl.tslb-list; read by
-  lists.parse_list);
+* link_from_policy — the policy page links the 解读 in a relation block (相关解读 / 政策解读 / 图解 …);
+* link_in_list — the policy's list row carries it: a hidden pop-up (NDRC div.popbox 相关解读, MIIT
+  dl.tslb-list), a sibling link or a 解读 label in the row (read by lists.parse_list);
 * link_from_interpretation — the 解读 links the policy (原文链接 / 相关文件 / 政策原文 …);
 * title_match — failing links, the 解读 title names the policy: 《…》解读, 关于《…》的解读, 《…》政策解读,
   图解《…》, 一图读懂…; titles are compared without punctuation, spaces, 关于/印发 and 的通知-type endings.
@@ -28,6 +28,7 @@ from zwgk.understand.columns import list_key
 from zwgk.understand.lists import parse_list
 from zwgk.understand.metadata import parse_metadata
 
+ASSOCIATIONS = frozenset({"link_from_policy", "link_in_list", "link_from_interpretation"})
 INTERP_TITLE = re.compile(r"解读|图解|一图读懂|一图看懂|答记者问|政策问答|政策吹风")
 _REL_WORDS = re.compile(r"解读|图解|一图|原文|相关文件|相关政策|关联文件|政策文件|文件链接|答记者问")
 _INTERP_WORDS = re.compile(r"解读|图解|一图|答记者问|问答")
@@ -57,12 +58,14 @@ class Interpretation:
     title: str
     form: str                   # 文字 | 图解 | 视频 | 问答
     crawled: bool = True        # False: only seen as a link (a pop-up on a list row, a relation block)
+    listed: bool = False        # seen as an item of the 政策解读 column's list (its page not fetched)
 
 
 @dataclass
 class Pair:
     interpretation: Interpretation
-    how: list[str] = field(default_factory=list)     # link_from_policy | link_from_interpretation | title_match
+    how: list[str] = field(default_factory=list)     # link_from_policy | link_in_list | link_from_interpretation
+                                                     # | title_match
     via: list[str] = field(default_factory=list)     # pages where the link was seen / the matched title text
     back_link: bool | None = None                    # the 解读 links the policy (None: 解读 not crawled)
 
@@ -80,6 +83,11 @@ class PolicyPairs:
     @property
     def back_linked(self) -> bool:
         return any(p.back_link for p in self.pairs)
+
+    @property
+    def associated(self) -> list[Pair]:
+        """Pairs linked from either side (policy page, list row or 解读 page): 相互关联 is satisfied."""
+        return [p for p in self.pairs if set(p.how) & ASSOCIATIONS]
 
 
 @dataclass
@@ -221,8 +229,12 @@ def _text_without_links(el: etree._Element) -> str:
 
 
 def pair_interpretations(policies: Iterable[PageRecord], interpretations: Iterable[PageRecord],
-                         list_pages: Iterable[PageRecord] = ()) -> PairingResult:
-    """Pair each policy with its 解读; list the 解读 that name or link no policy."""
+                         list_pages: Iterable[PageRecord] = (),
+                         listed: Iterable[tuple[str, str]] = ()) -> PairingResult:
+    """Pair each policy with its 解读; list the 解读 that name or link no policy.
+
+    list_pages: the policy columns' list pages (their rows may carry the 解读); listed: (url, title)
+    of the 政策解读 column's items whose pages were not fetched — their titles still say a 解读 exists."""
     pol_pages = {_key(p.final_url or p.url): p for p in policies}
     pols = {k: PolicyPairs(p.final_url or p.url, page_title(p)) for k, p in pol_pages.items()}
     interps: dict[str, Interpretation] = {}
@@ -256,13 +268,19 @@ def pair_interpretations(policies: Iterable[PageRecord], interpretations: Iterab
             elif tk not in pols and _INTERP_WORDS.search(rel.label):
                 attach(k, tk, "link_from_policy", page.final_url or page.url,
                        Interpretation(rel.url, rel.anchor, interpretation_form(rel.anchor, rel.url), crawled=False))
+    labelled: dict[str, str] = {}         # policy key -> the list page whose row says it has a 解读
     for lp in list_pages:
         for item in parse_list(lp.body, lp.final_url or lp.url).items:
             if (k := _key(item.url)) in pols:
+                if item.interpretation_label:
+                    labelled[k] = lp.final_url or lp.url
                 for link in item.interpretation_links:
                     form = interpretation_form(link.anchor, link.url)
-                    attach(k, _key(link.url), "link_from_policy", lp.final_url or lp.url,
+                    attach(k, _key(link.url), "link_in_list", lp.final_url or lp.url,
                            Interpretation(link.url, link.anchor, form, crawled=False))
+    for url, title in listed:
+        interps.setdefault(_key(url), Interpretation(url, title, interpretation_form(title, url), crawled=False,
+                                                     listed=True))
     back: dict[str, set[str]] = {}
     for ik, page in interp_pages.items():
         back[ik] = {tk for rel in relation_links(page) if (tk := _key(rel.url)) in pols}
@@ -272,13 +290,15 @@ def pair_interpretations(policies: Iterable[PageRecord], interpretations: Iterab
     pol_keys = {k: {normalise_title(p.title), *(normalise_title(b) for b in _BOOK.findall(p.title))}
                 for k, p in pols.items()}
     for ik, interp in interps.items():
-        if ik in linked or not interp.crawled:
+        if ik in linked or not (interp.crawled or interp.listed):
             continue
         names = named_documents(interp.title)
         scored = [(s, k) for k, keys in pol_keys.items() if (s := _title_score(names, keys)) >= _MIN_SCORE]
         if scored:                 # best score; equal scores keep the policies' order (max is stable)
             best = max(scored, key=lambda sk: sk[0])
             attach(best[1], ik, "title_match", "《" + "》《".join(names) + "》")
+            if best[1] in labelled:   # the policy's row says it has a 解读: the list associates them
+                attach(best[1], ik, "link_in_list", labelled[best[1]])
     for pk, pol in pols.items():
         for pair in pol.pairs:
             ik = _key(pair.interpretation.url)

@@ -44,6 +44,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "有效性": ("有效性", "效力状况", "时效", "有效期", "时效性", "效力状态"),
     "关键词": ("关键词", "主题词", "关键字"),
 }
+BLOCK_FIELDS = ("索引号", "文号", "成文日期", "主题分类")
+BLOCK_WORDS = ("索引号", "文号", "字号", "文件编号", "成文日期", "发文日期", "主题分类")   # cheap pre-filter
 # Used only when no primary label is on the page: 来源 is often the author office, not the issuer.
 FALLBACK_ALIASES: dict[str, tuple[str, ...]] = {"发布机构": ("来源", "信息来源", "文章来源")}
 META_FALLBACK = {"发布日期": "PubDate", "发布机构": "ContentSource", "标题": "ArticleTitle"}
@@ -106,6 +108,12 @@ class DocMeta:
     @property
     def title(self) -> str | None:
         return self.value("标题") or None
+
+    @property
+    def has_block(self) -> bool:
+        """The page carries a 公开目录 metadata block: one of its own labels (索引号, 文号, 成文日期,
+        主题分类) is on the page, filled or not — an article's "发布日期 … 来源" line is not one."""
+        return any((f := self.fields.get(name)) is not None and f.source == "label" for name in BLOCK_FIELDS)
 
     def evidence(self) -> dict[str, dict[str, str]]:
         return {k: {"value": f.value, "label": f.label, "source": f.source} for k, f in self.fields.items()}

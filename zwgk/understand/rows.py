@@ -9,6 +9,8 @@ A row (li / tr / dd / repeated div) is read as:
   and never the 索引号 column; failing that, the date in the document URL;
 * 解读 links — the row's other links whose text, or pop-up label (相关解读), says 解读/图解 …, incl.
   hidden pop-ups (NDRC div.popbox, MIIT dl.tslb-list). They belong to the row; they are not items.
+* 解读 label — a tag in the row that only says 解读/图解 (MIIT's hidden `font.jd`): the list states the
+  document has a 解读, even where it links none.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from zwgk.understand.dates import date_from_url, find_dates
 from zwgk.understand.page import classify_href
 
 INTERP_WORDS = re.compile(r"解读|图解|一图|图表|答记者问|问答|政策解析|视频解读")
+_LABEL = re.compile(r"[【\[（(]?(?:政策)?(?:解读|图解|一图读懂)[】\]）)]?")
 _ELLIPSIS = re.compile(r"(…|\.{2,}|。。)\s*$")
 _INDEX_FILE = re.compile(r"^(index|default|list|main)(_\d+)?\.\w+$", re.I)
 _JD_CLASS = re.compile(r"(^|[\s_-])(ts)?jd([\s_-]|box|list|$)", re.I)
@@ -41,6 +44,7 @@ class ListItem:
     interpretation_links: list[Link] = field(default_factory=list)
     source: str = "dom"                 # dom | datastore
     date_source: str | None = None      # row | url (None: undated)
+    interpretation_label: bool = False  # the row says it has a 解读 (a "解读" tag, MIIT font.jd) without a link
 
 
 @dataclass
@@ -132,6 +136,8 @@ def read_row(row: etree._Element, base_url: str, date_col: int | None = None,
                                hidden=is_hidden(a)))
         elif aside is None:
             others += 1
+    label = any(is_element(el) and tag_of(el) != "a" and _LABEL.fullmatch(clean(el.text or ""))
+                and not list(el) for el in row.iterdescendants())
     outside = _text_outside(row, [primary[0], *asides])
     if others > 2 or len(outside) + len(title) > _ROW_TEXT_LIMIT:
         return None                                        # a wrapper around many rows, not a row
@@ -141,7 +147,8 @@ def read_row(row: etree._Element, base_url: str, date_col: int | None = None,
     else:
         skip = [cells[skip_col]] if skip_col is not None and skip_col < len(cells) else []
         dates = find_dates(_text_outside(row, [primary[0], *asides, *skip]))
-    item = ListItem(title=title, url=primary[2], date=dates[-1] if dates else None, interpretation_links=interp)
+    item = ListItem(title=title, url=primary[2], date=dates[-1] if dates else None, interpretation_links=interp,
+                    interpretation_label=label)
     if item.date:
         item.date_source, score = "row", 1.0
     elif (d := date_from_url(item.url)) is not None:
