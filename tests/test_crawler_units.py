@@ -252,3 +252,96 @@ def test_list_states_follow_the_evidence():
     assert (cov.state, cov.obtained, cov.pages, cov.source) == ("complete", 3, 2, "adapter")
     short = tracker.open("s", "http://x/m/", 1, None, ["a"], None, stated_total=9)
     assert short.short_of_count() and short.coverage(final=True).state == "partial"
+
+
+# --- the hot path: one parse per page, links resolved once --------------------------------------------------
+
+LIST_PAGE = """<html><head><title>通知公告</title><meta name="ColumnName" content="通知公告"></head><body>
+<ul class="list">{rows}</ul>
+<script>createPageHTML(3, {cur}, "index", "html");</script></body></html>"""
+ROW = '<li><a href="./202611/t2026111{n}_{p}{n}.html">关于第{p}{n}号事项的通知</a><span>2026-11-1{n}</span></li>'
+SCRIPTED = """<html><head><title>政策文件</title></head><body><div id="list"></div>
+<script>$.ajax({url: "/api/list.json", success: function (d) { $("#list").html(d.html); }});</script>
+</body></html>"""
+
+
+@pytest.fixture
+def spider(tmp_path: Path):
+    """A PortalSpider as the runner builds it (no browser), fed responses by hand."""
+    from scrapy.utils.test import get_crawler
+
+    from zwgk.config.inspection import CrawlSettings
+    from zwgk.crawler.spiders.portal import PortalSpider
+
+    crawl = CrawlSettings(delay=0).model_dump()
+    sites = [{"key": "www.x.gov.cn", "name": "x", "url": "http://www.x.gov.cn/", "unit": "",
+              "hosts": ["www.x.gov.cn"], "crawl": crawl}]
+    crawler = get_crawler(PortalSpider, {"ZWGK_SITES": sites, "ZWGK_STORE": str(tmp_path / "crawl.sqlite"),
+                                         "ZWGK_RENDER": {"available": False, "reason": "未找到浏览器"}})
+    return PortalSpider.from_crawler(crawler)
+
+
+def _respond(spider, url: str, html: str) -> list:
+    from scrapy.http import HtmlResponse
+
+    request = spider._request("www.x.gov.cn", url, kind="page", depth=1, referer="http://www.x.gov.cn/", anchor="")
+    response = HtmlResponse(url, body=html.encode(), encoding="utf-8", request=request,
+                            headers={"Content-Type": "text/html; charset=utf-8"})
+    return list(spider.parse_page(response))
+
+
+def test_each_page_is_parsed_once_for_links_lists_paging_and_the_render_decision(spider, monkeypatch):
+    from scrapy import Request
+
+    from zwgk.store import ListCoverage, PageRecord
+    from zwgk.understand import _html
+
+    parses: list[int] = []
+    monkeypatch.setattr(_html, "parse_hooks", [lambda: parses.append(1)])
+    base = "http://www.x.gov.cn/tzgg/"
+    out = _respond(spider, base, LIST_PAGE.format(cur=0, rows="".join(ROW.format(n=n, p=1) for n in range(3))))
+    assert len(parses) == 1
+    # the list was read (items, pager → index_1/index_2 requested) from that one tree
+    requested = {o.url for o in out if isinstance(o, Request)}
+    assert {base + "index_1.html", base + "index_2.html", base + "202611/t20261110_10.html"} <= requested
+    (cov,) = [o for o in out if isinstance(o, ListCoverage)]
+    assert cov.obtained == 3 and cov.stated_pages == 3
+
+    out = _respond(spider, base + "index_1.html", LIST_PAGE.format(cur=1, rows="".join(ROW.format(n=n, p=2)
+                                                                                        for n in range(3))))
+    assert len(parses) == 2                        # page 2, credited to its list: read from its own one tree
+    assert [o.obtained for o in out if isinstance(o, ListCoverage)] == [6]
+
+    out = _respond(spider, "http://www.x.gov.cn/zcwj/", SCRIPTED)
+    assert len(parses) == 3                        # the render decision read the list from the same tree
+    render = [o for o in out if isinstance(o, PageRecord) and o.method == "RENDER"]
+    assert render and render[0].error_kind == "render_unavailable"
+
+
+def test_a_link_repeated_on_a_page_is_requested_once(spider):
+    from scrapy import Request
+
+    html = '<html><body><a href="/a.html">甲</a><a href="/a.html">又是甲</a><a href="/f.pdf">附件</a>' \
+           '<a href="/f.pdf">附件</a></body></html>'
+    out = _respond(spider, "http://www.x.gov.cn/", html)
+    assert sorted((o.url, o.method) for o in out if isinstance(o, Request)) == [
+        ("http://www.x.gov.cn/a.html", "GET"), ("http://www.x.gov.cn/f.pdf", "HEAD")]
+
+
+@pytest.mark.parametrize("base", [
+    "http://www.x.gov.cn/zwgk/zcwj/index.html", "https://www.x.gov.cn/zwgk/", "http://www.x.gov.cn",
+    "http://www.x.gov.cn/a;p/b;q?x=1#f", "http://u:p@www.x.gov.cn:8080/a/b/c.html?q", "http://www.y.gov.cn/zwgk/zcwj/",
+])
+def test_cached_link_resolution_equals_resolving_each_link(base):
+    from zwgk.understand import page
+
+    hrefs = ["/", "/a/../b.html", "//www.x.gov.cn/c", "///d", "//", "//?q", "http://www.x.gov.cn/e?f=1#g",
+             "https://www.x.gov.cn/h", "HTTP://WWW.X.GOV.CN/I", "http:rel.html", "../", "../../x/./y.html", "./",
+             "t1.html", "t1.html?a=b", "?page=2", "#top", ";jsessionid=1", "", "  /sp ace.html\t", "a b.html",
+             "中文.html", "/w/中文?q=值", "javascript:void(0)", "mailto:a@b.cn", "http://[::1/x", "http://h:99999/",
+             "a:b/c", "..", "../..", "/%7Euser/", "x\ny.html"]
+    page._SHARED.clear()
+    want = [page.check_href(h, base) for h in hrefs]
+    for _ in range(2):                              # resolved, then from the per-site cache
+        assert [page.Resolver(base)(h) for h in hrefs] == want
+    assert [page.classify_href(h, base) for h in hrefs] == [(w.kind, w.url) for w in want]

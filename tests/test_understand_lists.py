@@ -253,3 +253,49 @@ def test_server_rendered_pager_links() -> None:
     assert (pager.scheme, pager.page_count, pager.next_url) == ("text", 3, "http://www.x.gov.cn/zcwj/index_1.html")
     assert pager.page_urls("http://www.x.gov.cn/zcwj/") == [
         "http://www.x.gov.cn/zcwj/index_1.html", "http://www.x.gov.cn/zcwj/index_2.html"]
+
+
+# --- a tree parsed once, handed in ------------------------------------------------------------------------
+
+def _parse_counted(monkeypatch) -> list[int]:
+    from zwgk.understand import _html
+
+    calls: list[int] = []
+    monkeypatch.setattr(_html, "parse_hooks", [lambda: calls.append(1)])
+    return calls
+
+
+def _same(a, b) -> bool:
+    return ([(i.url, i.title, i.date, i.hidden) for i in a.items], a.containers, a.has_list, a.empty_marker,
+            a.pager) == ([(i.url, i.title, i.date, i.hidden) for i in b.items], b.containers, b.has_list,
+                         b.empty_marker, b.pager)
+
+
+BODY_RECORDS = """<html><body><div class="list"><datastore><totalrecord>2</totalrecord><recordset>
+<record><![CDATA[<li><a href="/art/2026/11/2/art_1_2.html">第二份文件</a><span>2026-11-02</span></li>]]></record>
+<record><![CDATA[<li><a href="/art/2026/11/1/art_1_1.html">第一份文件</a><span>2026-11-01</span></li>]]></record>
+</recordset></datastore></div><div class="pages">共1页</div></body></html>"""
+
+
+def test_a_tree_handed_in_is_read_instead_of_parsing_again(monkeypatch) -> None:
+    from zwgk.understand._html import parse_html
+
+    real = Path(__file__).parent / "fixtures" / "html" / "real"
+    cases = [(load("hd_list.html"), "http://hdzfxxgk.hd.gov.cn/zfwj/jinqixxgk/", 0),
+             (load("ndrc_list.html"), "https://www.ndrc.gov.cn/xxgk/zcfb/fzggwl/", 0),
+             # Hanweb records inside <script type="text/xml">: the page's tree is the tree without them
+             (load("hanweb_col.html"), "https://www.jiangsu.gov.cn/col/col64511/index.html", 0),
+             # a page that is nothing but records (no tree is left without them)
+             ((real / "hanweb_nantong_col31685.html").read_text(encoding="utf-8"),
+              "https://www.nantong.gov.cn/col/col31685/index.html", 0),
+             # records in the body, outside any script: removing them changes the tree, so it is parsed again
+             (BODY_RECORDS, "https://www.x.gov.cn/col/col1/index.html", 1),
+             # a JSON answer: the HTML inside it is another document
+             (load("miit_list.json"), "https://www.miit.gov.cn/zwgk/zcwj/wjfb/tz/", 1)]
+    for html, url, again in cases:
+        want = parse_list(html, url)
+        root = parse_html(html)
+        calls = _parse_counted(monkeypatch)
+        got = parse_list(html, url, root)
+        assert _same(got, want) and want.items, url
+        assert len(calls) == again, url

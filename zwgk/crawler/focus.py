@@ -33,20 +33,21 @@ class Focus:
         segs = sorted({s.strip("/").lower() for s in url_segments if s.strip("/")})
         self._segments = re.compile(r"/(" + "|".join(map(re.escape, segs)) + r")(/|$)", re.I) if segs else None
 
-    def is_gk(self, url: str, anchor: str = "") -> bool:
+    def is_gk(self, url: str, anchor: str = "", path: str | None = None) -> bool:
         if self._terms and anchor and self._terms.search(anchor):
             return True
-        return bool(self._segments and self._segments.search(urlsplit(url).path))
+        return bool(self._segments and self._segments.search(urlsplit(url).path if path is None else path))
 
     def priority(self, url: str, anchor: str, depth: int, kind: str = "page") -> int:
         score = BASE - PER_DEPTH * depth
-        gk = self.is_gk(url, anchor)
+        path = urlsplit(url).path           # once per link, for both tests below
+        gk = self.is_gk(url, anchor, path)
         if gk:
             score += GK_BONUS
         if "解读" in anchor or "图解" in anchor:
             score += INTERPRETATION_BONUS
         if kind == "attachment":
             score -= ATTACHMENT_MALUS
-        elif _LIST_URL.search(urlsplit(url).path or "/"):
+        elif _LIST_URL.search(path or "/"):
             score += GK_LIST_BONUS if gk else LIST_BONUS
         return score

@@ -29,9 +29,10 @@ Emit = Iterator[Any]
 MakeRequest = Callable[[PageRecord, ScriptRequest, int], Any]
 
 
-def list_items(body: str | None, url: str) -> list[str]:
-    """The item URLs of a list page, as the checks read it (understand.parse_list)."""
-    return [item.url for item in parse_list(body, url).items] if body else []
+def list_items(body: str | None, url: str, root: etree._Element | None = None) -> list[str]:
+    """The item URLs of a list page, as the checks read it (understand.parse_list); `root`, the
+    page's tree when it is parsed already."""
+    return [item.url for item in parse_list(body, url, root).items] if body else []
 
 
 class ListPaging:
@@ -57,7 +58,7 @@ class ListPaging:
         if taken is not None:
             state, chain = taken
             ok = rec.status is not None and 200 <= rec.status < 300
-            items = list_items(body, final) if ok else []
+            items = list_items(body, final, root) if ok else []
             total = paging_hints(body, root).total_records if ok else None
             retry = chain is not None and more_requests(chain, rec.status, items, total)[1] == "retry"
             if not retry:       # a guessed page name that failed is replaced, not a failed page
@@ -80,7 +81,7 @@ class ListPaging:
         def first_items() -> list[str]:
             nonlocal items
             if items is None:
-                items = list_items(body, final)
+                items = list_items(body, final, root)
             return items
 
         plans = plan_lists(body, final, self.limit_of(rec.site), root, items=first_items, hints=hints)
@@ -144,10 +145,10 @@ class ListPaging:
                 self.tracker.credit(state, url, None, by_adapter=True)
             yield from self._settled(state)
 
-    def rendered(self, rec: PageRecord) -> Emit:
+    def rendered(self, rec: PageRecord, root: etree._Element | None = None) -> Emit:
         """The browser's DOM of a list page: items only it shows make the list's source `browser`."""
         if (rec.site, rec.url) in self.tracker.lists:
-            state = self.tracker.rendered(rec.site, rec.url, list_items(rec.body, rec.final_url or rec.url))
+            state = self.tracker.rendered(rec.site, rec.url, list_items(rec.body, rec.final_url or rec.url, root))
             if state is not None:
                 yield state.coverage()
 

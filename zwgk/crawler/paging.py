@@ -34,7 +34,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsp
 
 from lxml import etree
 
-from zwgk.understand.pager import PAGER_MARKUP, STATIC_SCHEMES, PagingHints, paging_hints, parse_pager
+from zwgk.understand.pager import STATIC_SCHEMES, PagingHints, has_pager_markup, paging_hints, parse_pager
 
 _DATASTORE = re.compile(r"<datastore\b.*?</datastore>", re.S | re.I)
 _RECORD_HREF = re.compile(r"<record\b[^>]*>.*?href=['\"]([^'\"]+)['\"]", re.S | re.I)
@@ -119,7 +119,7 @@ def trs_plan(html: str, base_url: str, limit: int, root: etree._Element | None,
         reqs = [ScriptRequest(u, "page", same_level=True, via="trs_pager", page=i + 2) for i, u in enumerate(urls)]
         return ListPlan(base_url, "trs", reqs, urls, hints.total_records, pager.page_count,
                         note=f"分页脚本 {pager.scheme}：共 {pager.page_count} 页")
-    rendered = parse_pager(html, root, base_url) if root is not None and PAGER_MARKUP.search(html) else None
+    rendered = parse_pager(html, root, base_url) if root is not None and has_pager_markup(html) else None
     if rendered is not None and rendered.scheme == "text" and rendered.seen_urls:
         # a pager the server wrote as links: they are followed as links; here they only count as the list's pages
         return ListPlan(base_url, "trs", [], rendered.seen_urls[: max(limit - 1, 0)], hints.total_records,
@@ -167,7 +167,7 @@ def _hanweb_url(spec: dict[str, Any], g: int) -> ScriptRequest:
 
 def hanweb_plan(html: str, base_url: str, limit: int, hints: PagingHints) -> ListPlan | None:
     blocks = _DATASTORE.findall(html)
-    init = _INIT_DATA.search(html) if not blocks else None
+    init = _INIT_DATA.search(html) if not blocks and "InitData" in html else None
     if not blocks and not (init and ".jpage(" in html):
         return None
     records = (record_links(html, base_url) if blocks else
@@ -278,8 +278,10 @@ def _bracketed(text: str, start: int) -> str | None:
 
 def gkmlpt_tree(html: str) -> tuple[str, list[dict[str, Any]]] | None:
     """(SID, TREE) from window._CONFIG, or None when the page is not a gkmlpt shell."""
+    if "_CONFIG" not in html:           # first: the \b-led patterns below would try every position
+        return None
     sid, tree = _GKMLPT_SID.search(html), _GKMLPT_TREE.search(html)
-    if not sid or not tree or "_CONFIG" not in html:
+    if not sid or not tree:
         return None
     raw = _bracketed(html, tree.end() - 1)
     try:

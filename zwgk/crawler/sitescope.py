@@ -25,9 +25,21 @@ class SiteScope:
     def __post_init__(self) -> None:
         self.hosts = {h.lower() for h in self.hosts}
         self.domains = {registrable(h) for h in self.hosts}
+        # url -> answer: a host's answer never changes once given (a subdomain is adopted on its first
+        # link), and the navigation links of every page are the same URLs
+        self._known: dict[str, str] = {}
 
     def classify(self, url: str) -> str:
         """'own' (crawl it), 'related' (same government, check status only) or 'external'."""
+        where = self._known.get(url)
+        if where is None:
+            where = self._classify(url)
+            if len(self._known) >= 20_000:
+                self._known.clear()
+            self._known[url] = where
+        return where
+
+    def _classify(self, url: str) -> str:
         host = (urlsplit(url).hostname or "").lower()
         if host in self.hosts:
             return "own"

@@ -1,5 +1,9 @@
 """DOM helpers shared by the page-understanding modules (lxml only, no network).
 
+`parse_html` is the one parse of a page: the crawler parses each fetched page once with it and hands
+the same tree to link extraction, pager detection, list reading and the render decision; the checks
+parse stored pages with it too, so both see the same tree.
+
 Two rules every module relies on:
 * HTML comments are never content. `<!--<p>成文日期…</p>-->` is absent markup, and the 无锡 template
   markers `<!--<$[SYH]>-->value<!--<$[SYH]>-->` are markup around a value that *is* present; reading
@@ -11,13 +15,14 @@ Two rules every module relies on:
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Callable
 
 import lxml.html
 from lxml import etree
 
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _WS = re.compile(r"[\s\u3000\xa0]+")
-_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # Page furniture: header, navigation, footers. Lists and relation links inside them are not content.
 _CHROME_TAGS = frozenset({"nav", "header", "footer"})
 _CHROME_ATTR = re.compile(
@@ -38,19 +43,59 @@ def squeeze(text: str | None) -> str:
     return _WS.sub("", text or "")
 
 
+# Called once per page parse (not per fragment): lets tests count parses without timing anything.
+parse_hooks: list[Callable[[], None]] = []
+_local = threading.local()          # lxml parsers must not be shared between threads
+
+
+def _parser() -> lxml.html.HTMLParser:
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        # as Scrapy's selector (parsel) parses a response: recover, UTF-8 bytes, no depth limit of 256
+        parser = _local.parser = lxml.html.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
+    return parser
+
+
 def parse_html(html: str | bytes | None) -> etree._Element | None:
-    """Parse a page or fragment; None for empty or unparsable input (never raises)."""
+    """Parse a page or fragment; None for empty or unparsable input (never raises).
+
+    The text is stripped, NUL characters are dropped and it is parsed as UTF-8 bytes, exactly as
+    Scrapy's selector does, so an XML declaration naming another encoding is harmless."""
     if not html:
         return None
     if isinstance(html, bytes):
         html = html.decode("utf-8", "replace")
-    html = _XML_DECL.sub("", html)  # lxml refuses str input that declares an encoding
-    if not html.strip():
+    data = html.strip().replace("\x00", "").encode("utf-8", "replace")
+    if not data:
         return None
+    for hook in parse_hooks:
+        hook()
     try:
-        return lxml.html.document_fromstring(html)
-    except (etree.ParserError, ValueError):
+        return etree.fromstring(data, parser=_parser())
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return None
+
+
+# re.IGNORECASE matches these with ASCII letters, str.lower() does not map them there (İ it even turns
+# into two characters): folded text maps them first.
+_IGNORECASE_EXTRA = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+_last_folded: tuple[str, str] = ("", "")
+
+
+def folded(text: str) -> str:
+    """`text` lower-cased, character for character, for quick marker tests ahead of case-insensitive
+    patterns: where a lower-case ASCII marker is absent from folded(text), no re.IGNORECASE pattern that
+    needs it can match `text`. The last text's result is kept, since every reader of a page asks."""
+    global _last_folded
+    last = _last_folded
+    if last[0] is text:
+        return last[1]
+    low = text
+    if any(ch in text for ch in "\u0130\u0131\u017f\u212a"):
+        low = text.translate(_IGNORECASE_EXTRA)
+    low = low.lower()
+    _last_folded = (text, low)
+    return low
 
 
 def parse_fragment(html: str) -> etree._Element | None:

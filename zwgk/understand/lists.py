@@ -174,8 +174,7 @@ def _dom_items(root: etree._Element, base_url: str) -> tuple[list[ListItem], lis
 # --- Hanweb datastore and JSON-wrapped lists ------------------------------------------------------
 
 
-def _datastore_items(html: str, base_url: str) -> tuple[list[ListItem], Pager | None, bool]:
-    blocks = _DATASTORE.findall(html)
+def _datastore_items(blocks: list[str], base_url: str) -> tuple[list[ListItem], Pager | None]:
     items: list[ListItem] = []
     pager = None
     for block in blocks:
@@ -194,7 +193,7 @@ def _datastore_items(html: str, base_url: str) -> tuple[list[ListItem], Pager | 
             pager = Pager(page_count=fields.get("totalpage"), total_records=fields.get("totalrecord"),
                           per_page=fields.get("perpage"), scheme="datastore",
                           next_url=urljoin(base_url, htmllib.unescape(nxt.group(1))) if nxt else None)
-    return items, pager, bool(blocks)
+    return items, pager
 
 
 def _unwrap_json(text: str) -> str:
@@ -239,16 +238,39 @@ def _says_empty(root: etree._Element) -> bool:
     return False
 
 
-def parse_list(html: str | None, base_url: str) -> ListPage:
-    """Read a column list page (HTML, a Hanweb page with <datastore>, or a jpaas JSON answer)."""
+def _tree_without_datastore(html: str, blocks: list[str], root: etree._Element | None) -> etree._Element | None:
+    """The parse of `html` without its <datastore> blocks. `root`, the parse of `html` itself, is that
+    tree when there are none, or when each is text of a <script> (which no list reader reads) that
+    holds no other markup (so removing the blocks cannot move where the script ends)."""
+    if root is not None:
+        if not blocks:
+            return root
+        in_scripts: list[str] = []
+        for el in root.iter("script"):
+            found = _DATASTORE.findall(el.text or "")
+            if found and "<" in _DATASTORE.sub("", el.text):
+                in_scripts = []
+                break
+            in_scripts += found
+        if in_scripts == blocks:
+            return root
+    return parse_html(_DATASTORE.sub("", html) if blocks else html)
+
+
+def parse_list(html: str | None, base_url: str, root: etree._Element | None = None) -> ListPage:
+    """Read a column list page (HTML, a Hanweb page with <datastore>, or a jpaas JSON answer).
+    `root`: the page's tree when the caller has already parsed `html` (parse_html), so it is not
+    parsed again."""
     page = ListPage()
     if not html:
         return page
-    html = _unwrap_json(html)
-    ds_items, ds_pager, has_ds = _datastore_items(html, base_url)
-    root = parse_html(_DATASTORE.sub("", html))
+    text = _unwrap_json(html)
+    blocks = _DATASTORE.findall(text)
+    ds_items, ds_pager = _datastore_items(blocks, base_url)
+    root = _tree_without_datastore(text, blocks, root if text is html else None)
+    html = text
     page.pager = parse_pager(html, root, base_url) or ds_pager
-    if has_ds:
+    if blocks:
         page.items, page.has_list, page.containers = _dedupe(ds_items), True, ["datastore"]
         if ds_pager and (page.pager is None or page.pager.scheme == "text"):
             page.pager = ds_pager

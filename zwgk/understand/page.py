@@ -18,6 +18,7 @@ from __future__ import annotations
 import html as htmllib
 import re
 from dataclasses import dataclass, field
+from itertools import repeat
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -39,6 +40,8 @@ _TAB_NL = re.compile(r"[\t\n\r]")
 _C0_SPACE = "".join(map(chr, range(0x21)))
 _BAD_HOST = re.compile(r"[\x00-\x20\x7f#%/:<>?@\[\\\]^|]")
 LINK_TAGS = ("a", "area", "frame", "iframe")
+_SKIP = frozenset({"script", "style", "template", "noscript"})
+_CRUMB_TAGS = frozenset({"div", "p", "span", "td", "ul", "nav", "ol"})
 # the raw-text scan: link tags outside comments, scripts and styles
 _RAW_SKIP = re.compile(r"<!--.*?-->|<(script|style|template|noscript)\b.*?</\1\s*>", re.S | re.I)
 _RAW_TAG = re.compile(r"<(a|area|i?frame)\b([^>]*)>", re.I)
@@ -74,7 +77,14 @@ class Href:
 def check_href(href: str, base_url: str) -> Href:
     """An href as a browser reads it (WHATWG: strip surrounding controls and spaces, drop tabs and
     newlines anywhere), resolved and checked: a host no browser accepts makes it `invalid`."""
-    raw = _TAB_NL.sub("", href.strip(_C0_SPACE))
+    return _check(_clean_href(href), base_url)
+
+
+def _clean_href(href: str) -> str:
+    return _TAB_NL.sub("", href.strip(_C0_SPACE))
+
+
+def _check(raw: str, base_url: str) -> Href:
     low = raw.lower()
     for scheme in ("mailto", "tel", "javascript"):
         if low.startswith(scheme + ":"):
@@ -101,6 +111,69 @@ def check_href(href: str, base_url: str) -> Href:
     return Href("attachment" if url_extension(absolute) in ATTACHMENT_EXTENSIONS else "page", absolute)
 
 
+# An href that names its host ("//h/x", "http://h/x") or starts at the root ("/zwgk/") resolves the same
+# on every page of a scheme and host (urljoin reads only the base's scheme and host for it), and a relative
+# path ("../", "t1.html": no colon, so no scheme) the same on every page of a directory. Navigation, footer,
+# breadcrumb and column links, repeated on every page of a site, are resolved once per site.
+_BASE_FREE = re.compile(r"(?:https?:)?//[^/?#]|/(?!/)")
+_RELATIVE = re.compile(r"[^/?#;:][^:]*\Z")
+_SHARED: dict[tuple[str, ...], Href] = {}
+_SHARED_MAX = 20_000
+
+
+class Resolver:
+    """check_href for the links of one page: each distinct href is resolved once per page, and one
+    of the kinds above once per site (or directory)."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        try:
+            parts = urlsplit(base_url)
+        except ValueError:
+            parts = None
+        self.origin: tuple[str, str] | None = None
+        self.directory = ""
+        if parts is not None and parts.scheme in ("http", "https") and parts.netloc:
+            self.origin = (parts.scheme, parts.netloc)
+            self.directory = parts.path[:parts.path.rfind("/") + 1]
+        self.memo: dict[str, Href] = {}
+
+    def __call__(self, href: str) -> Href:
+        found = self.memo.get(href)
+        if found is not None:
+            return found
+        raw = _clean_href(href)
+        key: tuple[str, ...] | None = None
+        if self.origin is not None:
+            if _BASE_FREE.match(raw):
+                key = (*self.origin, raw)
+            elif _RELATIVE.match(raw):
+                key = (*self.origin, self.directory, raw)
+        if key is None:
+            found = _check(raw, self.base_url)
+        else:
+            found = _SHARED.get(key)
+            if found is None:
+                found = _check(raw, self.base_url)
+                if len(_SHARED) >= _SHARED_MAX:
+                    _SHARED.clear()
+                _SHARED[key] = found
+        self.memo[href] = found
+        return found
+
+
+_last_resolver: Resolver | None = None
+
+
+def resolver(base_url: str) -> Resolver:
+    """The resolver of `base_url`; the last one is reused (a list's rows all resolve against its page)."""
+    global _last_resolver
+    last = _last_resolver
+    if last is None or last.base_url != base_url:
+        last = _last_resolver = Resolver(base_url)
+    return last
+
+
 def _invalid_reason(message: str) -> str:
     low = message.lower()
     if "port" in low:
@@ -112,7 +185,7 @@ def _invalid_reason(message: str) -> str:
 
 def classify_href(href: str, base_url: str) -> tuple[str, str]:
     """(kind, absolute url) for an href; non-HTTP schemes and invalid hrefs keep their raw text."""
-    found = check_href(href, base_url)
+    found = resolver(base_url)(href)
     return found.kind, found.url
 
 
@@ -129,11 +202,13 @@ def _is_hidden(el: etree._Element) -> bool:
 
 
 def _text(el: etree._Element) -> str:
+    if not len(el):         # most anchors: text only, no child elements
+        return clean(el.text)
     return clean("".join(t for t in el.itertext() if isinstance(t, str)))
 
 
-def _link(el_href: str, base_url: str, anchor: str, hidden: bool, tag: str) -> Link:
-    found = check_href(el_href, base_url)
+def _link(el_href: str, resolve: Resolver, anchor: str, hidden: bool, tag: str) -> Link:
+    found = resolve(el_href)
     return Link(url=found.url, anchor=anchor[:300], kind=found.kind, hidden=hidden, tag=tag,
                 state="invalid" if found.kind == "invalid" else None, reason=found.reason)
 
@@ -146,6 +221,7 @@ def extract_page(root: etree._Element | None, base_url: str, html: str | None = 
     base = root.find(".//base[@href]")
     if base is not None:
         base_url = urljoin(base_url, base.get("href", ""))
+    resolve = resolver(base_url)
     crumb_candidates: list[str] = []
     # Explicit stack instead of recursion: malformed pages can nest thousands deep.
     stack: list[tuple[etree._Element, bool]] = [(root, False)]
@@ -155,7 +231,7 @@ def extract_page(root: etree._Element | None, base_url: str, html: str | None = 
         if not isinstance(tag, str):          # comments and processing instructions: not content
             continue
         tag = tag.lower()
-        if tag in ("script", "style", "template", "noscript"):
+        if tag in _SKIP:
             continue
         hidden = hidden or _is_hidden(el)
         if tag == "title" and not info.title:
@@ -168,18 +244,17 @@ def extract_page(root: etree._Element | None, base_url: str, html: str | None = 
             href = el.get("href")
             if href is not None:
                 anchor = _text(el) or clean(el.get("title")) or clean(el.get("alt"))
-                info.links.append(_link(href, base_url, anchor, hidden, tag))
+                info.links.append(_link(href, resolve, anchor, hidden, tag))
         elif tag in ("frame", "iframe"):
             src = el.get("src")
             if src is not None and src.strip():
-                info.links.append(_link(src, base_url, clean(el.get("title")) or clean(el.get("name")), hidden, tag))
-        elif not crumb_candidates or len(crumb_candidates) < 3:
-            cls = f"{el.get('class', '')} {el.get('id', '')}"
-            if tag in ("div", "p", "span", "td", "ul", "nav", "ol") and (
-                _CRUMB_HINT.search(cls) or (el.text and _CRUMB_TEXT.match(el.text))
-            ):
-                crumb_candidates.append(_text(el))
-        stack.extend((child, hidden) for child in reversed(el))
+                info.links.append(_link(src, resolve, clean(el.get("title")) or clean(el.get("name")), hidden, tag))
+        elif tag in _CRUMB_TAGS and len(crumb_candidates) < 3 and (
+                _CRUMB_HINT.search(f"{el.get('class', '')} {el.get('id', '')}")
+                or (el.text and _CRUMB_TEXT.match(el.text))):
+            crumb_candidates.append(_text(el))
+        if len(el):
+            stack.extend(zip(reversed(el), repeat(hidden)))
     info.breadcrumb = pick_breadcrumb(crumb_candidates)
     if html and len(_RAW_COUNT.findall(html)) > len(info.links):
         info.links += raw_links(html, base_url, {(ln.url, ln.tag) for ln in info.links})
@@ -197,7 +272,7 @@ def raw_links(html: str, base_url: str, known: set[tuple[str, str]]) -> list[Lin
         target = attrs.get("src" if tag.endswith("frame") else "href")
         if target is None or (tag.endswith("frame") and not target.strip()):
             continue
-        link = _link(target, base_url, clean(attrs.get("title")), False, tag)
+        link = _link(target, resolver(base_url), clean(attrs.get("title")), False, tag)
         if (link.url, tag) not in known:
             known.add((link.url, tag))
             out.append(link)

@@ -23,7 +23,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from zwgk.understand._html import clean, text_of
+from zwgk.understand._html import clean, folded, text_of
 
 _CREATE = re.compile(r"createPageHTML\s*\(([^()]*)\)")
 _PAGER_CALL = re.compile(r"\bPager\s*\(\s*\{([^{}]*)\}\s*\)")
@@ -81,6 +81,8 @@ def _int(text: str | None) -> int | None:
 
 
 def _from_create(html: str) -> Pager | None:
+    if "createPageHTML" not in html:
+        return None
     for m in _CREATE.finditer(html):
         args = _args(m.group(1))
         if len(args) >= 3 and all(_int(a) is not None for a in args[:3]):   # (records, pages, current …)
@@ -101,7 +103,8 @@ def _from_create(html: str) -> Pager | None:
 
 
 def _from_pager_call(html: str) -> Pager | None:
-    m = _PAGER_CALL.search(html)
+    # a literal test first: the regex, led by \b, would try every position of the page
+    m = _PAGER_CALL.search(html) if "Pager" in html else None
     if m is None:
         return None
     kv = dict(_KV.findall(m.group(1)))
@@ -114,6 +117,8 @@ def _from_pager_call(html: str) -> Pager | None:
 
 
 def _from_vars(html: str) -> Pager | None:
+    if "countPage" not in html and "pageCount" not in html:
+        return None       # no page count without one of them
     found = {name: int(value) for name, value in _VAR.findall(html)}
     count = found.get("countPage", found.get("pageCount"))
     if count is None:
@@ -193,10 +198,24 @@ _PAGES_TEXT = re.compile(r"(?:共|总共|共有)\s*(\d+)\s*页")
 _COUNT_HINT = re.compile(r"共(?:\s|&nbsp;|<[^<>]{0,80}>){0,6}\d+(?:\s|&nbsp;|<[^<>]{0,80}>){0,6}[条篇项页]")
 _ROWS_ATTR = re.compile(r"""\brows\s*=\s*["']?\d""", re.I)
 PAGER_MARKUP = re.compile(r"""下一?页|尾页|末页|class\s*=\s*["'][^"']*(pag|fenye|page)""", re.I)
+_PAGER_WORDS = re.compile(r"下一?页|尾页|末页")
+_PAGER_CLASS = re.compile(r"""class\s*=\s*["'][^"']*(pag|fenye|page)""")     # on folded text
 _RECORD_KEYS = {"totalrecord", "totalrecords", "recordcount", "countnum", "totalcount", "totalnum", "total_count",
                 "totaldata"}
 _PAGE_KEYS = {"countpage", "pagecount", "totalpage", "totalpages", "pagetotal"}
 _SIZE_KEYS = {"perpage", "pagesize", "page_size", "rows", "jpage_perpage", "showdata"}
+# every _HINT_VARS name, lower-cased, holds one of these (totalrecord for totalRecords, perpage for jpage_perpage)
+_HINT_MARKERS = ("totalrecord", "recordcount", "countnum", "totalcount", "totalnum", "total_count", "countpage",
+                 "pagecount", "totalpage", "pagetotal", "perpage", "pagesize", "page_size", "rows", "totaldata",
+                 "showdata")
+_XML_MARKERS = ("<totalrecord", "<totalpage", "<perpage")
+
+
+def has_pager_markup(html: str) -> bool:
+    """PAGER_MARKUP.search(html), without trying a case-insensitive pattern at every position: the
+    class alternative is searched case-sensitively in the folded text, where it matches exactly where
+    the case-insensitive one matches in the page."""
+    return bool(_PAGER_WORDS.search(html) or _PAGER_CLASS.search(folded(html)))
 
 
 @dataclass
@@ -231,7 +250,8 @@ def paging_hints(html: str, root: etree._Element | None = None) -> PagingHints:
     variables and calls (totalRecord, countPage, perPage, createPageHTML, Pager({size})), pagination
     attributes (count/rows) and the page text (共N条 / 共N页)."""
     hints = PagingHints()
-    for name, value in _XML_FIELDS.findall(html):
+    low = folded(html)      # markers first: the patterns below are case-insensitive and led by \b
+    for name, value in _XML_FIELDS.findall(html) if any(m in low for m in _XML_MARKERS) else ():
         key = name.lower()
         what = {"totalrecord": "total_records", "totalpage": "total_pages", "perpage": "per_page"}[key]
         hints._set(what, int(value), f"xml {key}")
@@ -241,13 +261,13 @@ def paging_hints(html: str, root: etree._Element | None = None) -> PagingHints:
             hints._set("total_pages", pager.page_count, f"script {pager.scheme}")
         if pager.total_records is not None:
             hints._set("total_records", pager.total_records, f"script {pager.scheme}")
-    for name, value in _HINT_VARS.findall(html):
+    for name, value in _HINT_VARS.findall(html) if any(m in low for m in _HINT_MARKERS) else ():
         key = name.lower()
         what = ("total_records" if key in _RECORD_KEYS else "total_pages" if key in _PAGE_KEYS
                 else "per_page" if key in _SIZE_KEYS else None)
         if what and (what != "per_page" or int(value) > 0):
             hints._set(what, int(value), f"script {name}")
-    if root is not None and _ROWS_ATTR.search(html):
+    if root is not None and "rows" in low and _ROWS_ATTR.search(html):
         for el in root.iter("div", "ul", "span"):       # jpaas div.pagination[count][rows]
             count, rows = _int(el.get("count")), _int(el.get("rows"))
             if rows:

@@ -14,9 +14,12 @@ rendering of it succeeded. The signs, all required:
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zwgk.understand.lists import parse_list
+
+if TYPE_CHECKING:
+    from lxml import etree
 
 _SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.S | re.I)
 _DATA_SCRIPT = re.compile(r"""type\s*=\s*['"]?(text/xml|application/(ld\+)?json|text/template)""", re.I)
@@ -43,8 +46,10 @@ def adapter_supplies_list(html: str) -> bool:
     return "<datastore" in html.lower() or bool(_BUILDSTATIC.search(html))
 
 
-def script_built_list(html: str | None, url: str, meta: dict[str, Any] | None = None) -> bool:
-    """True when the page looks like a column page whose list only a browser would show."""
+def script_built_list(html: str | None, url: str, meta: dict[str, Any] | None = None,
+                      root: etree._Element | None = None) -> bool:
+    """True when the page looks like a column page whose list only a browser would show.
+    `root`: the page's tree when the caller has parsed it already (not parsed again)."""
     from zwgk.store import PageRecord
     from zwgk.understand.columns import is_detail
 
@@ -52,4 +57,4 @@ def script_built_list(html: str | None, url: str, meta: dict[str, Any] | None = 
         return False
     if not scripts_load_content(html) or adapter_supplies_list(html):
         return False
-    return not parse_list(html, url).items
+    return not parse_list(html, url, root).items
