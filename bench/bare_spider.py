@@ -1,4 +1,5 @@
-"""The baseline: a bare Scrapy CrawlSpider over the same site, same concurrency, no store.
+"""The baseline: a bare Scrapy CrawlSpider over the same site, same concurrency, no store — and, like
+zwgk, a HEAD request for every asset (attachment) a page links.
 
     cd /tmp && scrapy runspider /work/main/bench/bare_spider.py -a start=http://127.0.0.1:8080/ \\
         -s CONCURRENT_REQUESTS=16 -s CONCURRENT_REQUESTS_PER_DOMAIN=16 [-a stats_out=stats.json]
@@ -8,15 +9,16 @@ settings (store dupefilter, pipeline, JOBDIR …), which is exactly what the bas
 bench/run.py does that and passes the same concurrency and AutoThrottle settings zwgk's crawl gets.
 
 It follows every same-host link with LinkExtractor and keeps nothing, which is the floor zwgk's crawl
-(parsing, link records, SQLite writes, attachment status checks) is measured against. Attachments
-are denied by the same extension list zwgk uses to decide "attachment, not page" (Scrapy's
-IGNORED_EXTENSIONS plus the Chinese-office formats), so both crawls fetch the same set of pages.
+(parsing, link records, store writes) is measured against. Attachments are denied as pages by the same
+extension list zwgk uses to decide "attachment, not page" (Scrapy's IGNORED_EXTENSIONS plus the
+Chinese-office formats), so both crawls fetch the same pages; a second LinkExtractor picks exactly
+those links and the spider HEADs each once (Scrapy's dupefilter), the status check zwgk makes.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -42,6 +44,9 @@ class BareSpider(CrawlSpider):
         self.start_urls = [start]
         self.allowed_domains = [urlsplit(start).hostname or ""]
         self.rules = (Rule(LinkExtractor(deny_extensions=DENY_EXTENSIONS), callback="parse_item", follow=True),)
+        ext = "|".join(e.lstrip(".") for e in DENY_EXTENSIONS)
+        # other hosts' assets are dropped by Scrapy's OffsiteMiddleware (allowed_domains), as pages are
+        self.assets = LinkExtractor(allow=rf"\.({ext})$", deny_extensions=())
         self.stats_out = stats_out
         self.urls = open(urls_out, "w", encoding="utf-8") if urls_out else None  # noqa: SIM115 (closed in closed())
         super().__init__(*args, **kwargs)
@@ -68,11 +73,20 @@ class BareSpider(CrawlSpider):
         if self.urls is not None:
             self.urls.write(response.url + "\n")
 
-    def parse_item(self, response: Any) -> None:
-        self._count(response)
+    def _heads(self, response: Any) -> Iterator[Request]:
+        for link in self.assets.extract_links(response):
+            yield Request(link.url, method="HEAD", callback=self.parse_asset)
 
-    def parse_start_url(self, response: Any) -> None:
+    def parse_item(self, response: Any) -> Iterator[Request]:
         self._count(response)
+        yield from self._heads(response)
+
+    def parse_start_url(self, response: Any) -> Iterator[Request]:
+        self._count(response)
+        yield from self._heads(response)
+
+    def parse_asset(self, response: Any) -> None:
+        self.crawler.stats.inc_value("bare/assets")
 
     def _dump_stats(self) -> None:
         if self.urls is not None:

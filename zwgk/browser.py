@@ -12,6 +12,7 @@ import logging
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,6 +112,13 @@ def abort_request(request: Any) -> bool:
 
 
 _announced: list[str] = []
+_relay: list[Callable[[str], None]] = []
+
+
+def relay_announcements(to: Callable[[str], None]) -> None:
+    """In a crawl worker process: hand the message to the coordinating process (which says it once
+    for the whole run) instead of printing it."""
+    _relay[:] = [to]
 
 
 def announce_unavailable(reason: str) -> None:
@@ -118,6 +126,9 @@ def announce_unavailable(reason: str) -> None:
     if _announced:
         return
     _announced.append(reason)
+    if _relay:
+        _relay[0](reason)
+        return
     message = (f"浏览器不可用（{reason}）：需脚本渲染的栏目记为「无法判定」，不生成证据截图；"
                "其余检查照常进行。")
     log.warning(message)

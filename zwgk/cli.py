@@ -71,6 +71,11 @@ def _no_screenshots(f: Callable[..., Any]) -> Callable[..., Any]:
                         help="不为未通过的检查项截取证据截图（默认截图，需要 Chromium）")(f)
 
 
+def _workers(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--workers", type=click.IntRange(min=1), default=None,
+                        help="抓取进程数（默认：本机 CPU 核数；1 = 单进程）。各站点的并发与间隔在所有进程间合计遵守")(f)
+
+
 def _keep(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     """Options that only shape the 通报 are kept in ctx.meta (the commands' signatures stay as they are)."""
     ctx.meta[f"zwgk.{param.name}"] = value
@@ -121,7 +126,8 @@ def _load_baseline(baseline: Path | None, fail_on: str) -> dict[str, Any] | None
 
 
 def run_audit(config: Path | None, outdir: Path, resume: Path | None, fail_on: str,
-              baseline: Path | None = None, options: ReportOptions | None = None, screenshots: bool = True) -> int:
+              baseline: Path | None = None, options: ReportOptions | None = None, screenshots: bool = True,
+              workers: int | None = None) -> int:
     from zwgk.config.inspection import load_inspection
     from zwgk.pipeline import run_finished
     from zwgk.rundir import RunDir
@@ -140,12 +146,14 @@ def run_audit(config: Path | None, outdir: Path, resume: Path | None, fail_on: s
             return code
         insp = run.load_config()
         insp.crawl.screenshots &= screenshots
-        return audit_run(insp, run, fail_on=fail_on, baseline=baseline, resume=True, options=options)
+        return audit_run(insp, run, fail_on=fail_on, baseline=baseline, resume=True, options=options,
+                         workers=workers)
     if config is None:
         raise click.UsageError("需要 -c INSPECTION.yaml 或 --resume RUN_DIR / need a config or --resume")
     insp = load_inspection(config)
     insp.crawl.screenshots &= screenshots      # --no-screenshots wins over crawl.screenshots: true
-    return audit_run(insp, None, fail_on=fail_on, baseline=baseline, outdir=outdir, options=options)
+    return audit_run(insp, None, fail_on=fail_on, baseline=baseline, outdir=outdir, options=options,
+                     workers=workers)
 
 
 @dataclass
@@ -156,7 +164,8 @@ class Outcome:
 
 
 def execute(insp: Inspection, run: RunDir | None, *, fail_on: str, baseline: Path | None,
-            outdir: Path = Path("zwgk-runs"), resume: bool = False, options: ReportOptions | None = None) -> Outcome:
+            outdir: Path = Path("zwgk-runs"), resume: bool = False, options: ReportOptions | None = None,
+            workers: int | None = None) -> Outcome:
     """crawl → evaluate → results.json and every report; the exit code the gate gives."""
     from zwgk.pipeline import crawl_stage, evaluate, resume_command, validate, write_reports
     from zwgk.rundir import RunDir
@@ -168,7 +177,7 @@ def execute(insp: Inspection, run: RunDir | None, *, fail_on: str, baseline: Pat
         run = RunDir.create(outdir, insp)
     click.echo(f"运行目录 / run directory: {run.path}", err=True)
     try:
-        interrupted = crawl_stage(insp, run, resume=resume, progress=_interactive())
+        interrupted = crawl_stage(insp, run, resume=resume, progress=_interactive(), workers=workers)
         evaluation = evaluate(run, insp, ledgers, screenshots=False if interrupted else None)
         paths = write_reports(run, evaluation.results, options, baseline=old)
     except KeyboardInterrupt:
@@ -192,9 +201,11 @@ def _print_outcome(outcome: Outcome, fail_on: str) -> None:
 
 
 def audit_run(insp: Inspection, run: RunDir | None, *, fail_on: str, baseline: Path | None,
-              outdir: Path = Path("zwgk-runs"), resume: bool = False, options: ReportOptions | None = None) -> int:
+              outdir: Path = Path("zwgk-runs"), resume: bool = False, options: ReportOptions | None = None,
+              workers: int | None = None) -> int:
     """crawl → evaluate → reports for a loaded inspection; prints the paths; returns the exit code."""
-    outcome = execute(insp, run, fail_on=fail_on, baseline=baseline, outdir=outdir, resume=resume, options=options)
+    outcome = execute(insp, run, fail_on=fail_on, baseline=baseline, outdir=outdir, resume=resume, options=options,
+                      workers=workers)
     _print_outcome(outcome, fail_on)
     return outcome.code
 
@@ -241,12 +252,14 @@ def exit_code(results: dict, incomplete: bool, fail_on: str, baseline: dict[str,
               help="上次运行目录（或其 results.json），用于复查对比；--fail-on new 以它为准")
 @_report_options
 @_no_screenshots
+@_workers
 def audit(config: Path | None, outdir: Path, resume: Path | None, fail_on: str, baseline: Path | None,
-          deadline: datetime | None, issuer: str, docx_template: Path | None, no_screenshots: bool) -> None:
+          deadline: datetime | None, issuer: str, docx_template: Path | None, no_screenshots: bool,
+          workers: int | None) -> None:
     """抓取、检查、评分并生成全部报告。"""
     try:
         sys.exit(run_audit(config, outdir, resume, fail_on, baseline, _options(deadline, issuer, docx_template),
-                           screenshots=not no_screenshots))
+                           screenshots=not no_screenshots, workers=workers))
     except ZwgkError as exc:
         _fail(exc)
 
@@ -256,7 +269,8 @@ def audit(config: Path | None, outdir: Path, resume: Path | None, fail_on: str, 
 @click.option("-o", "--outdir", type=click.Path(path_type=Path), default=Path("zwgk-runs"), show_default=True,
               help=OUTDIR_HELP)
 @click.option("--resume", type=click.Path(path_type=Path), help="继续一次中断的抓取：给出其运行目录")
-def crawl(config: Path | None, outdir: Path, resume: Path | None) -> None:
+@_workers
+def crawl(config: Path | None, outdir: Path, resume: Path | None, workers: int | None) -> None:
     """只抓取（写入运行目录的 crawl.sqlite），不检查。"""
     from zwgk.config.inspection import load_inspection
     from zwgk.pipeline import crawl_stage, resume_command, validate
@@ -275,7 +289,8 @@ def crawl(config: Path | None, outdir: Path, resume: Path | None) -> None:
             run = RunDir.create(outdir, insp)
         click.echo(f"运行目录 / run directory: {run.path}", err=True)
         try:
-            interrupted = crawl_stage(insp, run, resume=resume is not None, progress=_interactive())
+            interrupted = crawl_stage(insp, run, resume=resume is not None, progress=_interactive(),
+                                      workers=workers)
         except KeyboardInterrupt:
             interrupted = True
         store = Store(run.store)

@@ -214,9 +214,10 @@ def write_reports(run: RunDir, results: dict[str, Any], options: ReportOptions |
     return write_all(run.path, results, options)
 
 
-def crawl_stage(insp: Inspection, run: RunDir, *, resume: bool, progress: bool) -> bool:
-    """Crawl (or continue) every site, then probe the network (probe_stage). Returns True when the
-    run was interrupted (Ctrl-C): what was fetched is kept, and `zwgk audit --resume` continues it."""
+def crawl_stage(insp: Inspection, run: RunDir, *, resume: bool, progress: bool, workers: int | None = None) -> bool:
+    """Crawl (or continue) every site with `workers` processes (None: the machine's cores), then probe
+    the network (probe_stage). Returns True when the run was interrupted (Ctrl-C): what was fetched is
+    kept, and `zwgk audit --resume` continues it."""
     from zwgk.crawler.runner import run_crawl
 
     store = Store(run.store)
@@ -225,7 +226,7 @@ def crawl_stage(insp: Inspection, run: RunDir, *, resume: bool, progress: bool) 
     if resume:
         continue_unfinished(store, run)
     store.close()
-    outcomes = run_crawl(insp, run, resume=resume, progress=progress)
+    outcomes = run_crawl(insp, run, resume=resume, progress=progress, workers=workers)
     if any(o.status == "interrupted" for o in outcomes):
         return True
     try:

@@ -1,4 +1,4 @@
-"""One run = one directory: the crawl store, Scrapy's job state, the config snapshot and the reports."""
+"""One run = one directory: the crawl store, the config snapshot, the crawl log and the reports."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ class RunDir:
 
     @property
     def jobdir(self) -> Path:
+        """Scrapy's JOBDIR of runs written before the frontier became the resume state (removed on resume)."""
         return self.path / "job"
 
     @property

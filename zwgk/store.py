@@ -1,21 +1,27 @@
-"""The crawl store: one SQLite file per run, written as the crawl goes, read by the checks.
+"""The crawl store: written as the crawl goes, read by the checks and reports. One interface, any backend.
 
-Written incrementally (one transaction per fetched page) so that a killed crawl keeps everything
-it committed; the `frontier` table doubles as the resume state (see crawler/dupefilter.py).
-The schema is the contract between the crawler and the checks: add columns, don't rename them.
+The default is one SQLite file per run (crawl.sqlite in the run directory); `Store(url)` opens any
+backend zwgk.db knows (a PostgreSQL URL in the distributed mode), and the SQL here is the dialect both
+accept (see zwgk/db/__init__.py). The crawl writes in batches (zwgk/crawler/writer.py): many records
+per transaction, each page committed together with its frontier rows, so that a killed crawl keeps
+everything it committed and the `frontier` table is the resume state (queued → leased → done).
+The schema is the contract between the crawler and the checks: add columns, don't rename them
+(an older store gets the new columns when it is opened).
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
+import time
 import zlib
-from collections.abc import Collection, Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from zwgk.db import Backend, Row, connect
 
 SCHEMA_VERSION = 1
 RENDER_METHOD = "RENDER"      # method of a page's rendered DOM (the raw fetch keeps GET)
@@ -28,16 +34,22 @@ CREATE TABLE IF NOT EXISTS sites (
     hosts TEXT,                     -- JSON list of hosts that belong to the site
     status TEXT,                    -- pending | running | complete | capped | unreachable | interrupted
     capped TEXT,                    -- JSON list: max_pages / max_depth / max_seconds / trap:<pattern>
-    started TEXT, finished TEXT, detail TEXT
+    started TEXT, finished TEXT, detail TEXT,
+    ord INTEGER                     -- position in the inspection (sites are listed in config order)
 );
 CREATE TABLE IF NOT EXISTS frontier (
     site TEXT, url TEXT, method TEXT, kind TEXT, depth INTEGER, priority INTEGER,
     referer TEXT, anchor TEXT,
     form TEXT,                      -- JSON form body of a POST (Hanweb dataproxy.jsp), else NULL
-    state TEXT,                     -- queued | done | dropped
-    reason TEXT,                    -- why dropped (max_pages, max_seconds ...)
+    state TEXT,                     -- queued | leased (a worker holds it) | done | dropped
+    reason TEXT,                    -- why dropped (max_pages, max_seconds, no_record ...)
+    worker TEXT,                    -- the worker that leased it (kept once done: who fetched it)
+    leased_at REAL,                 -- when (epoch seconds), for lease timeouts of remote workers
+    seq INTEGER,                    -- discovery order (monotonic ns): FIFO among equal priorities
     PRIMARY KEY (site, url, method)
 );
+CREATE INDEX IF NOT EXISTS frontier_queued ON frontier(priority DESC, seq) WHERE state = 'queued';
+CREATE INDEX IF NOT EXISTS frontier_leased ON frontier(worker) WHERE state = 'leased';
 CREATE TABLE IF NOT EXISTS pages (
     id INTEGER PRIMARY KEY,
     site TEXT, url TEXT, final_url TEXT,
@@ -89,11 +101,18 @@ CREATE TABLE IF NOT EXISTS list_coverage (
 CREATE TABLE IF NOT EXISTS probes (
     id INTEGER PRIMARY KEY, site TEXT, kind TEXT, target TEXT, data TEXT, at TEXT
 );
+CREATE TABLE IF NOT EXISTS workers (
+    id TEXT PRIMARY KEY,            -- w1, w2 … (unique within the run)
+    pid INTEGER, host TEXT,
+    started TEXT, finished TEXT,
+    reason TEXT                     -- Scrapy's finish reason (finished, shutdown …); NULL while running
+);
+CREATE INDEX IF NOT EXISTS pages_site_kind ON pages(site, kind);
 """
+FRONTIER_COLUMNS = ("site, url, method, kind, depth, priority, referer, anchor, form, state, reason, worker, "
+                    "leased_at, seq")
+FrontierKey = tuple[str, str, str]          # (site, url, method)
 
-
-ADDED_COLUMNS = {"links": (("state", "TEXT"), ("reason", "TEXT")),
-                 "list_coverage": (("stated_pages", "INTEGER"), ("members", "TEXT"))}
 
 
 def now_iso() -> str:
@@ -164,56 +183,55 @@ class ListCoverage:
 
 
 class Store:
-    """Thin data layer over SQLite. One connection; used from one thread (the reactor's)."""
+    """The data layer over one backend connection; used from one thread (the reactor's, in the crawl).
 
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(str(self.path), isolation_level=None)  # explicit transactions
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")   # WAL+NORMAL: durable across process kills
-        self.db.executescript(SCHEMA)
-        self._add_columns()
-        self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+    `Store(path_or_url)`: a path (or sqlite:/// URL) is the embedded SQLite file; other URLs go to the
+    backend zwgk.db selects. Reads that may be large stream (iter_pages, iter_links); the list-returning
+    ones (pages, all_links) are kept for callers that want everything. A store written by an older
+    version (resumed runs, stored runs re-evaluated) gains the columns added since (db.create_schema).
+    """
 
-    def _add_columns(self) -> None:
-        """A store written by an older version (resumed runs, stored runs re-evaluated) gains the columns
-        added since; columns are only ever added, never renamed."""
-        for table, columns in ADDED_COLUMNS.items():
-            have = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
-            for name, decl in columns:
-                if name not in have:
-                    self.db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {decl}")
+    def __init__(self, target: str | Path):
+        self.db: Backend = connect(target)
+        self.path = Path(target) if self.db.dialect == "sqlite" and "://" not in str(target) else None
+        self.db.create_schema(SCHEMA)
+        self.db.execute("INSERT INTO meta (key, value) VALUES ('schema', ?) ON CONFLICT (key) DO NOTHING",
+                        (str(SCHEMA_VERSION),))
+        if self.db.dialect == "sqlite":      # stores written before sites.ord: config order = insertion order
+            self.db.execute("UPDATE sites SET ord = rowid WHERE ord IS NULL")
 
     def close(self) -> None:
         self.db.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        self.db.execute("BEGIN")
-        try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+    def transaction(self) -> AbstractContextManager[Any]:
+        return self.db.transaction()
+
+    def query(self, sql: str, args: Sequence[Any] = ()) -> list[Row]:
+        """A read-only query in the portable dialect (zwgk/db/__init__.py), for ad-hoc callers."""
+        return self.db.query(sql, args)
 
     # --- run metadata -------------------------------------------------------------------------
     def set_meta(self, key: str, value: Any) -> None:
-        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, json.dumps(value, ensure_ascii=False)))
+        self.db.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        (key, json.dumps(value, ensure_ascii=False)))
 
     def get_meta(self, key: str, default: Any = None) -> Any:
-        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return json.loads(row[0]) if row else default
+        rows = self.db.query("SELECT value FROM meta WHERE key = ?", (key,))
+        return json.loads(rows[0][0]) if rows else default
 
     # --- sites --------------------------------------------------------------------------------
-    def upsert_site(self, key: str, name: str, url: str, unit: str, hosts: Iterable[str]) -> None:
+    def upsert_site(self, key: str, name: str, url: str, unit: str, hosts: Iterable[str],
+                    position: int | None = None) -> None:
+        if position is None:     # where it already stands, else last
+            rows = self.db.query("SELECT ord FROM sites WHERE key = ?", (key,))
+            position = rows[0][0] if rows and rows[0][0] is not None else int(
+                self.db.query("SELECT COUNT(*) FROM sites")[0][0])
         self.db.execute(
-            "INSERT INTO sites (key, name, url, unit, hosts, status, capped) VALUES (?,?,?,?,?,'pending','[]') "
-            "ON CONFLICT(key) DO UPDATE SET name=excluded.name, url=excluded.url, unit=excluded.unit, "
-            "hosts=excluded.hosts",
-            (key, name, url, unit, json.dumps(sorted(hosts))),
+            "INSERT INTO sites (key, name, url, unit, hosts, status, capped, ord) VALUES (?,?,?,?,?,'pending','[]',?) "
+            "ON CONFLICT (key) DO UPDATE SET name = excluded.name, url = excluded.url, unit = excluded.unit, "
+            "hosts = excluded.hosts, ord = excluded.ord",
+            (key, name, url, unit, json.dumps(sorted(hosts)), position),
         )
 
     def update_site(self, key: str, **fields: Any) -> None:
@@ -222,10 +240,20 @@ class Store:
         cols = ", ".join(f"{k} = ?" for k in fields)
         self.db.execute(f"UPDATE sites SET {cols} WHERE key = ?", (*fields.values(), key))
 
+    def add_capped(self, key: str, reasons: Iterable[str]) -> None:
+        """Merge caps one crawl worker hit into the site's list (several workers may share a site)."""
+        reasons = set(reasons)
+        if not reasons:
+            return
+        with self.transaction():
+            rows = self.db.query("SELECT capped FROM sites WHERE key = ?", (key,))
+            if rows:
+                merged = set(json.loads(rows[0][0] or "[]")) | reasons
+                self.db.execute("UPDATE sites SET capped = ? WHERE key = ?", (json.dumps(sorted(merged)), key))
+
     def sites(self) -> list[dict[str, Any]]:
-        rows = self.db.execute("SELECT * FROM sites ORDER BY rowid").fetchall()
         out = []
-        for row in rows:
+        for row in self.db.query("SELECT * FROM sites ORDER BY ord, key"):
             site = dict(row)
             site["hosts"] = json.loads(site["hosts"] or "[]")
             site["capped"] = json.loads(site["capped"] or "[]")
@@ -236,121 +264,289 @@ class Store:
         """Fetch counts. A RENDER row counts as a fetch only when it is the page's one record (render_js:
         always); a failed render is not a crawl error (the page's plain fetch stands), it is counted
         apart in render_failed."""
-        row = self.db.execute(
+        row = self.db.query(
             "SELECT COUNT(*) AS fetched, "
-            "SUM(kind = 'page') AS pages, SUM(kind = 'attachment') AS attachments, "
-            "SUM(error_kind IS NOT NULL) AS errors, SUM(status >= 400) AS http_errors "
-            "FROM pages p WHERE site = ? AND (method != 'RENDER' OR (error_kind IS NULL AND NOT EXISTS "
+            "SUM(CASE WHEN kind = 'page' THEN 1 ELSE 0 END) AS pages, "
+            "SUM(CASE WHEN kind = 'attachment' THEN 1 ELSE 0 END) AS attachments, "
+            "SUM(CASE WHEN error_kind IS NOT NULL THEN 1 ELSE 0 END) AS errors, "
+            "SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END) AS http_errors "
+            "FROM pages p WHERE site = ? AND (method <> 'RENDER' OR (error_kind IS NULL AND NOT EXISTS "
             "(SELECT 1 FROM pages g WHERE g.site = p.site AND g.url = p.url AND g.method = 'GET')))",
-            (key,)).fetchone()
-        stats = {k: int(row[k] or 0) for k in row.keys()}  # noqa: SIM118 (sqlite3.Row)
-        render = self.db.execute(
-            "SELECT SUM(error_kind IS NULL) AS rendered, SUM(error_kind IS NOT NULL) AS render_failed "
-            "FROM pages WHERE site = ? AND method = 'RENDER'", (key,)).fetchone()
+            (key,))[0]
+        stats = {k: int(row[k] or 0) for k in row.keys()}  # noqa: SIM118 (Row)
+        render = self.db.query(
+            "SELECT SUM(CASE WHEN error_kind IS NULL THEN 1 ELSE 0 END) AS rendered, "
+            "SUM(CASE WHEN error_kind IS NOT NULL THEN 1 ELSE 0 END) AS render_failed "
+            "FROM pages WHERE site = ? AND method = 'RENDER'", (key,))[0]
         stats.update({k: int(render[k] or 0) for k in ("rendered", "render_failed")})
         return stats
 
     # --- frontier -----------------------------------------------------------------------------
+    # A row per request the crawl decided to make: queued (waiting), leased (a worker holds it: fetched
+    # or in flight, not yet committed), done (its record is stored), dropped (a cap stopped it).
+    # Workers lease rows instead of popping them, so a worker that dies returns its leases (requeue).
     def add_frontier(self, site: str, url: str, method: str, kind: str, depth: int, priority: int,
                      referer: str | None, anchor: str | None, form: dict[str, str] | None = None) -> None:
-        self.db.execute(
-            "INSERT OR IGNORE INTO frontier VALUES (?,?,?,?,?,?,?,?,?,'queued',NULL)",
-            (site, url, method, kind, depth, priority, referer, anchor,
-             json.dumps(form, ensure_ascii=False) if form else None),
-        )
+        self.add_frontier_rows([frontier_row(site, url, method, kind, depth, priority, referer, anchor, form)])
+
+    def add_frontier_rows(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Insert frontier rows (FRONTIER_COLUMNS order); a key already there keeps its row."""
+        self.db.executemany(f"INSERT INTO frontier ({FRONTIER_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                            "ON CONFLICT (site, url, method) DO NOTHING", rows)
 
     def drop_frontier(self, site: str, url: str, method: str, reason: str) -> None:
-        self.db.execute("UPDATE frontier SET state='dropped', reason=? WHERE site=? AND url=? AND method=?",
-                        (reason, site, url, method))
+        self.settle_frontier([(site, url, method)], "dropped", reason)
 
-    def frontier_keys(self) -> set[tuple[str, str, str]]:
-        return {(r[0], r[1], r[2]) for r in self.db.execute("SELECT site, url, method FROM frontier")}
+    def settle_frontier(self, keys: Iterable[FrontierKey], state: str, reason: str | None = None) -> None:
+        """Set rows' state: dropped (with the reason), queued (a lease given back), done."""
+        if state == "queued":
+            self.db.executemany("UPDATE frontier SET state = 'queued', worker = NULL, leased_at = NULL "
+                                "WHERE site = ? AND url = ? AND method = ? AND state = 'leased'", keys)
+        else:
+            self.db.executemany("UPDATE frontier SET state = ?, reason = ? WHERE site = ? AND url = ? AND method = ?",
+                                [(state, reason, *k) for k in keys])
 
-    def frontier_rows(self, site: str, states: tuple[str, ...] = ("queued", "dropped")) -> list[sqlite3.Row]:
-        """A site's requests that were not done (queued when the crawl stopped, dropped by a cap)."""
-        marks = ",".join("?" * len(states))
-        return self.db.execute(f"SELECT * FROM frontier WHERE site = ? AND state IN ({marks})",
-                               (site, *states)).fetchall()
+    def frontier_keys(self) -> set[FrontierKey]:
+        return {(r[0], r[1], r[2]) for r in self.db.stream("SELECT site, url, method FROM frontier")}
+
+    def frontier_rows(self, site: str, states: tuple[str, ...] = ("queued", "dropped")) -> list[Row]:
+        """A site's requests that were not done: queued when the crawl stopped (a row leased by a worker
+        that never committed it counts as queued), dropped by a cap."""
+        wanted = set(states) | ({"leased"} if "queued" in states else set())
+        marks = ",".join("?" * len(wanted))
+        return self.db.query(
+            f"SELECT site, url, method, kind, depth, priority, referer, anchor, form, "
+            f"CASE WHEN state = 'leased' THEN 'queued' ELSE state END AS state, reason "
+            f"FROM frontier WHERE site = ? AND state IN ({marks})", (site, *sorted(wanted)))
 
     def requeue(self, site: str, urls: Iterable[str] | None = None, reasons: Iterable[str] = ()) -> int:
-        """Queue again (resume): the given URLs, and the requests a cap dropped for one of `reasons`."""
+        """Queue again (resume): the given URLs — fetched anew: the records they had go, the new ones
+        stand (a record is otherwise written once) — and the requests a cap dropped for one of `reasons`."""
         n = 0
-        for url in urls or ():
-            n += self.db.execute("UPDATE frontier SET state='queued', reason=NULL WHERE site=? AND url=?",
-                                 (site, url)).rowcount
-        for reason in reasons:
-            n += self.db.execute("UPDATE frontier SET state='queued', reason=NULL WHERE site=? AND state='dropped' "
-                                 "AND reason=?", (site, reason)).rowcount
+        with self.transaction():
+            for url in urls or ():
+                self.db.execute("DELETE FROM links WHERE page_id IN (SELECT id FROM pages WHERE site = ? AND url = ?)",
+                                (site, url))
+                self.db.execute("DELETE FROM pages WHERE site = ? AND url = ?", (site, url))
+                n += self.db.execute("UPDATE frontier SET state = 'queued', reason = NULL, worker = NULL, "
+                                     "leased_at = NULL WHERE site = ? AND url = ?", (site, url)).rowcount
+            for reason in reasons:
+                n += self.db.execute("UPDATE frontier SET state = 'queued', reason = NULL, worker = NULL, "
+                                     "leased_at = NULL WHERE site = ? AND state = 'dropped' AND reason = ?",
+                                     (site, reason)).rowcount
         return n
 
-    def pending_frontier(self) -> list[sqlite3.Row]:
-        return self.db.execute(
-            "SELECT * FROM frontier WHERE state = 'queued' ORDER BY priority DESC, depth").fetchall()
+    def pending_frontier(self) -> list[Row]:
+        """Rows not yet done: queued, and leased ones (whose worker has not committed them)."""
+        return self.db.query(f"SELECT {FRONTIER_COLUMNS} FROM frontier WHERE state IN ('queued', 'leased') "
+                             "ORDER BY priority DESC, seq")
+
+    def lease_frontier(self, worker: str, limit: int) -> list[Row]:
+        """Lease up to `limit` queued rows, highest priority first (then oldest), to `worker`."""
+        with self.transaction():
+            return self._lease(worker, limit)
+
+    def _lease(self, worker: str, limit: int) -> list[Row]:
+        return self.db.query(
+            "UPDATE frontier SET state = 'leased', worker = ?, leased_at = ? WHERE state = 'queued' AND "
+            "(site, url, method) IN (SELECT site, url, method FROM frontier WHERE state = 'queued' "
+            f"ORDER BY priority DESC, seq LIMIT ?) RETURNING {FRONTIER_COLUMNS}",
+            (worker, time.time(), limit))
+
+    def claim_frontier(self, worker: str, keys: Iterable[tuple[str, str, str | None]]) -> list[Row]:
+        """Lease these rows to `worker` if they are queued ((site, url, method); method None: the page's
+        GET or POST row); the rows it got."""
+        out: list[Row] = []
+        for site, url, method in keys:
+            sql = ("UPDATE frontier SET state = 'leased', worker = ?, leased_at = ? WHERE site = ? AND url = ? "
+                   "AND state = 'queued' AND " + ("method = ?" if method else "method IN ('GET', 'POST')") +
+                   f" RETURNING {FRONTIER_COLUMNS}")
+            out += self.db.query(sql, (worker, time.time(), site, url, *([method] if method else [])))
+        return out
+
+    def leased_to(self, worker: str, keys: Iterable[FrontierKey]) -> set[FrontierKey]:
+        """Which of these rows `worker` holds."""
+        return {k for k in keys if self.db.query(
+            "SELECT 1 FROM frontier WHERE site = ? AND url = ? AND method = ? AND state = 'leased' AND worker = ?",
+            (*k, worker))}
+
+    def requeue_leases(self, worker: str | None = None, *, older_than: float | None = None) -> int:
+        """Give leased rows back to the queue: a worker's (it died), all (a resumed run), or those leased
+        before `older_than` (epoch seconds: lease timeout). Returns how many."""
+        sql, args = "UPDATE frontier SET state = 'queued', worker = NULL, leased_at = NULL WHERE state = 'leased'", []
+        if worker is not None:
+            sql += " AND worker = ?"
+            args.append(worker)
+        if older_than is not None:
+            sql += " AND leased_at < ?"
+            args.append(older_than)
+        return self.db.execute(sql, args).rowcount
+
+    def drop_leases(self, worker: str, reason: str) -> int:
+        """A worker that has gone idle still holding leases: their requests ended without a record."""
+        return self.db.execute("UPDATE frontier SET state = 'dropped', reason = ? WHERE state = 'leased' "
+                               "AND worker = ?", (reason, worker)).rowcount
+
+    def frontier_counts(self, site: str | None = None) -> dict[str, int]:
+        sql, args = "SELECT state, COUNT(*) FROM frontier", []
+        if site is not None:
+            sql += " WHERE site = ?"
+            args.append(site)
+        return {r[0]: int(r[1]) for r in self.db.query(sql + " GROUP BY state", args)}
+
+    def frontier_busy(self, exclude_worker: str | None = None) -> bool:
+        """Is there work a crawl worker could still get: queued rows, or leases held by another worker
+        (its pages may add rows)?"""
+        if self.db.query("SELECT 1 FROM frontier WHERE state = 'queued' LIMIT 1"):
+            return True
+        return bool(self.db.query("SELECT 1 FROM frontier WHERE state = 'leased' AND worker <> ? LIMIT 1",
+                                  (exclude_worker or "",)))
+
+    def queued_by_site(self) -> dict[str, int]:
+        return {r[0]: int(r[1]) for r in self.db.query(
+            "SELECT site, COUNT(*) FROM frontier WHERE state IN ('queued', 'leased') GROUP BY site")}
+
+    # --- crawl workers ------------------------------------------------------------------------
+    def register_worker(self, worker: str, pid: int, host: str) -> None:
+        self.db.execute("INSERT INTO workers (id, pid, host, started) VALUES (?,?,?,?) ON CONFLICT (id) DO UPDATE "
+                        "SET pid = excluded.pid, host = excluded.host, started = excluded.started, finished = NULL, "
+                        "reason = NULL", (worker, pid, host, now_iso()))
+
+    def finish_worker(self, worker: str, reason: str) -> None:
+        self.db.execute("UPDATE workers SET finished = ?, reason = ? WHERE id = ?", (now_iso(), reason, worker))
+
+    def workers(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.db.query("SELECT id, pid, host, started, finished, reason FROM workers "
+                                               "ORDER BY started, id")]
 
     # --- pages --------------------------------------------------------------------------------
     def save_page(self, rec: PageRecord) -> int:
         """Store a fetched page with its links and mark it done in the frontier, atomically."""
-        body = zlib.compress(rec.body.encode("utf-8"), 1) if rec.body is not None else None
-        with self.transaction() as db:
-            cur = db.execute(
-                "INSERT OR REPLACE INTO pages (site, url, final_url, kind, method, redirects, status, "
-                "content_type, charset, title, meta, breadcrumb, depth, referer, error_kind, error, "
-                "elapsed, size, fetched_at, body) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (rec.site, rec.url, rec.final_url, rec.kind, rec.method,
-                 json.dumps(rec.redirects, ensure_ascii=False), rec.status, rec.content_type, rec.charset,
-                 rec.title, json.dumps(rec.meta, ensure_ascii=False), rec.breadcrumb, rec.depth, rec.referer,
-                 rec.error_kind, rec.error, rec.elapsed, rec.size, rec.fetched_at, body),
-            )
-            page_id = int(cur.lastrowid or 0)
+        with self.transaction():
+            return self.insert_page(rec, compress_body(rec.body))
+
+    def insert_page(self, rec: PageRecord, body: bytes | None) -> int:
+        """The page, its links and its frontier row done, inside the caller's transaction. A record
+        already stored (same site, URL, method) stays as it is: the first one written wins, so a page
+        fetched twice (a lease returned from a worker presumed dead) is never stored twice."""
+        rows = self.db.query(
+            "INSERT INTO pages (site, url, final_url, kind, method, redirects, status, "
+            "content_type, charset, title, meta, breadcrumb, depth, referer, error_kind, error, "
+            "elapsed, size, fetched_at, body) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+            "ON CONFLICT (site, url, method) DO NOTHING RETURNING id",
+            (rec.site, rec.url, rec.final_url, rec.kind, rec.method,
+             json.dumps(rec.redirects, ensure_ascii=False), rec.status, rec.content_type, rec.charset,
+             rec.title, json.dumps(rec.meta, ensure_ascii=False), rec.breadcrumb, rec.depth, rec.referer,
+             rec.error_kind, rec.error, rec.elapsed, rec.size, rec.fetched_at, body),
+        )
+        if rows:
+            page_id = int(rows[0][0])
             if rec.links:
-                db.executemany(
+                self.db.executemany(
                     "INSERT INTO links (page_id, url, anchor, kind, hidden, tag, state, reason) "
                     "VALUES (?,?,?,?,?,?,?,?)",
                     [(page_id, ln.url, ln.anchor, ln.kind, int(ln.hidden), ln.tag, ln.state, ln.reason)
                      for ln in rec.links],
                 )
-            db.execute("UPDATE frontier SET state='done' WHERE site=? AND url=? AND method IN (?, 'GET', 'HEAD')",
-                       (rec.site, rec.url, rec.method))
+        else:
+            page_id = int(self.db.query("SELECT id FROM pages WHERE site = ? AND url = ? AND method = ?",
+                                        (rec.site, rec.url, rec.method))[0][0])
+        self.db.execute("UPDATE frontier SET state = 'done' WHERE site = ? AND url = ? "
+                        "AND method IN (?, 'GET', 'HEAD')", (rec.site, rec.url, rec.method))
         return page_id
 
     def pages(self, site: str | None = None, kind: str | None = None) -> list[PageRecord]:
-        sql, args = "SELECT * FROM pages WHERE 1=1", []
+        return list(self.iter_pages(site, kind, body=True))
+
+    def iter_pages(self, site: str | None = None, kind: str | Collection[str] | None = None, *,
+                   body: bool = False, methods: Collection[str] | None = None, ok: bool | None = None,
+                   referers: Collection[str] | None = None) -> Iterator[PageRecord]:
+        """Records one at a time in id order, without their bodies unless `body` (see body(id)).
+        `kind`: one kind or several; `ok`: only 2xx/3xx (True) or only the others (False);
+        `referers`: only records requested from these pages (e.g. a column's list-API answers)."""
+        sql, args = f"SELECT {PAGE_COLUMNS}{', body' if body else ''} FROM pages WHERE 1=1", []
         if site:
             sql += " AND site = ?"
             args.append(site)
         if kind:
+            kinds = [kind] if isinstance(kind, str) else list(kind)
+            sql += f" AND kind IN ({','.join('?' * len(kinds))})"
+            args += kinds
+        if methods:
+            sql += f" AND method IN ({','.join('?' * len(methods))})"
+            args += list(methods)
+        if ok is not None:
+            sql += (" AND status >= 200 AND status < 400" if ok
+                    else " AND (status IS NULL OR status < 200 OR status >= 400)")
+        if referers:
+            sql += f" AND referer IN ({','.join('?' * len(referers))})"
+            args += list(referers)
+        for row in self.db.stream(sql + " ORDER BY id", args):
+            yield self._page(row)
+
+    def count_pages(self, site: str, kind: str | None = None) -> int:
+        sql, args = "SELECT COUNT(*) FROM pages WHERE site = ?", [site]
+        if kind:
             sql += " AND kind = ?"
             args.append(kind)
-        return [self._page(row) for row in self.db.execute(sql + " ORDER BY id", args)]
+        return int(self.db.query(sql, args)[0][0])
 
-    def page(self, site: str, url: str) -> PageRecord | None:
+    def page(self, site: str, url: str, *, body: bool = True) -> PageRecord | None:
         """The first record of a URL; a failed render never stands for the page (its fetch does)."""
-        row = self.db.execute("SELECT * FROM pages WHERE site = ? AND url = ? "
-                              "ORDER BY (method = 'RENDER' AND error_kind IS NOT NULL), id LIMIT 1",
-                              (site, url)).fetchone()
-        return self._page(row) if row else None
+        rows = self.db.query(f"SELECT {PAGE_COLUMNS}{', body' if body else ''} FROM pages WHERE site = ? AND url = ? "
+                             "ORDER BY CASE WHEN method = 'RENDER' AND error_kind IS NOT NULL THEN 1 ELSE 0 END, id "
+                             "LIMIT 1", (site, url))
+        return self._page(rows[0]) if rows else None
+
+    def find_page(self, site: str, url: str, *, body: bool = False) -> PageRecord | None:
+        """The first record requested as `url` or that ended there (its final URL after redirects)."""
+        return self.page(site, url, body=body) or next(
+            (self._page(r) for r in self.db.query(
+                f"SELECT {PAGE_COLUMNS}{', body' if body else ''} FROM pages WHERE site = ? AND final_url = ? "
+                "ORDER BY id LIMIT 1", (site, url))), None)
+
+    def page_by_id(self, page_id: int, *, body: bool = True) -> PageRecord | None:
+        rows = self.db.query(f"SELECT {PAGE_COLUMNS}{', body' if body else ''} FROM pages WHERE id = ?", (page_id,))
+        return self._page(rows[0]) if rows else None
+
+    def body(self, page_id: int) -> str | None:
+        """One record's decoded body (HTML or list-API text), or None."""
+        rows = self.db.query("SELECT body FROM pages WHERE id = ?", (page_id,))
+        return decompress_body(rows[0][0]) if rows else None
 
     def links(self, page_id: int) -> list[Link]:
-        rows = self.db.execute("SELECT url, anchor, kind, hidden, tag, state, reason FROM links WHERE page_id = ?",
-                               (page_id,))
+        rows = self.db.query("SELECT url, anchor, kind, hidden, tag, state, reason FROM links WHERE page_id = ?",
+                             (page_id,))
         return [Link(r[0], r[1], r[2], bool(r[3]), r[4], r[5], r[6]) for r in rows]
 
     def all_links(self, site: str, exclude_pages: Collection[int] = ()) -> Iterator[tuple[str, Link]]:
         """(source page URL, link) for every link recorded on the site's pages (but `exclude_pages`:
-        records another one stands for, e.g. a raw fetch whose rendered DOM is used)."""
-        rows = self.db.execute(
-            "SELECT p.url, l.url, l.anchor, l.kind, l.hidden, l.tag, p.id, l.state, l.reason FROM links l "
-            "JOIN pages p ON p.id = l.page_id WHERE p.site = ? ORDER BY l.rowid", (site,))
+        records another one stands for, e.g. a raw fetch whose rendered DOM is used). Streams."""
+        return self.iter_links(site, exclude_pages)
+
+    def iter_links(self, site: str, exclude_pages: Collection[int] = (), *,
+                   kinds: Collection[str] | None = None) -> Iterator[tuple[str, Link]]:
+        sql, args = ("SELECT p.url, l.url, l.anchor, l.kind, l.hidden, l.tag, p.id, l.state, l.reason FROM links l "
+                     "JOIN pages p ON p.id = l.page_id WHERE p.site = ?", [site])
+        if kinds:
+            sql += f" AND l.kind IN ({','.join('?' * len(kinds))})"
+            args += list(kinds)
         skip = set(exclude_pages)
-        for r in rows:
+        for r in self.db.stream(sql + " ORDER BY l.page_id", args):
             if r[6] not in skip:
                 yield r[0], Link(r[1], r[2], r[3], bool(r[4]), r[5], r[7], r[8])
 
+    def links_to(self, site: str, url: str) -> list[tuple[str, Link]]:
+        """(source page URL, link) of every link on the site's pages that points at `url`."""
+        rows = self.db.query(
+            "SELECT p.url, l.url, l.anchor, l.kind, l.hidden, l.tag, l.state, l.reason FROM links l "
+            "JOIN pages p ON p.id = l.page_id WHERE l.url = ? AND p.site = ? ORDER BY l.page_id", (url, site))
+        return [(r[0], Link(r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7])) for r in rows]
+
     @staticmethod
-    def _page(row: sqlite3.Row) -> PageRecord:
+    def _page(row: Row) -> PageRecord:
         data = dict(row)
-        body = data.pop("body")
-        data["body"] = zlib.decompress(body).decode("utf-8") if body is not None else None
+        data["body"] = decompress_body(data.pop("body", None))
         data["redirects"] = json.loads(data["redirects"] or "[]")
         data["meta"] = json.loads(data["meta"] or "{}")
         return PageRecord(**data)
@@ -360,14 +556,17 @@ class Store:
         """Insert or replace what is known of one list page's items (the crawl updates it as further
         pages or API groups arrive)."""
         self.db.execute(
-            "INSERT OR REPLACE INTO list_coverage (site, url, source, adapter, stated_total, obtained, pages, state, "
-            "note, at, stated_pages, members) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO list_coverage (site, url, source, adapter, stated_total, obtained, pages, state, note, at, "
+            "stated_pages, members) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (site, url) DO UPDATE SET "
+            "source = excluded.source, adapter = excluded.adapter, stated_total = excluded.stated_total, "
+            "obtained = excluded.obtained, pages = excluded.pages, state = excluded.state, note = excluded.note, "
+            "at = excluded.at, stated_pages = excluded.stated_pages, members = excluded.members",
             (cov.site, cov.url, cov.source, cov.adapter, cov.stated_total, cov.obtained, cov.pages, cov.state,
              cov.note, cov.at, cov.stated_pages, json.dumps(cov.members, ensure_ascii=False)))
 
     def list_coverages(self, site: str) -> dict[str, ListCoverage]:
         out = {}
-        for r in self.db.execute("SELECT * FROM list_coverage WHERE site = ?", (site,)):
+        for r in self.db.query("SELECT * FROM list_coverage WHERE site = ?", (site,)):
             data = dict(r)
             data["members"] = json.loads(data.get("members") or "[]")
             out[r["url"]] = ListCoverage(**data)
@@ -379,13 +578,34 @@ class Store:
                         (site, kind, target, json.dumps(data, ensure_ascii=False), now_iso()))
 
     def probes(self, site: str, kind: str | None = None) -> list[dict[str, Any]]:
-        sql, args = "SELECT * FROM probes WHERE site = ?", [site]
+        sql, args = "SELECT id, site, kind, target, data, at FROM probes WHERE site = ?", [site]
         if kind:
             sql += " AND kind = ?"
             args.append(kind)
         out = []
-        for row in self.db.execute(sql + " ORDER BY id", args):
+        for row in self.db.query(sql + " ORDER BY id", args):
             item = dict(row)
             item["data"] = json.loads(item["data"])
             out.append(item)
         return out
+
+
+# every stored column of a page but its body, in the order of PageRecord's fields
+PAGE_COLUMNS = ", ".join(f.name for f in fields(PageRecord) if f.name not in ("body", "links"))
+
+
+def compress_body(body: str | None) -> bytes | None:
+    return zlib.compress(body.encode("utf-8"), 1) if body is not None else None
+
+
+def decompress_body(blob: bytes | None) -> str | None:
+    return zlib.decompress(blob).decode("utf-8") if blob is not None else None
+
+
+def frontier_row(site: str, url: str, method: str, kind: str, depth: int, priority: int, referer: str | None,
+                 anchor: str | None, form: dict[str, str] | None = None, *, state: str = "queued",
+                 worker: str | None = None) -> tuple[Any, ...]:
+    """A frontier row in FRONTIER_COLUMNS order."""
+    return (site, url, method, kind, depth, priority, referer, anchor,
+            json.dumps(form, ensure_ascii=False) if form else None, state, None, worker,
+            time.time() if state == "leased" else None, time.monotonic_ns())

@@ -20,6 +20,7 @@ say inconclusive when a list was not fully seen):
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -158,6 +159,10 @@ class ListTracker:
         self._members.pop((state.site, url), None)
         if reason not in state.cut:
             state.cut.append(reason)
+
+    def awaited(self) -> Collection[tuple[str, str]]:
+        """(site, url) of every member still awaited (crawl workers keep them with the list's reader)."""
+        return self._members.keys()
 
     def waiting_members(self) -> list[tuple[str, str, ListState]]:
         return [(site, url, state) for (site, url), (state, _) in self._members.items()]

@@ -1,9 +1,9 @@
-"""A dupefilter backed by the store's frontier table: the crawl's memory of what it has seen.
+"""The crawl's memory of what it has seen: (site, url, method) of every request ever scheduled.
 
-Every request that passes is written to `frontier` (state queued) in the same SQLite connection the
-pipeline commits pages with, so after a crash (even SIGKILL) the store knows which URLs were done
-and which were still waiting; `zwgk audit --resume` re-queues exactly the waiting ones.
-Scrapy's own JOBDIR files (requests.seen, the disk queue) are only flushed on a clean shutdown.
+It answers only "seen before?"; the scheduler (scheduler.py) turns each new request into a frontier
+row of the run's store, where the frontier's key is the final word: with several workers each one
+knows what it saw (and what the store held when it started), and a row another worker added first is
+simply kept. A resumed run starts knowing the whole stored frontier.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from scrapy.dupefilters import BaseDupeFilter
 
+from zwgk.crawler.frontier import frontier_key
 from zwgk.crawler.state import CrawlState, crawl_state
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 class StoreDupeFilter(BaseDupeFilter):
     def __init__(self, state: CrawlState):
         self.state = state
-        self.seen = state.seen                       # resumed runs start knowing the old frontier
+        self.seen = state.seen
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoreDupeFilter:
@@ -31,19 +32,15 @@ class StoreDupeFilter(BaseDupeFilter):
     @staticmethod
     def key(request: Request) -> tuple[str, str, str]:
         # a rendered page is the same URL as its raw fetch: its frontier row says method RENDER
-        return request.meta.get("zwgk_site", ""), request.url, request.meta.get("zwgk_method") or request.method
+        return frontier_key(request)
 
     def request_seen(self, request: Request) -> bool:
         if request.meta.get("redirect_urls"):
             # A redirect hop: its record is stored under the original URL's frontier row, and the
             # hop count is bounded by REDIRECT_MAX_TIMES. Filtering it would lose the original.
             return False
-        key = self.key(request)
+        key = frontier_key(request)
         if key in self.seen:
             return True
         self.seen.add(key)
-        meta = request.meta
-        self.state.store.add_frontier(key[0], request.url, key[2], meta.get("zwgk_kind", "page"),
-                                      int(meta.get("zwgk_depth", 0)), request.priority, meta.get("zwgk_referer"),
-                                      meta.get("zwgk_anchor"), meta.get("zwgk_form"))
         return False

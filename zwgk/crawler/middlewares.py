@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
 
+from zwgk.crawler.frontier import frontier_key
 from zwgk.crawler.state import CrawlState, crawl_state
 
 if TYPE_CHECKING:
@@ -20,7 +21,8 @@ class CapReached(IgnoreRequest):
 
 class SiteLimitsMiddleware:
     """Enforce max_pages and max_seconds per site. Requests arrive in priority order (see focus.py),
-    so what a cap cuts is the least important part of the portal."""
+    so what a cap cuts is the least important part of the portal. The counts are the run's (the
+    state's SiteBudget): with several workers a site's cap and clock are shared by all of them."""
 
     def __init__(self, crawler: Crawler, state: CrawlState):
         self.crawler = crawler
@@ -34,19 +36,20 @@ class SiteLimitsMiddleware:
         site = self.state.sites.get(request.meta.get("zwgk_site", ""))
         if site is None:
             return
-        site.start()
+        if not site.started:
+            site.start(self.state.budget.started(site.key))
         reason = None
         if site.out_of_time():
             reason = "max_seconds"
-        elif request.meta.get("zwgk_kind", "page") == "page" and request.url not in site.pages_requested:
-            if len(site.pages_requested) >= site.max_pages:
+        elif (request.meta.get("zwgk_kind", "page") == "page" and request.url not in site.pages_requested
+              and not request.meta.get("zwgk_budgeted")):    # counted when it was leased (scheduler.py)
+            if not self.state.budget.take_page(site.key, site.max_pages):
                 reason = "max_pages"
             else:
                 site.pages_requested.add(request.url)
         if reason:
             site.capped.add(reason)
-            self.state.store.drop_frontier(site.key, request.url, request.meta.get("zwgk_method") or request.method,
-                                           reason)
+            self.state.frontier.drop(frontier_key(request), reason)
             self.crawler.stats.inc_value(f"zwgk/capped/{reason}")
             raise CapReached(f"{site.key}: {reason}")
 

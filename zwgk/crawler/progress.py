@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
+from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
 from zwgk.crawler.state import CrawlState, SiteState, crawl_state
@@ -60,21 +61,26 @@ class Progress:
         self.names = names
 
     def sites(self) -> list[SiteProgress]:
-        queued = dict(self.state.store.db.execute(
-            "SELECT site, COUNT(*) FROM frontier WHERE state = 'queued' GROUP BY site").fetchall())
+        store = self.state.store
+        queued = store.queued_by_site()
+        # several workers: every worker's committed records (this process counts only its own)
+        counts = {r[0]: (int(r[1]), int(r[2] or 0)) for r in store.query(
+            "SELECT site, COUNT(*), SUM(CASE WHEN error_kind IS NOT NULL OR status >= 400 THEN 1 ELSE 0 END) "
+            "FROM pages GROUP BY site")} if self.state.workers > 1 else {}
         now = time.monotonic()
         out = []
         for key, site in self.state.sites.items():
             waiting = int(queued.get(key, 0))
-            out.append(self._site(key, site, waiting, now))
+            out.append(self._site(key, site, waiting, now, counts.get(key)))
         return out
 
-    def _site(self, key: str, site: SiteState, waiting: int, now: float) -> SiteProgress:
+    def _site(self, key: str, site: SiteState, waiting: int, now: float,
+              counts: tuple[int, int] | None = None) -> SiteProgress:
+        fetched, errors = counts if counts is not None else (site.fetched, site.errors)
         elapsed = now - site.started if site.started else 0.0
-        total = max(site.fetched, min(site.fetched + waiting, max(site.max_pages, site.fetched)))
-        return SiteProgress(self.names.get(key, key), site.fetched, waiting, site.errors, total,
-                            site.fetched / elapsed if elapsed > 1 else 0.0,
-                            bool(site.started) and not waiting)
+        total = max(fetched, min(fetched + waiting, max(site.max_pages, fetched)))
+        return SiteProgress(self.names.get(key, key), fetched, waiting, errors, total,
+                            fetched / elapsed if elapsed > 1 else 0.0, bool(site.started) and not waiting)
 
     def line(self) -> str:
         sites = self.sites()
@@ -102,6 +108,8 @@ class ProgressDisplay:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ProgressDisplay:
+        if crawler.settings.get("ZWGK_WORKER", "w1") != "w1":
+            raise NotConfigured("worker w1 shows the progress of all workers")
         live = crawler.settings.getbool("ZWGK_PROGRESS") and not os.environ.get("CI") and sys.stderr.isatty()
         names = {s["key"]: s.get("name") or s["key"] for s in crawler.settings.getlist("ZWGK_SITES")}
         interval = crawler.settings.getfloat("ZWGK_PROGRESS_INTERVAL", LOG_INTERVAL)

@@ -1,11 +1,14 @@
-"""Run the portal crawl for an inspection: Scrapy settings from the config, then one CrawlerProcess.
+"""Run the portal crawl for an inspection: Scrapy settings from the config, then the crawl workers.
 
-The reactor runs once per process, so the CLI calls this once; tests run the CLI in a subprocess.
+One worker (`--workers 1`) crawls in this process; with N, this process is worker w1 and starts
+w2 … wN, all sharing the run's frontier and politeness limits (workers.py). The reactor runs once per
+process, so the CLI calls this once; tests run the CLI in a subprocess.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import shutil
 import signal
@@ -61,7 +64,18 @@ def focus_terms() -> tuple[list[str], list[str]]:
     return terms, segments
 
 
-def build_settings(insp: Inspection, run: RunDir, *, progress: bool) -> Settings:
+def default_workers() -> int:
+    """The machine's cores (those this process may run on)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:              # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def build_settings(insp: Inspection, run: RunDir, *, progress: bool, worker: str = "w1", workers: int = 1,
+                   limits: dict[str, Any] | None = None) -> Settings:
+    """Scrapy settings of one crawl worker. `limits` (several workers): the shared limits file's layout,
+    which makes the downloader ask it before every request."""
     settings = Settings()
     settings.setmodule(default_settings, priority="project")
     taken: set[str] = set()
@@ -95,10 +109,20 @@ def build_settings(insp: Inspection, run: RunDir, *, progress: bool) -> Settings
         "DOWNLOAD_TIMEOUT": max(s["crawl"]["timeout"] for s in sites),
         "RETRY_TIMES": insp.crawl.retries,
         "ROBOTSTXT_OBEY": any(s["crawl"]["respect_robots"] for s in sites),
-        "JOBDIR": str(run.jobdir),
         "LOG_FILE": str(run.log),
         "LOG_FILE_APPEND": True,
+        "ZWGK_WORKER": worker,
+        "ZWGK_WORKERS": workers,
+        "ZWGK_ANNOUNCE": worker == "w1",       # said by w1, once (the others relay it: worker.py)
     }, priority="cmdline")
+    if workers > 1:
+        settings.setdict({
+            "ZWGK_PROGRESS": progress and worker == "w1",     # w1 shows the progress of all workers
+            "LOG_FORMAT": f"%(asctime)s [{worker}] [%(name)s] %(levelname)s: %(message)s",
+        }, priority="cmdline")
+    if limits:
+        settings.setdict({"ZWGK_LIMITS": limits, "DOWNLOADER": "zwgk.crawler.limiter.LimitedDownloader"},
+                         priority="cmdline")
     hosts = sorted({h for site in sites for h in site["hosts"]})
     settings.setdict(render_settings(insp, hosts, [s["crawl"]["render_js"] for s in sites]), priority="cmdline")
     if insp.crawl.user_agent:
@@ -109,28 +133,43 @@ def build_settings(insp: Inspection, run: RunDir, *, progress: bool) -> Settings
     return settings
 
 
-def prepare_resume(run: RunDir) -> None:
-    """Scrapy's queue files are only consistent after a clean stop; the store's frontier always is.
-    Start the queue afresh and let the spider re-queue the frontier's waiting requests."""
+def prepare_resume(run: RunDir, store: Store) -> None:
+    """The store's frontier is the resume state: requests leased by the interrupted run's workers (fetched
+    or in flight, never committed) go back to the queue. (Runs of earlier versions left Scrapy's JOBDIR.)"""
     if run.jobdir.exists():
         shutil.rmtree(run.jobdir)
+    back = store.requeue_leases()
+    if back:
+        log.info("Resuming: %d requests the interrupted crawl had not committed are queued again", back)
 
 
-def run_crawl(insp: Inspection, run: RunDir, *, resume: bool = False, progress: bool = True) -> list[SiteOutcome]:
+def run_crawl(insp: Inspection, run: RunDir, *, resume: bool = False, progress: bool = True,
+              workers: int | None = None) -> list[SiteOutcome]:
+    """Crawl every site with `workers` processes (default: the machine's cores; 1 = in this process)."""
+    n = workers or default_workers()
     store = Store(run.store)
     settings = build_settings(insp, run, progress=progress)
-    for site in settings.getlist("ZWGK_SITES"):
-        store.upsert_site(site["key"], site["name"], site["url"], site["unit"], site["hosts"])
+    for position, site in enumerate(settings.getlist("ZWGK_SITES")):
+        store.upsert_site(site["key"], site["name"], site["url"], site["unit"], site["hosts"], position)
         if not resume:
             store.update_site(site["key"], status="running", started=now_iso())
     store.set_meta("as_of", insp.as_of.isoformat())
     store.set_meta("config_digest", insp.digest)
     if resume:
-        prepare_resume(run)
+        prepare_resume(run, store)
     store.close()
+    pool = None
+    if n > 1:          # this process is worker w1 and starts w2 … wN (workers.py)
+        from zwgk.crawler.workers import WorkerPool
+
+        pool = WorkerPool(run, n, settings)
+        settings = build_settings(insp, run, progress=progress, worker="w1", workers=n, limits=pool.layout)
+        pool.spawn_all()
 
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(PortalSpider)
+    if pool is not None:
+        pool.attach(crawler)
     process.crawl(crawler)
     try:
         process.start()
@@ -139,8 +178,12 @@ def run_crawl(insp: Inspection, run: RunDir, *, resume: bool = False, progress: 
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
     reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
+    interrupted = reason not in ("finished", None)
     state = crawl_state(crawler)
-    return finish_sites(state.store, state.sites, interrupted=reason not in ("finished", None))
+    if pool is not None:
+        interrupted = pool.finish() or interrupted
+        pool.merge_notes(state)
+    return finish_sites(state.store, state.sites, interrupted=interrupted)
 
 
 def finish_sites(store: Store, states: dict[str, Any], *, interrupted: bool) -> list[SiteOutcome]:

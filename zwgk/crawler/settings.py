@@ -36,10 +36,18 @@ DEPTH_LIMIT = 0
 DEPTH_PRIORITY = 0
 DEPTH_STATS_VERBOSE = False
 
+# The queue is the run's frontier (scheduler.py: leased rows in the store, shared by the crawl workers,
+# and the resume state); no JOBDIR, whose disk queue pickled every request for nothing.
+SCHEDULER = "zwgk.crawler.scheduler.FrontierScheduler"
 DUPEFILTER_CLASS = "zwgk.crawler.dupefilter.StoreDupeFilter"
-SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
-SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+ZWGK_FRONTIER = "zwgk.crawler.frontier.StoreFrontier"
+ZWGK_WRITE_BATCH = 400              # writes per transaction at most (pages, frontier rows, lease changes)
+ZWGK_WRITE_SECONDS = 1.0            # … and none waits longer: a SIGKILL loses at most this much
+# Scrapy re-reads each callback's source per response to warn about `return` in generators: not for us.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "zwgk.crawler.robots.RobotsTxtMiddleware": 100,     # every waiting request checked (robots.py)
     # after RobotsTxtMiddleware (100): robots-blocked requests do not use up the page budget
     "zwgk.crawler.middlewares.SiteLimitsMiddleware": 110,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,

@@ -1,4 +1,5 @@
-"""Per-process crawl state shared by the spider and its components: the store and site limits.
+"""Per-process crawl state shared by the spider and its components: the store, its batched writer,
+the frontier, the caps and who this worker is.
 
 Scrapy builds each component separately from the crawler; they find the same objects here, keyed
 by the crawler, instead of through globals read at import time.
@@ -7,14 +8,22 @@ by the crawler, instead of through globals read at import time.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from scrapy.utils.misc import load_object
+
+from zwgk.crawler.limiter import LocalBudget, SharedLimits, SiteBudget
 from zwgk.crawler.traps import TrapBudget
-from zwgk.store import Store
+from zwgk.crawler.writer import BatchWriter
+from zwgk.store import PageRecord, Store
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+
+    from zwgk.crawler.frontier import Frontier
 
 
 @dataclass
@@ -31,25 +40,39 @@ class SiteState:
     traps: TrapBudget = field(default_factory=TrapBudget)
     notes: list[str] = field(default_factory=list)      # sentences for sites.detail (Chinese)
 
-    def start(self) -> None:
+    def start(self, at: float | None = None) -> None:
+        """The site's clock starts at its first request (`at`: when another worker started it)."""
         if not self.started:
-            self.started = time.monotonic()
+            self.started = at if at is not None else time.monotonic()
 
     def out_of_time(self) -> bool:
         return bool(self.started) and time.monotonic() - self.started > self.max_seconds
 
 
 class CrawlState:
-    def __init__(self, store: Store, sites: dict[str, SiteState]):
+    def __init__(self, store: Store, sites: dict[str, SiteState], *, worker: str = "w1", workers: int = 1,
+                 budget: SiteBudget | None = None, writer: BatchWriter | None = None,
+                 frontier_class: str = "zwgk.crawler.frontier.StoreFrontier"):
         self.store = store
         self.sites = sites
+        self.worker = worker              # this process's name in the frontier's leases
+        self.workers = workers            # how many crawl workers the run has
+        self.budget: SiteBudget = budget or LocalBudget()
+        self.writer = writer or BatchWriter(store)
+        self.frontier: Frontier = load_object(frontier_class)(store, self.writer, worker)
+        self.before_record: Callable[[PageRecord], None] | None = None    # set by the scheduler
         # (site, url, method) of every request ever scheduled, resumed runs included. The dupefilter
         # owns it; the spider reads it to skip known links before building a Request (most links on
         # a portal page are nav links seen on every page: bench/README.md measured +16 % pages/s).
+        # With several workers it holds what this one has seen; the frontier's key catches the rest.
         self.seen: set[tuple[str, str, str]] = store.frontier_keys()
 
 
 _STATES: dict[int, CrawlState] = {}
+
+
+def _take_trap(limits: SharedLimits, site: str, key: str, limit: int) -> bool:
+    return limits.take(f"trap {site} {key}", limit)
 
 
 def crawl_state(crawler: Crawler) -> CrawlState:
@@ -63,5 +86,16 @@ def crawl_state(crawler: Crawler) -> CrawlState:
             sites[site["key"]] = SiteState(site["key"], int(limits["max_pages"]), int(limits["max_depth"]),
                                            float(limits["max_seconds"]),
                                            traps=TrapBudget(counter_budget=int(limits.get("max_list_pages", 50))))
-        state = _STATES[id(crawler)] = CrawlState(Store(settings.get("ZWGK_STORE")), sites)
+        store = Store(settings.get("ZWGK_STORE"))
+        shared = settings.getdict("ZWGK_LIMITS")
+        budget = SharedLimits(shared["path"], shared) if shared else None
+        writer = BatchWriter(store, max_ops=settings.getint("ZWGK_WRITE_BATCH", 400),
+                             max_seconds=settings.getfloat("ZWGK_WRITE_SECONDS", 1.0))
+        if budget is not None:          # several workers: trap budgets count over all of them too
+            for site_state in sites.values():
+                site_state.traps.take = partial(_take_trap, budget, site_state.key)  # type: ignore[method-assign]
+        state = _STATES[id(crawler)] = CrawlState(
+            store, sites, worker=settings.get("ZWGK_WORKER", "w1"), workers=settings.getint("ZWGK_WORKERS", 1),
+            budget=budget, writer=writer, frontier_class=settings.get("ZWGK_FRONTIER",
+                                                                       "zwgk.crawler.frontier.StoreFrontier"))
     return state

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Collection, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from scrapy import FormRequest, Request, Spider, signals
@@ -119,24 +119,31 @@ class PortalSpider(Spider):
                        priority=priority, dont_filter=dont_filter, headers=headers)
 
     async def start(self) -> AsyncIterator[Any]:
-        pending = self.cstate.store.pending_frontier()
-        if pending:   # a resumed run: exactly the requests that were queued but not done
-            self.logger.info("Resuming %d queued requests from the store", len(pending))
-            for row in pending:
-                form = json.loads(row["form"]) if row["form"] else None
-                if row["method"] == RENDER_METHOD and not self._can_render():
-                    yield self._render_failure(row["site"], row["url"], row["depth"], row["referer"],
-                                               "render_unavailable", self.browser.get("reason") or "浏览器不可用")
-                    continue
-                yield self._request(row["site"], row["url"], kind=row["kind"], depth=row["depth"],
-                                    referer=row["referer"], anchor=row["anchor"] or "", method=row["method"],
-                                    priority=row["priority"], dont_filter=True, form=form)
-            return
-        if not self.browser.get("available") and any(s["crawl"].get("render_js", "auto") != "never"
-                                                      for s in self.sites.values()):
+        # The homepages; on a resumed run (or in a second worker) they are known and the dupefilter
+        # drops them. What the frontier holds is leased by the scheduler (request_from_frontier).
+        if (not self.browser.get("available") and self.settings.getbool("ZWGK_ANNOUNCE", True)
+                and any(s["crawl"].get("render_js", "auto") != "never" for s in self.sites.values())):
             announce_unavailable(self.browser.get("reason") or "未找到浏览器")
         for key, site in self.sites.items():
             yield self._request(key, site["url"], kind="page", depth=0, referer=None, anchor="首页")
+
+    def request_from_frontier(self, row: Mapping[str, Any]) -> Request | PageRecord | None:
+        """The Request of a frontier row the scheduler leased (a resumed run's queue, another worker's
+        discoveries); a page to render without a browser becomes its failure record instead."""
+        if row["site"] not in self.sites:
+            return None
+        if row["method"] == RENDER_METHOD and not self._can_render():
+            return self._render_failure(row["site"], row["url"], row["depth"], row["referer"],
+                                        "render_unavailable", self.browser.get("reason") or "浏览器不可用")
+        form = json.loads(row["form"]) if row["form"] else None
+        return self._request(row["site"], row["url"], kind=row["kind"], depth=row["depth"], referer=row["referer"],
+                             anchor=row["anchor"] or "", method=row["method"], priority=row["priority"],
+                             dont_filter=True, form=form)
+
+    def awaited_members(self) -> Collection[tuple[str, str]]:
+        """(site, url) of the list pages and answers this process awaits for the lists it reads: with
+        several crawl workers it fetches them itself (scheduler.py), so a list is read in one place."""
+        return self.lists.tracker.awaited()
 
     # --- responses ----------------------------------------------------------------------------
     def _record(self, response: Response, kind: str) -> PageRecord:

@@ -1,0 +1,131 @@
+"""The store as a data layer: portable SQL over a backend chosen by URL, additive schema, the leased
+frontier, first-write-wins records, streaming reads, and the batched writer's crash story."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from zwgk.crawler.writer import BatchWriter
+from zwgk.db import StoreUnavailable, connect
+from zwgk.store import Link, PageRecord, Store, frontier_row
+
+
+def _page(url: str, **kw: object) -> PageRecord:
+    fields = {"site": "s", "url": url, "status": 200, "body": f"<html>{url}</html>",
+              "links": [Link(url + "a", "甲", "page"), Link(url + "b.pdf", "附件", "attachment")]}
+    fields.update(kw)
+    return PageRecord(**fields)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(tmp_path / "crawl.sqlite")
+
+
+def test_backend_by_url(tmp_path: Path) -> None:
+    assert connect(tmp_path / "a.sqlite").dialect == "sqlite"
+    assert connect(f"sqlite:///{tmp_path}/b.sqlite").url == f"sqlite:///{tmp_path}/b.sqlite"
+    assert (tmp_path / "b.sqlite").is_file()
+    with pytest.raises(StoreUnavailable, match="PostgreSQL"):
+        connect("postgresql://zwgk@db.example/zwgk")
+    with pytest.raises(StoreUnavailable, match="不支持"):
+        connect("mysql://x/y")
+
+
+def test_an_older_store_gains_the_new_columns(tmp_path: Path) -> None:
+    """A run written before leases and site order: opened, it keeps its rows and its site order."""
+    path = tmp_path / "old.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript(textwrap.dedent("""
+        CREATE TABLE sites (key TEXT PRIMARY KEY, name TEXT, url TEXT, unit TEXT, hosts TEXT, status TEXT,
+                            capped TEXT, started TEXT, finished TEXT, detail TEXT);
+        CREATE TABLE frontier (site TEXT, url TEXT, method TEXT, kind TEXT, depth INTEGER, priority INTEGER,
+                               referer TEXT, anchor TEXT, form TEXT, state TEXT, reason TEXT,
+                               PRIMARY KEY (site, url, method));
+        INSERT INTO sites VALUES ('z', 'Z', 'http://z/', '', '[]', 'complete', '[]', NULL, NULL, NULL);
+        INSERT INTO sites VALUES ('a', 'A', 'http://a/', '', '[]', 'complete', '[]', NULL, NULL, NULL);
+        INSERT INTO frontier VALUES ('z', 'http://z/x', 'GET', 'page', 1, 900, NULL, NULL, NULL, 'queued', NULL);
+    """))
+    db.close()
+    store = Store(path)
+    assert [s["key"] for s in store.sites()] == ["z", "a"]           # config order = insertion order
+    assert {"worker", "leased_at", "seq"} <= store.db.columns("frontier")
+    assert [r["url"] for r in store.lease_frontier("w1", 5)] == ["http://z/x"]
+
+
+def test_leases_are_exclusive_and_come_back(store: Store) -> None:
+    store.add_frontier_rows([frontier_row("s", f"http://s/{i}", "GET", "page", 1, 1000 - i, None, None)
+                             for i in range(6)])
+    first = [r["url"] for r in store.lease_frontier("w1", 2)]
+    second = [r["url"] for r in store.lease_frontier("w2", 10)]
+    assert first == ["http://s/0", "http://s/1"]                    # highest priority first
+    assert not set(first) & set(second) and len(second) == 4
+    assert store.frontier_busy(exclude_worker="w1")                   # w2 holds leases
+    store.save_page(_page("http://s/0"))
+    assert store.requeue_leases("w1") == 1                            # w1 died: s/1 goes back, s/0 is done
+    assert store.frontier_counts() == {"done": 1, "queued": 1, "leased": 4}
+    assert store.drop_leases("w2", "no_record") == 4
+    assert [r["url"] for r in store.lease_frontier("w3", 10)] == ["http://s/1"]
+    store.add_frontier_rows([frontier_row("s", "http://s/1", "GET", "page", 1, 5, None, None)])
+    assert store.frontier_counts()["leased"] == 1                     # a key already there keeps its row
+
+
+def test_a_record_is_stored_once(store: Store) -> None:
+    first = store.save_page(_page("http://s/p", title="一"))
+    again = store.save_page(_page("http://s/p", title="二"))
+    assert first == again
+    assert [p.title for p in store.pages()] == ["一"]                  # the first write wins
+    assert len(store.links(first)) == 2                               # its links not doubled
+
+
+def test_streaming_reads(store: Store) -> None:
+    a = store.save_page(_page("http://s/a"))
+    store.save_page(_page("http://s/f.pdf", kind="attachment", method="HEAD", body=None, links=[]))
+    store.save_page(_page("http://s/gone", status=404, final_url="http://s/gone2", links=[]))
+    lean = list(store.iter_pages("s", "page"))
+    assert [p.url for p in lean] == ["http://s/a", "http://s/gone"] and all(p.body is None for p in lean)
+    assert store.body(a) == "<html>http://s/a</html>"
+    assert [p.url for p in store.iter_pages("s", ok=False)] == ["http://s/gone"]
+    assert store.find_page("s", "http://s/gone2").url == "http://s/gone"
+    assert [(src, ln.kind) for src, ln in store.links_to("s", "http://s/ab.pdf")] == [("http://s/a", "attachment")]
+    assert store.count_pages("s", "attachment") == 1
+    assert len(list(store.iter_links("s", kinds=["page"]))) == 1
+
+
+def test_batched_writes_commit_together_in_order(store: Store) -> None:
+    writer = BatchWriter(store, max_ops=1000, max_seconds=60)
+    writer.frontier(frontier_row("s", "http://s/a", "GET", "page", 1, 900, None, None, state="leased", worker="w1"))
+    writer.page(_page("http://s/a"))
+    writer.frontier(frontier_row("s", "http://s/aa", "GET", "page", 2, 800, None, None))
+    writer.settle(("s", "http://s/aa", "GET"), "dropped", "max_pages")
+    assert store.pages() == [] and store.frontier_counts() == {}      # nothing visible before the commit
+    writer.flush()
+    assert store.frontier_counts() == {"done": 1, "dropped": 1}
+    assert writer.flushes == 1 and len(writer) == 0
+
+
+def test_sigkill_loses_only_the_uncommitted_batch(tmp_path: Path) -> None:
+    """A process killed with a batch waiting: the committed batch is whole, the waiting one absent."""
+    path = tmp_path / "crawl.sqlite"
+    script = textwrap.dedent(f"""
+        import os, signal, sys
+        from zwgk.crawler.writer import BatchWriter
+        from zwgk.store import PageRecord, Store
+        writer = BatchWriter(Store({str(path)!r}), max_ops=10**6, max_seconds=10**6)
+        for i in range(50):
+            writer.page(PageRecord(site="s", url=f"http://s/{{i}}", status=200, body="x" * 1000))
+            if i == 29:
+                writer.flush()
+        os.kill(os.getpid(), signal.SIGKILL)
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], env={**os.environ}, capture_output=True, text=True)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    assert sorted(int(p.url.rsplit("/", 1)[1]) for p in Store(path).pages()) == list(range(30))
