@@ -27,7 +27,8 @@ from zwgk.rules.ledger.text import decode
 from zwgk.rules.models import Ledger
 
 
-def _cell_text(value: Any) -> str:
+def cell_text(value: Any) -> str:
+    """A spreadsheet value as the text a person typed (dates as ISO, 序号 typed as numbers as integers)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, str) and value == "":
@@ -43,7 +44,7 @@ def _cell_text(value: Any) -> str:
 
 def _grid(values: list[list[Any]]) -> list[list[Cell]]:
     width = max((len(r) for r in values), default=0)
-    return [[Cell(_cell_text(v)) for v in row] + [Cell()] * (width - len(row)) for row in values]
+    return [[Cell(cell_text(v)) for v in row] + [Cell()] * (width - len(row)) for row in values]
 
 
 def _apply_merges(grid: list[list[Cell]], ranges: list[tuple[int, int, int, int]]) -> list[list[Cell]]:

@@ -10,12 +10,13 @@ task again. 时限类型/时限日期 may be left empty: they are read from 完�
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from zwgk.errors import LedgerError
 from zwgk.rules.ledger.dates import parse_deadline
+from zwgk.rules.ledger.tabular import cell_text
 from zwgk.rules.models import CheckRef, Deadline, Ledger, Task
 
 TASK_SHEET, META_SHEET, HELP_SHEET = "任务", "台账", "说明"
@@ -39,20 +40,8 @@ def _lines(values: list[str]) -> str:
 
 
 def _split(value: Any) -> list[str]:
-    text = _str(value)
+    text = cell_text(value)
     return [line.strip() for line in text.split("\n") if line.strip()]
-
-
-def _str(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def write_xlsx(ledger: Ledger, path: Path) -> None:
@@ -111,7 +100,7 @@ def is_canonical(path: Path) -> bool:
         if TASK_SHEET not in book.sheetnames:
             return False
         first = next(book[TASK_SHEET].iter_rows(min_row=1, max_row=1, values_only=True), ())
-        return tuple(_str(v) for v in first[: len(COLUMNS)]) == COLUMNS
+        return tuple(cell_text(v) for v in first[: len(COLUMNS)]) == COLUMNS
     finally:
         book.close()
 
@@ -131,19 +120,19 @@ def read_xlsx(path: Path, ledger_id: str | None = None) -> Ledger:
         if META_SHEET in book.sheetnames:
             for key, value, *_ in book[META_SHEET].iter_rows(min_row=2, values_only=True):
                 if key == "提示":
-                    warnings.append(_str(value))
+                    warnings.append(cell_text(value))
                 elif key in META_KEYS:
                     meta[key] = value
-        lid = ledger_id or _str(meta.get("编号")) or path.stem
-        year_raw = _str(meta.get("年份")).strip()
+        lid = ledger_id or cell_text(meta.get("编号")) or path.stem
+        year_raw = cell_text(meta.get("年份")).strip()
         if year_raw and not year_raw.isdigit():
             raise _fail(path, f"{META_SHEET} 年份", f"年份应为数字，如 2026，而不是 {year_raw!r}")
-        ledger = Ledger(id=lid, title=_str(meta.get("标题")), year=int(year_raw) if year_raw else None,
-                        source=_str(meta.get("来源")) or str(path), warnings=warnings)
+        ledger = Ledger(id=lid, title=cell_text(meta.get("标题")), year=int(year_raw) if year_raw else None,
+                        source=cell_text(meta.get("来源")) or str(path), warnings=warnings)
         rows = book[TASK_SHEET].iter_rows(min_row=2, values_only=True)
         for n, values in enumerate(rows, start=2):
             row = dict(zip(COLUMNS, [*values, *[None] * len(COLUMNS)], strict=False))
-            if not any(_str(v).strip() for v in row.values()):
+            if not any(cell_text(v).strip() for v in row.values()):
                 continue
             ledger.tasks.append(_task(row, ledger, path, f"{TASK_SHEET} 第{n}行"))
     finally:
@@ -152,21 +141,21 @@ def read_xlsx(path: Path, ledger_id: str | None = None) -> Ledger:
 
 
 def _task(row: dict[str, Any], ledger: Ledger, path: Path, where: str) -> Task:
-    number = _str(row["编号"]).strip()
-    text = _str(row["任务内容"]).strip()
+    number = cell_text(row["编号"]).strip()
+    text = cell_text(row["任务内容"]).strip()
     if not number:
         raise _fail(path, where, "缺少编号 / a task has no number")
-    if not text and not _str(row["任务名称"]).strip():
+    if not text and not cell_text(row["任务名称"]).strip():
         raise _fail(path, where, "缺少任务内容 / a task has no wording")
-    kind = _str(row["时限类型"]).strip()
-    deadline_text = _str(row["完成时限"])
+    kind = cell_text(row["时限类型"]).strip()
+    deadline_text = cell_text(row["完成时限"])
     if not kind or (kind == "unknown" and deadline_text.strip()):   # edited wording: read it again
         deadline = parse_deadline(deadline_text, ledger.year) if deadline_text.strip() else Deadline()
         deadline.text = deadline_text
     else:
         if kind not in _KINDS:
             raise _fail(path, where, f"时限类型 {kind!r} 应为 {' / '.join(_KINDS)} 之一")
-        raw = _str(row["时限日期"]).strip()
+        raw = cell_text(row["时限日期"]).strip()
         try:
             when = date.fromisoformat(raw[:10]) if raw else None
         except ValueError:
@@ -174,21 +163,21 @@ def _task(row: dict[str, Any], ledger: Ledger, path: Path, where: str) -> Task:
         if kind == "date" and when is None:
             raise _fail(path, where, "时限类型为 date 时需要时限日期")
         deadline = Deadline(kind=kind, date=when, text=deadline_text)  # type: ignore[arg-type]
-    checks_raw = _str(row["核查方式"]).strip()
+    checks_raw = cell_text(row["核查方式"]).strip()
     try:
         checks = [CheckRef(check=str(c["check"]), params=dict(c.get("params") or {}), rule=str(c.get("rule") or ""))
                   for c in (json.loads(checks_raw) if checks_raw else [])]
     except (ValueError, TypeError, KeyError, AttributeError):
         raise _fail(path, where, "核查方式应为上次解析写出的 JSON，或留空") from None
-    coverage = _str(row["覆盖"]).strip() or "manual"
+    coverage = cell_text(row["覆盖"]).strip() or "manual"
     if coverage not in _COVERAGES:
         raise _fail(path, where, f"覆盖 {coverage!r} 应为 {' / '.join(_COVERAGES)} 之一")
     return Task(
-        ledger=_str(row["所属台账"]).strip() or ledger.id, number=number, text=text,
-        section=_split(row["章节"]), title=_str(row["任务名称"]), sub_items=_split(row["子项"]),
+        ledger=cell_text(row["所属台账"]).strip() or ledger.id, number=number, text=text,
+        section=_split(row["章节"]), title=cell_text(row["任务名称"]), sub_items=_split(row["子项"]),
         lead_units=_split(row["牵头单位"]), responsible_units=_split(row["责任单位"]), deadline=deadline,
-        checks=checks, coverage=coverage, manual_hint=_str(row["人工核查提示"]),  # type: ignore[arg-type]
-        source_row=_str(row["来源行"]),
+        checks=checks, coverage=coverage, manual_hint=cell_text(row["人工核查提示"]),  # type: ignore[arg-type]
+        source_row=cell_text(row["来源行"]),
     )
 
 
