@@ -185,7 +185,8 @@ def test_script_built_list_without_a_browser_is_unknown_not_missing(variants, tm
     assert annual["details"]["missing"] == ["browser"]
     assert annual["summary"].startswith("无法判定：「政府信息公开年报」栏目列表需浏览器渲染，未能读取")
     assert [f["key"] for f in site["findings"]] == ["https.available|/|https"]     # no 未找到年报
-    assert (site["verdict"], site["score"]) == ("合格", 99.0)                       # a complete crawl
+    assert (site["verdict"], site["score"]) == ("合格", 99.0)                       # a complete crawl …
+    assert "结论不变" in site["scoring"]["reason"]          # … whose unknowns cannot overturn the pass
 
 
 # --- 复查 while the site is down; evaluating one run online and offline -------------------------------

@@ -152,6 +152,9 @@ def evaluate(run: RunDir, insp: Inspection, ledgers: list[Ledger], *, network: b
         waiver_outcome = apply_waivers(findings, waivers, insp.as_of)
         assessment = assess(profile, coverage, check_results, resume_command(run))
         scored = score_site(profile, check_results, findings, site["url"], assessment)
+        if scored.verdict == "无法评估" and assessment["assessed"]:
+            # the crawl was whole but unknown checks could still change the verdict
+            assessment = {**assessment, "assessed": False, "reasons": [scored.reason], "resume": None}
         by_key = index_results(check_results)
         task_rows = [_task_entry(t, *task_status(t, by_key, insp.as_of)) for t in tasks]
         incomplete |= not assessment["assessed"]

@@ -156,7 +156,69 @@ def score_site(profile: Profile, results: list[CheckResult], findings: list[Find
         return SiteScore(score, "不合格", vetoes, deductions, "单项否决：" + "、".join(v["title"] for v in vetoes))
     if score < profile.pass_score:
         return SiteScore(score, "不合格", vetoes, deductions, f"得分低于 {profile.pass_score:g} 分")
-    return SiteScore(score, "合格", vetoes, deductions)
+    # Unknown checks can only take points off: 合格 stands only if it survives all of them failing.
+    unknown = _unknown_scored(profile, results)
+    if not unknown:
+        return SiteScore(score, "合格", vetoes, deductions)
+    at_stake = _points_at_stake(profile, unknown, deductions)
+    names = "、".join(f"「{_title(c)}」" for c in unknown)
+    vetoable = [f"「{_title(c)}」" for c in _vetoes_within_reach(profile, unknown, results, findings)]
+    if vetoable or score - at_stake < profile.pass_score:
+        why = (f"可能构成单项否决的检查无法判定：{'、'.join(vetoable)}" if vetoable else
+               f"以下检查无法判定：{names}；已判定部分得分 {score:g}，这些检查最多还可扣 {at_stake:g} 分，"
+               f"可能低于 {profile.pass_score:g} 分")
+        return SiteScore(None, "无法评估", vetoes, deductions, why)
+    return SiteScore(score, "合格", vetoes, deductions,
+                     f"另有检查无法判定（{names}），即使全部扣分（最多 {at_stake:g} 分）仍不低于 "
+                     f"{profile.pass_score:g} 分，结论不变")
+
+
+def _title(check_id: str) -> str:
+    from zwgk.checks.registry import all_checks
+
+    check = all_checks().get(check_id)
+    return check.meta.title if check is not None else check_id
+
+
+def _unknown_scored(profile: Profile, results: list[CheckResult]) -> list[str]:
+    """Ids of scored checks with at least one result that could not be judged (site.reachable aside:
+    an unknown reachability already makes the site 无法评估)."""
+    scored = scored_checks(profile) - {"site.reachable"}
+    return list(dict.fromkeys(r.id for r in results if r.status in UNKNOWN and r.id in scored))
+
+
+def _vetoes_within_reach(profile: Profile, unknown: list[str], results: list[CheckResult],
+                         findings: list[Finding]) -> list[str]:
+    """Unknown checks that could still trigger a veto: any unknown `when: fail` veto check; an
+    `at_least` veto only if the findings seen plus one per unknown result could reach its threshold
+    (each unknown column.empty result is one column that might be empty)."""
+    out = []
+    for veto in profile.vetoes:
+        check_id = veto["check"]
+        if check_id not in unknown:
+            continue
+        if "at_least" in veto:
+            limit = int(profile.setting(veto["at_least"], 0))
+            seen = sum(f.check == check_id and not f.waived for f in findings)
+            open_ = sum(r.id == check_id and r.status in UNKNOWN for r in results)
+            if not limit or seen + open_ < limit:
+                continue
+        out.append(check_id)
+    return list(dict.fromkeys(out))
+
+
+def _points_at_stake(profile: Profile, unknown: list[str], deductions: list[dict[str, Any]]) -> float:
+    """The most the unknown checks could still deduct: the room left under each indicator's cap."""
+    taken: dict[str, float] = defaultdict(float)
+    for d in deductions:
+        taken[d["indicator"]] += d["points"]
+    caps: dict[str, float] = {}
+    for check_id in unknown:
+        rule = profile.deductions.get(check_id)
+        if rule is not None:
+            indicator = rule.get("indicator", check_id)
+            caps[indicator] = max(caps.get(indicator, 0.0), float(rule.get("cap", 100)))
+    return round(sum(max(0.0, cap - taken[ind]) for ind, cap in caps.items()), 1)
 
 
 def combined(results: list[CheckResult]) -> CheckResult | None:
