@@ -217,3 +217,69 @@ def test_xlsx_without_header_is_a_clear_error(tmp_path: Path) -> None:
     book.save(path)
     with pytest.raises(LedgerError, match="no header row"):
         load_ledger(path)
+
+
+# --- two-row headers: 责任单位 split into 牵头单位 | 配合单位 ---------------------------------------------
+
+TWO_ROW_HEADER = [["序号", "工作任务", "责任单位", "", "完成时限"], ["", "", "牵头单位", "配合单位", ""]]
+TWO_ROW_DATA = [["1", "区政府门户网站全部支持互联网协议第6版", "区政务服务数据管理局", "各街道", "2021年12月底前"],
+                ["2", "主动公开“十四五”规划及解读材料", "区发展改革局", "区政府办", "持续推进"],
+                ["3", "政策文件与解读材料同步起草、同步审签、同步发布", "区司法局", "各部门", "长期坚持"]]
+
+
+def _two_row_docx(path: Path) -> None:
+    doc = docx.Document()
+    table = doc.add_table(rows=2 + len(TWO_ROW_DATA), cols=5)
+    for r, row in enumerate(TWO_ROW_HEADER + TWO_ROW_DATA):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    table.cell(0, 2).merge(table.cell(0, 3)).text = "责任单位"
+    for c in (0, 1, 4):
+        table.cell(0, c).merge(table.cell(1, c)).text = TWO_ROW_HEADER[0][c]
+    doc.save(str(path))
+
+
+def _two_row_xlsx(path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in TWO_ROW_HEADER + TWO_ROW_DATA:
+        sheet.append(row)
+    sheet.merge_cells("C1:D1")
+    for col in "ABE":
+        sheet.merge_cells(f"{col}1:{col}2")
+    book.save(path)
+
+
+def _two_row_html(path: Path) -> None:
+    body = "".join("<tr>" + "".join(f"<td>{v}</td>" for v in row) + "</tr>" for row in TWO_ROW_DATA)
+    path.write_text('<html><body><table><tr><th rowspan="2">序号</th><th rowspan="2">工作任务</th>'
+                    '<th colspan="2">责任单位</th><th rowspan="2">完成时限</th></tr>'
+                    f"<tr><th>牵头单位</th><th>配合单位</th></tr>{body}</table></body></html>", encoding="utf-8")
+
+
+def _two_row_csv(path: Path) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(TWO_ROW_HEADER + TWO_ROW_DATA)
+
+
+def _two_row_tsv(path: Path) -> None:
+    path.write_text("\n".join("\t".join(row) for row in TWO_ROW_HEADER + TWO_ROW_DATA) + "\n", encoding="utf-8")
+
+
+def _two_row_bars(path: Path) -> None:
+    path.write_text("".join("| " + " | ".join(row) + " |\n" for row in TWO_ROW_HEADER + TWO_ROW_DATA),
+                    encoding="utf-8")
+
+
+@pytest.mark.parametrize("suffix, build", [(".docx", _two_row_docx), (".xlsx", _two_row_xlsx),
+                                           (".html", _two_row_html), (".csv", _two_row_csv),
+                                           (".txt", _two_row_tsv), (".md", _two_row_bars)])
+def test_a_two_row_header_names_lead_and_partner_units(tmp_path: Path, suffix: str, build) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / f"分解表{suffix}"
+    build(path)
+    tasks = load_ledger(path).tasks
+    assert [t.number for t in tasks] == ["1", "2", "3"]
+    assert [(t.lead_units, t.responsible_units) for t in tasks] == [
+        (["区政务服务数据管理局"], ["各街道"]), (["区发展改革局"], ["区政府办"]), (["区司法局"], ["各部门"])]
+    assert tasks[0].deadline.text == "2021年12月底前"
+    assert tasks[0].text == "区政府门户网站全部支持互联网协议第6版"

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from zwgk.errors import LedgerError
 from zwgk.rules.ledger.grid import layout_for
-from zwgk.rules.ledger.layout import Cell, Layout, is_header
+from zwgk.rules.ledger.layout import Cell, Layout, is_header, subheader
 from zwgk.rules.ledger.source import TableSource, all_blank, ledger_from_source, preview_of, unreadable
 from zwgk.rules.ledger.text import read_text_source
 from zwgk.rules.models import Ledger
@@ -73,6 +73,9 @@ def read_docx(path: Path) -> TableSource:
                     header = row
                 else:
                     before.extend(c.text for c in row if not c.left)  # a title row inside the table
+                continue
+            if not rows and (both := subheader(header, row)):
+                header = both              # a second header row (责任单位 → 牵头单位 | 配合单位)
                 continue
             rows.append(row)
             where.append(f"表{table_no}第{r}行 / table {table_no} row {r}")

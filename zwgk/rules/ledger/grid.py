@@ -9,7 +9,7 @@ TableSource to source.ledger_from_source — the same path for every format.
 
 from __future__ import annotations
 
-from zwgk.rules.ledger.layout import Anchor, Cell, Layout, is_header, widest
+from zwgk.rules.ledger.layout import Anchor, Cell, Layout, is_header, subheader, widest
 from zwgk.rules.ledger.source import TableSource
 
 HEADER_SEARCH_ROWS = 40
@@ -37,6 +37,13 @@ def find_header(grid: list[list[Cell]]) -> int | None:
     return next((i for i, row in enumerate(grid[:HEADER_SEARCH_ROWS]) if is_header(row)), None)
 
 
+def split_header(grid: list[list[Cell]], at: int) -> tuple[list[Cell], int]:
+    """(the header row, completed by a second header row when there is one; where the body starts)."""
+    if at + 1 < len(grid) and (both := subheader(grid[at], grid[at + 1])):
+        return both, at + 2
+    return grid[at], at + 1
+
+
 def layout_for(header: list[Cell], body: list[list[Cell]]) -> Layout:
     """Column roles from the header labels, corrected by what the columns hold."""
     return Layout.from_header(header, widest(body, len(header))).refine(body)
@@ -49,11 +56,12 @@ def grid_source(grid: list[list[Cell]], dialect: str, *, where: list[str] | None
     at = find_header(grid)
     if at is None:
         return None
-    body = grid[at + 1:]
-    labels = where[at + 1:] if where else [f"第{at + 2 + i}行 / row {at + 2 + i}" for i in range(len(body))]
+    header, skip = split_header(grid, at)
+    body = grid[skip:]
+    labels = where[skip:] if where else [f"第{skip + 1 + i}行 / row {skip + 1 + i}" for i in range(len(body))]
     titles = list(title_lines or []) + [c.text for row in grid[:at] for c in row if c.text.strip()
                                         and not (c.left or c.above)]
-    return TableSource(dialect, body, layout_for(grid[at], body), where=labels, title_lines=titles,
+    return TableSource(dialect, body, layout_for(header, body), where=labels, title_lines=titles,
                        anchor=anchor, warnings=list(warnings or []))
 
 

@@ -15,7 +15,8 @@ from typing import Literal
 from zwgk.rules.ledger.roles import Role, cell_kind, label_role
 from zwgk.rules.ledger.textnorm import normalize_text
 
-__all__ = ["FIRST_ROW_ONLY", "READ_ROLES", "Anchor", "Cell", "Layout", "Role", "cells", "is_header", "label_role"]
+__all__ = ["FIRST_ROW_ONLY", "READ_ROLES", "Anchor", "Cell", "Layout", "Role", "cells", "is_header", "label_role",
+           "subheader"]
 
 Anchor = Literal["top", "auto"]
 
@@ -54,6 +55,29 @@ def is_header(row: list[Cell] | list[str]) -> bool:
     if len(distinct) >= 3:
         return True
     return len(named) >= 3 and bool(distinct & {"lead", "responsible", "deadline", "number"})
+
+
+def subheader(header: list[Cell], row: list[Cell]) -> list[Cell] | None:
+    """The header completed by a second header row, or None when `row` is not one.
+
+    Two-row headers split a spanning label into its parts (责任单位 over 牵头单位 | 配合单位; 完成情况
+    over 时限 | 进度): the second row holds only header labels, under a spanning or empty cell of the
+    first, the other positions blank or continuing a vertical merge. Each column takes the label
+    nearest to its data."""
+    fresh = [i for i, c in enumerate(row) if c.text.strip() and not (c.above or c.left)]
+    if not fresh or any(label_role(row[i].text) is None for i in fresh):
+        return None
+
+    def spans(i: int) -> bool:   # the first row's cell over i is empty or spans more than one column
+        if i >= len(header) or not header[i].text.strip() or header[i].left:
+            return True        # (a CSV or paste shows a merge as blanks beside its text)
+        return i + 1 < len(header) and (header[i + 1].left or not header[i + 1].text.strip())
+
+    if not all(spans(i) for i in fresh):
+        return None
+    width = max(len(header), len(row))
+    padded = header + [Cell()] * (width - len(header))
+    return [row[i] if i in fresh else padded[i] for i in range(width)]
 
 
 @dataclass

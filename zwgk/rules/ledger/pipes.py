@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from zwgk.rules.ledger.layout import Cell, Layout, is_header
+from zwgk.rules.ledger.layout import Cell, Layout, is_header, subheader
 from zwgk.rules.ledger.roles import cell_kind, fit, label_role
 from zwgk.rules.ledger.source import TableSource
 from zwgk.rules.ledger.textnorm import normalize_text
@@ -227,6 +227,8 @@ def read_pipe_rows(lines: list[str]) -> TableSource | None:
     if at is None:
         return None
     header, body = raws[at], raws[at + 1:]
+    if body and (both := subheader([Cell(c) for c in header.cells], [Cell(c) for c in body[0].cells])):
+        header, body = _Raw(header.line, [c.text for c in both]), body[1:]   # a second header row
     # Lines without a bar inside the table continue the last cell of the row above (a wrapped cell).
     data: list[_Raw] = []
     for raw in body:

@@ -19,7 +19,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from zwgk.rules.ledger.layout import Layout, cells, is_header, label_role
+from zwgk.rules.ledger.layout import Layout, cells, is_header, label_role, subheader
 from zwgk.rules.ledger.source import TableSource
 
 _CELL_START = re.compile(r"^[ \u3000\u00a0]*\t")
@@ -105,6 +105,8 @@ def read_tsv(lines: list[str]) -> TableSource | None:
         return None
     header = lines[header_at].split("\t")
     body = [(k + 1, line.split("\t")) for k, line in enumerate(lines) if k > header_at and line.strip()]
+    if body and (both := subheader(cells(header), cells(body[0][1]))):
+        header, body = [c.text for c in both], body[1:]      # a second header row
     # In TSV the body is tab-separated too; a Word paste has one tab-led cell per line.
     if sum(len(cells) >= 3 for _, cells in body) * 2 < len(body):
         return None

@@ -14,13 +14,12 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from zwgk.errors import LedgerError
-from zwgk.rules.ledger.grid import layout_for
+from zwgk.rules.ledger.grid import layout_for, split_header
 from zwgk.rules.ledger.layout import Cell, Layout, is_header
 from zwgk.rules.ledger.source import TableSource, all_blank, ledger_from_source, preview_of, unreadable
 from zwgk.rules.ledger.text import decode
@@ -146,14 +145,13 @@ def read_tabular(path: Path) -> TableSource:
                          [f"表格 {len(sheets)} 个工作表，逐表找表头 / every sheet searched for a header row"],
                          preview_of(first))
     name, at, grid = found[0]
-    body = grid[at + 1:]
-    width = Counter(len(r) for r in body).most_common(1)[0][0] if body else len(grid[at])
+    header, skip = split_header(grid, at)
+    body = grid[skip:]
     title_lines = [c.text for row in grid[:at] for c in row if not (c.left or c.above)]
     warnings = [f"只读取了工作表 “{name}”，忽略 {', '.join(n for n, _, _ in found[1:])} / only sheet "
                 f"'{name}' was read" for _ in found[1:2]]
-    del width
-    return TableSource("spreadsheet", body, layout_for(grid[at], body),
-                       where=[f"{name} 第{at + 2 + i}行 / row {at + 2 + i}" for i in range(len(body))],
+    return TableSource("spreadsheet", body, layout_for(header, body),
+                       where=[f"{name} 第{skip + 1 + i}行 / row {skip + 1 + i}" for i in range(len(body))],
                        title_lines=title_lines, warnings=warnings,
                        # xlsx merges are explicit (the value is on every row of the span); a CSV
                        # shows merged cells as blanks, like pasted text, so it is read the same way.
