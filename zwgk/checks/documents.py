@@ -28,11 +28,9 @@ def documents_in(ctx: SiteContext, column_keys: list[str]) -> list[tuple[str, Pa
     a 解读's 原文链接 or a later list page — a list page shows only its newest items)."""
     out: list[tuple[str, PageRecord]] = []
     seen: set[str] = set()
-    by_column = _detail_pages_by_column(ctx)
-    for key in column_keys:
-        listing = ctx.column_listing(key)
-        if listing is None:
-            continue
+    listings = {key: listing for key in column_keys if (listing := ctx.column_listing(key)) is not None}
+    by_column = _detail_pages_by_column(ctx, {list_key(p.final_url or p.url) for p, _ in listings.values()})
+    for key, listing in listings.items():
         page0 = listing[0]
         filed = by_column.get(list_key(page0.final_url or page0.url), [])
         for page in [p for item in listing[1] if (p := ctx.page_at(item.url)) is not None] + filed:
@@ -42,36 +40,52 @@ def documents_in(ctx: SiteContext, column_keys: list[str]) -> list[tuple[str, Pa
     return out
 
 
-def _detail_pages_by_column(ctx: SiteContext) -> dict[str, list[PageRecord]]:
+def _detail_pages_by_column(ctx: SiteContext, wanted: set[str]) -> dict[str, list[PageRecord]]:
     """Stored document pages by the column directory their URL names (TRS /zcwj/2026…/t…html → /zcwj/,
-    Hanweb art_<col>_ → /col/col<col>/index.html), in URL order."""
+    Hanweb art_<col>_ → /col/col<col>/index.html), in URL order; only the `wanted` columns (list keys)."""
     out: dict[str, list[PageRecord]] = {}
-    for page in sorted(ctx.pages, key=lambda p: p.url):
-        if is_detail(page) and (col := column_url_of(page.final_url or page.url)):
+    if not wanted:
+        return out
+    for page in ctx.pages.by_url_order():
+        if is_detail(page) and (col := column_url_of(page.final_url or page.url)) and list_key(col) in wanted:
             out.setdefault(list_key(col), []).append(page)
     return out
 
 
-def metadata_documents(ctx: SiteContext) -> list[tuple[str | None, PageRecord]]:
-    """(column key or None, page) of every document page that carries a metadata block; the policy
-    columns' documents first. `checks.metadata_columns` narrows it to those columns."""
+def metadata_documents(ctx: SiteContext, keep: int | None = None
+                       ) -> tuple[list[tuple[str | None, PageRecord, Any]], int]:
+    """(column key or None, page, its metadata) of the document pages that carry a metadata block —
+    the policy columns' documents first — the first `keep` of them (all: None), and how many there
+    are. `checks.metadata_columns` narrows it to those columns. Pages beyond `keep` are counted, not
+    kept (the site's documents are streamed, never all in memory)."""
+    out: list[tuple[str | None, PageRecord, Any]] = []
+    total = 0
+
+    def take(key: str | None, page: PageRecord, meta: Any) -> None:
+        nonlocal total
+        total += 1
+        if keep is None or len(out) < keep:
+            out.append((key, page, meta))
+
     narrowed = ctx.options.get("metadata_columns") or ctx.setting("metadata_columns", None)
     if narrowed:
-        return [(k, p) for k, p in documents_in(ctx, list(narrowed)) if ctx.metadata(p).has_block]
-    out: list[tuple[str | None, PageRecord]] = []
+        for k, p in documents_in(ctx, list(narrowed)):
+            if (meta := ctx.metadata(p)).has_block:
+                take(k, p, meta)
+        return out, total
     seen: set[str] = set()
     for key, page in documents_in(ctx, POLICY_COLUMNS):
         seen.add(page.url)
-        if ctx.metadata(page).has_block:
-            out.append((key, page))
+        if (meta := ctx.metadata(page)).has_block:
+            take(key, page, meta)
     column_of = {list_key(hit.url): key for key, hit in ctx.columns.items()}
-    for page in sorted(ctx.pages, key=lambda p: p.url):
+    for page in ctx.pages.by_url_order():
         if page.url in seen or not is_detail(page) or not any(w in (page.body or "") for w in BLOCK_WORDS):
             continue
-        if ctx.metadata(page).has_block:
+        if (meta := ctx.metadata(page)).has_block:
             col = column_url_of(page.final_url or page.url)
-            out.append((column_of.get(list_key(col)) if col else None, page))
-    return out
+            take(column_of.get(list_key(col)) if col else None, page, meta)
+    return out, total
 
 
 @check(id="doc.metadata", title="政府信息公开文件标注规范元数据", severity="minor",
@@ -82,14 +96,15 @@ def metadata_documents(ctx: SiteContext) -> list[tuple[str | None, PageRecord]]:
        remediation="在文件页面补齐索引号、发布机构、成文日期、文号（无文号的注明「无」）、发布日期等要素。")
 def doc_metadata(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
     fields = list(ctx.setting("metadata_required_fields", DEFAULT_FIELDS))
-    every = metadata_documents(ctx)
     limit = int(ctx.options.get("metadata_max_documents") or DEFAULT_LIMIT)
-    docs = every[:limit]
+    kept, total = metadata_documents(ctx, keep=limit)
+    docs = [(column, page) for column, page, _ in kept]
+    metas = {page.url: meta for _, page, meta in kept}
     if not docs:
         return CheckResult("doc.metadata", "not_applicable", "未找到带公开目录信息栏的文件页面")
     findings = []
     for column, page in docs:
-        meta = ctx.metadata(page)
+        meta = metas[page.url] if page.url in metas else ctx.metadata(page)
         missing = [f for f in fields if not meta.visible(f)]
         problems = [f"缺少{f}" for f in missing]
         made, published = meta.date("成文日期"), meta.date("发布日期")
@@ -102,8 +117,8 @@ def doc_metadata(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
                                     at=page.fetched_at))
     details: dict[str, Any] = {"documents": len(docs), "fields": fields, "incomplete": len(findings),
                                "columns": sorted({c for c, _ in docs if c})}
-    if len(every) > limit:
-        details["partial"] = f"共 {len(every)} 个文件页面，只检查了前 {limit} 个（checks.metadata_max_documents）"
+    if total > limit:
+        details["partial"] = f"共 {total} 个文件页面，只检查了前 {limit} 个（checks.metadata_max_documents）"
     if findings:
         return CheckResult("doc.metadata", "fail", f"{len(findings)}/{len(docs)} 个文件页面元数据不全",
                            details=details, findings=findings)
