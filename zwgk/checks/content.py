@@ -137,10 +137,9 @@ def published_on(ctx: SiteContext, page: PageRecord) -> tuple[date | None, str]:
     """(发布日期, where it was read): the metadata block or <meta PubDate>, a 发布日期 label in the
     text, else the CMS date in the URL (weakest: it is when the file was made, not published)."""
     try:
-        meta = ctx.metadata(page)
-        if d := meta.date("发布日期"):
-            field = meta.fields.get("发布日期")
-            return d, "PubDate" if field is not None and field.source == "meta" else "发布日期"
+        facts = ctx.meta_facts(page)
+        if facts.published:
+            return facts.published, facts.published_source
     except (ImportError, AttributeError):   # recogniser not available: read the page ourselves
         pass
     pub = (page.meta or {}).get("PubDate") or (page.meta or {}).get("pubdate")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
@@ -32,6 +33,7 @@ class SiteContext:
         self.profile = profile
         self.probes = probes
         self.options = options or {}      # inspection-level inputs, e.g. content.terms lists
+        self._facts: dict[str, MetaFacts] = {}
 
     @property
     def key(self) -> str:
@@ -131,7 +133,19 @@ class SiteContext:
         return self._list_cached(page.url, page)
 
     def metadata(self, page: PageRecord) -> Any:
-        return self._meta_cached(page.url, page)
+        meta = self._meta_cached(page.url, page)
+        if page.url not in self._facts:
+            self._facts[page.url] = MetaFacts.of(meta)
+        return meta
+
+    def meta_facts(self, page: PageRecord) -> MetaFacts:
+        """The few metadata facts checks need of every document page (has a block, 发布日期), kept
+        for the whole evaluation so a page's metadata is parsed once, not once per check."""
+        facts = self._facts.get(page.url)
+        if facts is None:
+            self.metadata(page)
+            facts = self._facts[page.url]
+        return facts
 
     @cached_property
     def _list_cached(self) -> Any:
@@ -222,6 +236,21 @@ class SiteContext:
                     seen.add(item.url)
                     items.append(item)
         return pages[0], items
+
+
+@dataclass(frozen=True, slots=True)
+class MetaFacts:
+    """What checks read of a page's metadata besides doc.metadata itself (small: kept per page)."""
+    has_block: bool
+    published: date | None          # 发布日期
+    published_source: str           # "PubDate" (a <meta> tag) | "发布日期" (a label on the page) | ""
+
+    @classmethod
+    def of(cls, meta: Any) -> MetaFacts:
+        d = meta.date("发布日期")
+        field = meta.fields.get("发布日期")
+        source = ("PubDate" if field is not None and field.source == "meta" else "发布日期") if d else ""
+        return cls(bool(meta.has_block), d, source)
 
 
 class StoredPage(PageRecord):

@@ -61,30 +61,30 @@ def metadata_documents(ctx: SiteContext, keep: int | None = None
     out: list[tuple[str | None, PageRecord, Any]] = []
     total = 0
 
-    def take(key: str | None, page: PageRecord, meta: Any) -> None:
+    def take(key: str | None, page: PageRecord) -> None:
         nonlocal total
         total += 1
         if keep is None or len(out) < keep:
-            out.append((key, page, meta))
+            out.append((key, page, ctx.metadata(page)))      # just parsed: from the cache
 
     narrowed = ctx.options.get("metadata_columns") or ctx.setting("metadata_columns", None)
     if narrowed:
         for k, p in documents_in(ctx, list(narrowed)):
-            if (meta := ctx.metadata(p)).has_block:
-                take(k, p, meta)
+            if ctx.meta_facts(p).has_block:
+                take(k, p)
         return out, total
     seen: set[str] = set()
     for key, page in documents_in(ctx, POLICY_COLUMNS):
         seen.add(page.url)
-        if (meta := ctx.metadata(page)).has_block:
-            take(key, page, meta)
+        if ctx.meta_facts(page).has_block:
+            take(key, page)
     column_of = {list_key(hit.url): key for key, hit in ctx.columns.items()}
     for page in ctx.pages.by_url_order():
         if page.url in seen or not is_detail(page) or not any(w in (page.body or "") for w in BLOCK_WORDS):
             continue
-        if (meta := ctx.metadata(page)).has_block:
+        if ctx.meta_facts(page).has_block:
             col = column_url_of(page.final_url or page.url)
-            take(column_of.get(list_key(col)) if col else None, page, meta)
+            take(column_of.get(list_key(col)) if col else None, page)
     return out, total
 
 
