@@ -126,8 +126,8 @@ def _clean_value(text: str) -> str:
 
 def _label_of(el: etree._Element) -> str | None:
     """The label an element states, or None. Unknown labels count only in label-looking cells."""
-    text = squeeze(text_of(el))
-    if not text or len(text) > 12:
+    text = _short_squeezed(el, 12)
+    if not text:
         return None
     has_colon = text[-1] in _COLON
     label = text.rstrip(_COLON).strip("【】[]")
@@ -137,6 +137,38 @@ def _label_of(el: etree._Element) -> str | None:
     labelish = tag in ("th", "dt") or bool(_LABEL_CLASS.search(el.get("class", ""))) or (
         has_colon and tag in _LABEL_TAGS)
     return label if labelish and _CJK_LABEL.match(label) else None
+
+
+def _short_squeezed(el: etree._Element, limit: int) -> str | None:
+    """squeeze(text_of(el)) when it has at most `limit` characters, else None — without reading the
+    rest of a large element (a container div holding the page): the walk stops once past the limit.
+    (squeeze(text_of(el)) is the element's text pieces, whitespace removed, in document order.)"""
+    parts: list[str] = []
+    count = 0
+
+    def walk(node: etree._Element) -> bool:
+        nonlocal count
+        if is_element(node):
+            if tag_of(node) in SKIP_TAGS:
+                return True
+            if node.text:
+                piece = squeeze(node.text)
+                count += len(piece)
+                if count > limit:
+                    return False
+                parts.append(piece)
+            for child in node:
+                if not walk(child):
+                    return False
+                if child.tail:
+                    piece = squeeze(child.tail)
+                    count += len(piece)
+                    if count > limit:
+                        return False
+                    parts.append(piece)
+        return True
+
+    return "".join(parts) if walk(el) else None
 
 
 def _next_element(el: etree._Element) -> etree._Element | None:
