@@ -463,15 +463,25 @@ class Store:
     def iter_pages(self, site: str | None = None, kind: str | Collection[str] | None = None, *,
                    body: bool = False, methods: Collection[str] | None = None, ok: bool | None = None,
                    referers: Collection[str] | None = None, has_body: bool | None = None,
-                   order: str = "id") -> Iterator[PageRecord]:
+                   order: str = "id", id_range: tuple[int, int] | None = None) -> Iterator[PageRecord]:
         """Records one at a time in id order, without their bodies unless `body` (see body(id)).
         `kind`: one kind or several; `ok`: only 2xx/3xx (True) or only the others (False);
         `referers`: only records requested from these pages (e.g. a column's list-API answers);
-        `has_body`: only records with (True) or without (False) a stored body; `order`: "id" or "url"."""
+        `has_body`: only records with (True) or without (False) a stored body; `order`: "id" or "url";
+        `id_range`: only ids lo..hi (inclusive: a share of the records for one of several processes)."""
         where, args = self._page_filter(site, kind, methods, ok, referers, has_body)
+        if id_range is not None:
+            where += " AND id >= ? AND id <= ?"
+            args += list(id_range)
         sql = f"SELECT {PAGE_SELECT}{', body' if body else ''} FROM pages WHERE {where}"
         for row in self.db.stream(sql + (" ORDER BY url, id" if order == "url" else " ORDER BY id"), args):
             yield self._page(row)
+
+    def page_ids(self, site: str, kind: str | None = None, *, ok: bool | None = None,
+                 has_body: bool | None = None) -> list[int]:
+        """The ids iter_pages would give (for splitting the work over processes)."""
+        where, args = self._page_filter(site, kind, None, ok, None, has_body)
+        return [int(r[0]) for r in self.db.query(f"SELECT id FROM pages WHERE {where} ORDER BY id", args)]
 
     def count_where(self, site: str | None = None, kind: str | Collection[str] | None = None, *,
                     methods: Collection[str] | None = None, ok: bool | None = None,
@@ -655,8 +665,9 @@ class Store:
         data = dict(row)
         stored = data.pop("has_body", None)
         data["body"] = decompress_body(data.pop("body", None))
-        data["redirects"] = json.loads(data["redirects"] or "[]")
-        data["meta"] = json.loads(data["meta"] or "{}")
+        redirects, meta = data["redirects"], data["meta"]
+        data["redirects"] = json.loads(redirects) if redirects and redirects != "[]" else []
+        data["meta"] = json.loads(meta) if meta and meta != "{}" else {}
         rec = PageRecord(**data)
         if stored is not None:
             rec.__dict__["stored_body"] = bool(stored)   # read without its body: whether it has one

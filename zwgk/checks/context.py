@@ -34,6 +34,10 @@ class SiteContext:
         self.probes = probes
         self.options = options or {}      # inspection-level inputs, e.g. content.terms lists
         self._facts: dict[str, MetaFacts] = {}
+        # set by scan() (checks/facts.py): what one streamed pass over the pages found
+        self._problems: dict[str, Any] = {}          # url -> DocJudgement of a page that lacks metadata
+        self._term_hits: dict[int, list[Any]] = {}   # page id -> content.terms findings on it
+        self._scanned_terms: list[Any] | None = None
 
     @property
     def key(self) -> str:
@@ -129,6 +133,31 @@ class SiteContext:
         return lru_cache(maxsize=BODY_CACHE)(self.store.body)
 
     # --- page understanding (cached, bounded; parsing is the expensive part) -------------------
+    def scan(self, processes: int = 1) -> None:
+        """Read every page once for the per-page facts several checks need (checks/facts.py), in
+        `processes` worker processes when more than one; checks then read the facts, not the pages."""
+        from zwgk.checks.facts import scan_site
+
+        scan_site(self, processes)
+
+    def doc_judgement(self, page: PageRecord, fields: list[str]) -> Any:
+        """doc.metadata's judgement of a document page (None: it lacks nothing)."""
+        from zwgk.checks.documents import judge_metadata
+
+        wanted = tuple(fields)
+        facts = self._facts.get(page.url)
+        if facts is not None and facts.judged_fields == wanted:
+            return self._problems.get(page.url)
+        return judge_metadata(self.metadata(page), wanted)
+
+    def term_findings(self, page: PageRecord, terms: list[Any]) -> list[Any]:
+        """content.terms' findings on one page (from the scan when it read the same term list)."""
+        if self._scanned_terms is not None and self._scanned_terms == terms:
+            return self._term_hits.get(page.id or 0, [])
+        from zwgk.checks.content import page_term_findings
+
+        return page_term_findings(page, terms)
+
     def list_page(self, page: PageRecord) -> Any:
         return self._list_cached(page.url, page)
 
@@ -244,13 +273,14 @@ class MetaFacts:
     has_block: bool
     published: date | None          # 发布日期
     published_source: str           # "PubDate" (a <meta> tag) | "发布日期" (a label on the page) | ""
+    judged_fields: tuple[str, ...] | None = None    # the scan judged it for doc.metadata with these fields
 
     @classmethod
-    def of(cls, meta: Any) -> MetaFacts:
+    def of(cls, meta: Any, judged_fields: tuple[str, ...] | None = None) -> MetaFacts:
         d = meta.date("发布日期")
         field = meta.fields.get("发布日期")
         source = ("PubDate" if field is not None and field.source == "meta" else "发布日期") if d else ""
-        return cls(bool(meta.has_block), d, source)
+        return cls(bool(meta.has_block), d, source, judged_fields)
 
 
 class StoredPage(PageRecord):

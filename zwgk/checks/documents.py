@@ -8,6 +8,8 @@ those columns' documents). An article without such a block (a news item) is not 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from zwgk.checks.base import CheckResult, finding
@@ -53,19 +55,19 @@ def _detail_pages_by_column(ctx: SiteContext, wanted: set[str]) -> dict[str, lis
 
 
 def metadata_documents(ctx: SiteContext, keep: int | None = None
-                       ) -> tuple[list[tuple[str | None, PageRecord, Any]], int]:
-    """(column key or None, page, its metadata) of the document pages that carry a metadata block —
+                       ) -> tuple[list[tuple[str | None, PageRecord]], int]:
+    """(column key or None, page) of the document pages that carry a metadata block —
     the policy columns' documents first — the first `keep` of them (all: None), and how many there
     are. `checks.metadata_columns` narrows it to those columns. Pages beyond `keep` are counted, not
     kept (the site's documents are streamed, never all in memory)."""
-    out: list[tuple[str | None, PageRecord, Any]] = []
+    out: list[tuple[str | None, PageRecord]] = []
     total = 0
 
     def take(key: str | None, page: PageRecord) -> None:
         nonlocal total
         total += 1
         if keep is None or len(out) < keep:
-            out.append((key, page, ctx.metadata(page)))      # just parsed: from the cache
+            out.append((key, page))
 
     narrowed = ctx.options.get("metadata_columns") or ctx.setting("metadata_columns", None)
     if narrowed:
@@ -88,6 +90,38 @@ def metadata_documents(ctx: SiteContext, keep: int | None = None
     return out, total
 
 
+@dataclass(frozen=True, slots=True)
+class DocJudgement:
+    """doc.metadata's reading of one document page that lacks something (kept small: per page)."""
+    fields: tuple[str, ...]
+    values: tuple[str | None, ...]      # what the page shows under each field's label (None: no label)
+    made: date | None
+    published: date | None
+    title: str | None
+
+    @property
+    def seen(self) -> dict[str, str | None]:
+        return dict(zip(self.fields, self.values, strict=True))
+
+    @property
+    def missing(self) -> list[str]:
+        return [f for f, v in zip(self.fields, self.values, strict=True) if not v]
+
+    @property
+    def problems(self) -> list[str]:
+        out = [f"缺少{f}" for f in self.missing]
+        if self.made and self.published and self.made > self.published:
+            out.append(f"成文日期 {self.made} 晚于发布日期 {self.published}")
+        return out
+
+
+def judge_metadata(meta: Any, fields: tuple[str, ...]) -> DocJudgement | None:
+    """What a document page lacks of the required fields (or a 成文日期 after its 发布日期); None: nothing."""
+    judged = DocJudgement(fields, tuple(meta.visible(f) for f in fields), meta.date("成文日期"),
+                          meta.date("发布日期"), meta.title)
+    return judged if judged.problems else None
+
+
 @check(id="doc.metadata", title="政府信息公开文件标注规范元数据", severity="minor",
        needs=("document_pages", "column_docs:gk.policy"),
        basis="《政府网站发展指引》（国办发〔2017〕47号）文件资料准确分类、标注废止失效；"
@@ -97,24 +131,16 @@ def metadata_documents(ctx: SiteContext, keep: int | None = None
 def doc_metadata(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
     fields = list(ctx.setting("metadata_required_fields", DEFAULT_FIELDS))
     limit = int(ctx.options.get("metadata_max_documents") or DEFAULT_LIMIT)
-    kept, total = metadata_documents(ctx, keep=limit)
-    docs = [(column, page) for column, page, _ in kept]
-    metas = {page.url: meta for _, page, meta in kept}
+    docs, total = metadata_documents(ctx, keep=limit)
     if not docs:
         return CheckResult("doc.metadata", "not_applicable", "未找到带公开目录信息栏的文件页面")
     findings = []
     for column, page in docs:
-        meta = metas[page.url] if page.url in metas else ctx.metadata(page)
-        missing = [f for f in fields if not meta.visible(f)]
-        problems = [f"缺少{f}" for f in missing]
-        made, published = meta.date("成文日期"), meta.date("发布日期")
-        if made and published and made > published:
-            problems.append(f"成文日期 {made} 晚于发布日期 {published}")
-        if problems:
-            seen = {f: meta.visible(f) for f in fields}
-            findings.append(finding(f"文件「{meta.title or page.title}」元数据不全：{'；'.join(problems)}", page.url,
-                                    expected="、".join(fields), seen=seen, missing=missing, column=column,
-                                    at=page.fetched_at))
+        judged = ctx.doc_judgement(page, fields)
+        if judged is not None:
+            findings.append(finding(f"文件「{judged.title or page.title}」元数据不全：{'；'.join(judged.problems)}",
+                                    page.url, expected="、".join(fields), seen=judged.seen, missing=judged.missing,
+                                    column=column, at=page.fetched_at))
     details: dict[str, Any] = {"documents": len(docs), "fields": fields, "incomplete": len(findings),
                                "columns": sorted({c for c, _ in docs if c})}
     if total > limit:

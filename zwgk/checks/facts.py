@@ -1,0 +1,108 @@
+"""One streamed pass over a site's pages for the per-page facts several checks need.
+
+Reading a page is the evaluation's expensive part (decompress, parse, walk): content.terms reads the
+visible text of every page, doc.metadata and the 发布日期 that site.search and report.annual use read
+every document's metadata block. `scan_site` reads each page once and keeps only small results —
+the metadata facts (has a block, 发布日期), doc.metadata's judgement of a page that lacks something,
+content.terms' findings — so the checks then read facts, not pages. With several processes (the
+crawl's worker count), each reads a contiguous share of the page ids through its own store
+connection (fork), and the parent merges the shares in id order: the same facts as one process.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from zwgk.store import RENDER_METHOD, Store
+
+if TYPE_CHECKING:
+    from zwgk.checks.context import SiteContext
+
+log = logging.getLogger(__name__)
+
+MIN_PARALLEL_PAGES = 1000     # below this, starting processes costs more than it saves
+
+# (page id, url, metadata facts or None, doc.metadata judgement or None, content.terms findings)
+Fact = tuple[int, str, Any, Any, list[Any]]
+
+
+def scan_site(ctx: SiteContext, processes: int = 1) -> None:
+    """Fill ctx's fact tables from one pass over ctx.pages (see the module docstring)."""
+    from zwgk.checks.content import configured_terms
+    from zwgk.checks.documents import DEFAULT_FIELDS
+
+    try:
+        terms = configured_terms(ctx.options)
+    except ValueError:
+        terms = []                  # content.terms reports the bad term list itself
+    fields = tuple(ctx.setting("metadata_required_fields", DEFAULT_FIELDS))
+    superseded = frozenset(ctx._superseded)
+    ids = ctx.store.page_ids(ctx.key, "page", ok=True, has_body=True)
+    if not ids:
+        return
+    shares = _shares(ids, processes if len(ids) >= MIN_PARALLEL_PAGES else 1)
+    if len(shares) > 1:
+        target = str(ctx.store.path) if ctx.store.path is not None else ctx.store.db.url
+        try:
+            with multiprocessing.get_context("fork").Pool(len(shares)) as pool:
+                parts = pool.starmap(_scan_share, [(target, ctx.key, superseded, share, terms, fields)
+                                                   for share in shares])
+            facts: Iterator[Fact] = (f for part in parts for f in part)
+        except (OSError, ValueError) as exc:      # no fork here: read them in this process
+            log.warning("parallel page scan unavailable (%s); scanning in one process", exc)
+            facts = _scan(ctx.store, ctx.key, superseded, (ids[0], ids[-1]), terms, fields)
+    else:
+        facts = _scan(ctx.store, ctx.key, superseded, (ids[0], ids[-1]), terms, fields)
+    for page_id, url, meta, judged, hits in facts:
+        if meta is not None and url not in ctx._facts:     # the first record of a URL wins, as in the cache
+            ctx._facts[url] = meta
+            if judged is not None:
+                ctx._problems[url] = judged
+        if hits:
+            ctx._term_hits[page_id] = hits
+    ctx._scanned_terms = terms
+
+
+def _shares(ids: list[int], n: int) -> list[tuple[int, int]]:
+    """n contiguous id ranges with about the same number of pages each."""
+    n = max(1, min(n, len(ids)))
+    size = -(-len(ids) // n)
+    return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
+
+
+def _scan_share(target: str, site: str, superseded: frozenset[int], id_range: tuple[int, int],
+                terms: list[Any], fields: tuple[str, ...]) -> list[Fact]:
+    """A worker process's share: its own store connection (a forked connection is never reused)."""
+    store = Store(target)
+    try:
+        return list(_scan(store, site, superseded, id_range, terms, fields))
+    finally:
+        store.close()
+
+
+def _scan(store: Store, site: str, superseded: frozenset[int], id_range: tuple[int, int],
+          terms: list[Any], fields: tuple[str, ...]) -> Iterator[Fact]:
+    from zwgk.checks.content import page_term_findings, page_title, squeeze
+    from zwgk.checks.context import MetaFacts
+    from zwgk.checks.documents import judge_metadata
+    from zwgk.understand.columns import is_detail
+    from zwgk.understand.metadata import BLOCK_WORDS, parse_metadata
+
+    for page in store.iter_pages(site, "page", ok=True, has_body=True, body=True, id_range=id_range):
+        if (page.method == RENDER_METHOD and page.error_kind is not None) or (
+                page.method != RENDER_METHOD and (page.id or 0) in superseded):
+            continue                # not what the checks read (ctx.pages)
+        body = page.body or ""
+        hits = page_term_findings(page, terms) if terms else []
+        meta = judged = None
+        # the pages whose metadata checks ask for: documents with a block's labels (doc.metadata) or a
+        # title a search could use (site.search's 发布日期); others are read when a check asks
+        if is_detail(page) and (any(w in body for w in BLOCK_WORDS) or len(squeeze(page_title(page))) >= 8):
+            parsed = parse_metadata(body)
+            meta = MetaFacts.of(parsed, fields if parsed.has_block else None)
+            if meta.has_block:
+                judged = judge_metadata(parsed, fields)
+        yield page.id or 0, page.url, meta, judged, hits
