@@ -97,11 +97,14 @@ def probe_stage(run: RunDir, insp: Inspection) -> None:
     probing = {cid for cid, chk in all_checks().items() if chk.meta.probes}
     store = Store(run.store)
     try:
+        processes = scan_processes(store)
         for site in store.sites():
             if crawl_status(site) == "interrupted":
                 continue
             ctx = SiteContext(store, site, insp.as_of, profile, _probes(store, site, insp, profile, live=True),
                               insp.checks)
+            # site.search reads every document's 发布日期: one scan, kept for the evaluation after it
+            ctx.scan(processes, keep=True)
             run_checks(ctx, [], only=probing)
         store.set_meta("probed_at", now_iso())
     finally:

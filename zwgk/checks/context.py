@@ -133,12 +133,13 @@ class SiteContext:
         return lru_cache(maxsize=BODY_CACHE)(self.store.body)
 
     # --- page understanding (cached, bounded; parsing is the expensive part) -------------------
-    def scan(self, processes: int = 1) -> None:
+    def scan(self, processes: int = 1, *, keep: bool = False) -> None:
         """Read every page once for the per-page facts several checks need (checks/facts.py), in
-        `processes` worker processes when more than one; checks then read the facts, not the pages."""
+        `processes` worker processes when more than one; checks then read the facts, not the pages.
+        keep: leave the facts for the evaluation that follows in this process (facts.scan_site)."""
         from zwgk.checks.facts import scan_site
 
-        scan_site(self, processes)
+        scan_site(self, processes, keep=keep)
 
     def doc_judgement(self, page: PageRecord, fields: list[str]) -> Any:
         """doc.metadata's judgement of a document page (None: it lacks nothing)."""

@@ -24,13 +24,18 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MIN_PARALLEL_PAGES = 1000     # below this, starting processes costs more than it saves
+# facts the probe stage read, for the evaluation in the same process: key -> (facts, problems, hits)
+_KEPT: dict[tuple[Any, ...], tuple[dict[str, Any], dict[str, Any]]] = {}
 
 # (page id, url, metadata facts or None, doc.metadata judgement or None, content.terms findings)
 Fact = tuple[int, str, Any, Any, list[Any]]
 
 
-def scan_site(ctx: SiteContext, processes: int = 1) -> None:
-    """Fill ctx's fact tables from one pass over ctx.pages (see the module docstring)."""
+def scan_site(ctx: SiteContext, processes: int = 1, *, keep: bool = False) -> None:
+    """Fill ctx's fact tables from one pass over ctx.pages (see the module docstring). keep=True (the
+    probe stage, whose site.search needs the 发布日期 too): only the metadata is read, and its facts
+    stay for the evaluation that follows in the same process (zwgk audit), which then reads the pages
+    for content.terms only — provided the store holds the same pages and the settings are the same."""
     from zwgk.checks.content import configured_terms
     from zwgk.checks.documents import DEFAULT_FIELDS
 
@@ -43,19 +48,28 @@ def scan_site(ctx: SiteContext, processes: int = 1) -> None:
     ids = ctx.store.page_ids(ctx.key, "page", ok=True, has_body=True)
     if not ids:
         return
+    target = str(ctx.store.path) if ctx.store.path is not None else ctx.store.db.url
+    key = (target, ctx.key, len(ids), ids[-1], fields, superseded)
+    meta_wanted = True
+    if (kept := _KEPT.pop(key, None)) is not None:     # the probe stage read the metadata already
+        ctx._facts, ctx._problems = kept
+        meta_wanted = False
+    if keep:
+        terms = []                  # the probe stage needs the metadata only (site.search's 发布日期)
+    if not meta_wanted and not terms:
+        return
     shares = _shares(ids, processes if len(ids) >= MIN_PARALLEL_PAGES else 1)
+    job = (ctx.key, superseded, terms, fields, meta_wanted)
     if len(shares) > 1:
-        target = str(ctx.store.path) if ctx.store.path is not None else ctx.store.db.url
         try:
             with multiprocessing.get_context("fork").Pool(len(shares)) as pool:
-                parts = pool.starmap(_scan_share, [(target, ctx.key, superseded, share, terms, fields)
-                                                   for share in shares])
+                parts = pool.starmap(_scan_share, [(target, share, *job) for share in shares])
             facts: Iterator[Fact] = (f for part in parts for f in part)
         except (OSError, ValueError) as exc:      # no fork here: read them in this process
             log.warning("parallel page scan unavailable (%s); scanning in one process", exc)
-            facts = _scan(ctx.store, ctx.key, superseded, (ids[0], ids[-1]), terms, fields)
+            facts = _scan(ctx.store, (ids[0], ids[-1]), *job)
     else:
-        facts = _scan(ctx.store, ctx.key, superseded, (ids[0], ids[-1]), terms, fields)
+        facts = _scan(ctx.store, (ids[0], ids[-1]), *job)
     for page_id, url, meta, judged, hits in facts:
         if meta is not None and url not in ctx._facts:     # the first record of a URL wins, as in the cache
             ctx._facts[url] = meta
@@ -63,7 +77,10 @@ def scan_site(ctx: SiteContext, processes: int = 1) -> None:
                 ctx._problems[url] = judged
         if hits:
             ctx._term_hits[page_id] = hits
-    ctx._scanned_terms = terms
+    if not keep:
+        ctx._scanned_terms = terms
+    else:
+        _KEPT[key] = (ctx._facts, ctx._problems)
 
 
 def _shares(ids: list[int], n: int) -> list[tuple[int, int]]:
@@ -73,18 +90,18 @@ def _shares(ids: list[int], n: int) -> list[tuple[int, int]]:
     return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
 
 
-def _scan_share(target: str, site: str, superseded: frozenset[int], id_range: tuple[int, int],
-                terms: list[Any], fields: tuple[str, ...]) -> list[Fact]:
+def _scan_share(target: str, id_range: tuple[int, int], site: str, superseded: frozenset[int],
+                terms: list[Any], fields: tuple[str, ...], meta_wanted: bool) -> list[Fact]:
     """A worker process's share: its own store connection (a forked connection is never reused)."""
     store = Store(target)
     try:
-        return list(_scan(store, site, superseded, id_range, terms, fields))
+        return list(_scan(store, id_range, site, superseded, terms, fields, meta_wanted))
     finally:
         store.close()
 
 
-def _scan(store: Store, site: str, superseded: frozenset[int], id_range: tuple[int, int],
-          terms: list[Any], fields: tuple[str, ...]) -> Iterator[Fact]:
+def _scan(store: Store, id_range: tuple[int, int], site: str, superseded: frozenset[int],
+          terms: list[Any], fields: tuple[str, ...], meta_wanted: bool) -> Iterator[Fact]:
     from zwgk.checks.content import page_term_findings, page_title, squeeze
     from zwgk.checks.context import MetaFacts
     from zwgk.checks.documents import judge_metadata
@@ -100,7 +117,8 @@ def _scan(store: Store, site: str, superseded: frozenset[int], id_range: tuple[i
         meta = judged = None
         # the pages whose metadata checks ask for: documents with a block's labels (doc.metadata) or a
         # title a search could use (site.search's 发布日期); others are read when a check asks
-        if is_detail(page) and (any(w in body for w in BLOCK_WORDS) or len(squeeze(page_title(page))) >= 8):
+        if meta_wanted and is_detail(page) and (
+                any(w in body for w in BLOCK_WORDS) or len(squeeze(page_title(page))) >= 8):
             parsed = parse_metadata(body)
             meta = MetaFacts.of(parsed, fields if parsed.has_block else None)
             if meta.has_block:
