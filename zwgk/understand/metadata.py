@@ -217,10 +217,9 @@ def _inline_value(el: etree._Element) -> str:
 
 def _structured_pairs(root: etree._Element) -> list[tuple[str, str, str]]:
     pairs = []
-    for el in root.iter():
-        if not is_element(el) or tag_of(el) not in _LABEL_TAGS:
-            continue
-        if any(tag_of(a) in SKIP_TAGS for a in el.iterancestors()):
+    # (the HTML parser lower-cases element names, so lxml's own tag filters select exactly these)
+    for el in root.iter(*_LABEL_TAGS):
+        if next(el.iterancestors(*SKIP_TAGS), None) is not None:
             continue
         label = _label_of(el)
         if label is None or (label not in _KNOWN and is_chrome(el)):
@@ -252,7 +251,7 @@ def _line_pairs(root: etree._Element) -> list[tuple[str, str, str]]:
         if any(is_element(d) and tag_of(d) in _BLOCK_TAGS for d in el.iterdescendants()):
             continue
         text = text_of(el)
-        if len(text) > 300:
+        if len(text) > 300 or not _LINE_LABEL.match(text):    # (a line starts with its label)
             continue
         matches = _label_matches(text)
         if not matches or matches[0].start() != 0:
