@@ -247,8 +247,16 @@ def _cell_value_div(el: etree._Element) -> str:
 
 def _line_pairs(root: etree._Element) -> list[tuple[str, str, str]]:
     pairs = []
+    # elements holding a block element somewhere below: marked in one pass from each block upwards
+    # (an ancestor already marked has all of its own ancestors marked too)
+    holders: set[etree._Element] = set()
+    for block in root.iter(*_BLOCK_TAGS):
+        for anc in block.iterancestors():
+            if anc in holders:
+                break
+            holders.add(anc)
     for el in root.iter(*_LINE_TAGS):
-        if any(is_element(d) and tag_of(d) in _BLOCK_TAGS for d in el.iterdescendants()):
+        if el in holders:
             continue
         text = text_of(el)
         if len(text) > 300 or not _LINE_LABEL.match(text):    # (a line starts with its label)
