@@ -662,15 +662,17 @@ class Store:
 
     @staticmethod
     def _page(row: Row) -> PageRecord:
-        data = dict(row)
-        stored = data.pop("has_body", None)
-        data["body"] = decompress_body(data.pop("body", None))
-        redirects, meta = data["redirects"], data["meta"]
-        data["redirects"] = json.loads(redirects) if redirects and redirects != "[]" else []
-        data["meta"] = json.loads(meta) if meta and meta != "{}" else {}
-        rec = PageRecord(**data)
-        if stored is not None:
-            rec.__dict__["stored_body"] = bool(stored)   # read without its body: whether it has one
+        """A record from a row of `SELECT {PAGE_SELECT}[, body]` (read by position: the hot path of
+        every streamed evaluation pass)."""
+        vals = tuple(row)
+        n = _N_PAGE_COLUMNS
+        redirects, meta = vals[_REDIRECTS], vals[_META]
+        rec = PageRecord(*vals[:_REDIRECTS], json.loads(redirects) if redirects and redirects != "[]" else [],
+                         *vals[_REDIRECTS + 1:_META], json.loads(meta) if meta and meta != "{}" else {},
+                         *vals[_META + 1:n - 1], decompress_body(vals[n + 1]) if len(vals) > n + 1 else None,
+                         [], vals[n - 1])
+        if len(vals) > n:
+            rec.__dict__["stored_body"] = bool(vals[n])   # read without its body: whether it has one
         return rec
 
     # --- list coverage ------------------------------------------------------------------------
@@ -716,6 +718,9 @@ class Store:
 PAGE_COLUMNS = ", ".join(f.name for f in fields(PageRecord) if f.name not in ("body", "links"))
 # … and whether it has a body (a record read without it can still say so)
 PAGE_SELECT = PAGE_COLUMNS + ", CASE WHEN body IS NULL THEN 0 ELSE 1 END AS has_body"
+_PAGE_NAMES = PAGE_COLUMNS.split(", ")
+_N_PAGE_COLUMNS, _REDIRECTS, _META = len(_PAGE_NAMES), _PAGE_NAMES.index("redirects"), _PAGE_NAMES.index("meta")
+assert _PAGE_NAMES[-1] == "id" and [f.name for f in fields(PageRecord)][-3:] == ["body", "links", "id"]
 
 
 def compress_body(body: str | None) -> bytes | None:
