@@ -6,6 +6,7 @@ thresholds and the probe layer (the only way a check learns network facts). No c
 
 from __future__ import annotations
 
+import copy
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -154,7 +155,8 @@ class SiteContext:
     def term_findings(self, page: PageRecord, terms: list[Any]) -> list[Any]:
         """content.terms' findings on one page (from the scan when it read the same term list)."""
         if self._scanned_terms is not None and self._scanned_terms == terms:
-            return self._term_hits.get(page.id or 0, [])
+            # copies: Check.run completes a finding in place, the scan's stay as they were found
+            return [copy.copy(f) for f in self._term_hits.get(page.id or 0, [])]
         from zwgk.checks.content import page_term_findings
 
         return page_term_findings(page, terms)
