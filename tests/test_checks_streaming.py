@@ -10,14 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_checks_on_sim import SITES, stored
 
 from zwgk.checks import facts
 from zwgk.checks.context import PageStream, SiteContext, StoredPage, UrlLookup
 from zwgk.checks.engine import run_checks
 from zwgk.config.profile import load_profile
 from zwgk.portal_sim import build_site, load_spec
-
-from test_checks_on_sim import SITES, stored
 
 pytestmark = pytest.mark.slow
 
