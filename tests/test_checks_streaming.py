@@ -38,14 +38,20 @@ def site_a(tmp_path_factory: pytest.TempPathFactory) -> SiteContext:
     return stored(build_site(load_spec(SITES / "example-a.yaml")), tmp_path_factory.mktemp("a"))
 
 
-def test_scan_changes_nothing(site_a: SiteContext, monkeypatch: pytest.MonkeyPatch) -> None:
-    terms = {"content_terms": ["人民政府", "信息公开"]}      # words every page has: many term findings
+@pytest.mark.parametrize("limit", [None, 3])
+def test_scan_changes_nothing(site_a: SiteContext, monkeypatch: pytest.MonkeyPatch, limit: int | None) -> None:
+    """limit: checks.metadata_max_documents; a small one keeps few judgements (facts._prune)."""
+    terms: dict[str, Any] = {"content_terms": ["人民政府", "信息公开"]}   # words every page has: many findings
+    if limit:
+        terms["metadata_max_documents"] = limit
+    monkeypatch.setattr(facts, "CHUNK", 7)              # many chunks, merged in order
     on_demand = _results(_fresh(site_a, **terms))
     assert '"content.terms"' in on_demand and "doc.metadata" in on_demand
 
     one = _fresh(site_a, **terms)
     one.scan(1)
     assert one._facts and one._term_hits
+    assert len(one._problems) == limit if limit else one._judged_upto is None
     assert _results(one) == on_demand
 
     monkeypatch.setattr(facts, "MIN_PARALLEL_PAGES", 1)

@@ -37,6 +37,7 @@ class SiteContext:
         self._facts: dict[str, MetaFacts] = {}
         # set by scan() (checks/facts.py): what one streamed pass over the pages found
         self._problems: dict[str, Any] = {}          # url -> DocJudgement of a page that lacks metadata
+        self._judged_upto: str | None = None         # … kept for URLs up to this one only (None: all)
         self._term_hits: dict[int, list[Any]] = {}   # page id -> content.terms findings on it
         self._scanned_terms: list[Any] | None = None
 
@@ -148,7 +149,8 @@ class SiteContext:
 
         wanted = tuple(fields)
         facts = self._facts.get(page.url)
-        if facts is not None and facts.judged_fields == wanted:
+        if facts is not None and facts.judged_fields == wanted and (
+                self._judged_upto is None or page.url <= self._judged_upto):
             return self._problems.get(page.url)
         return judge_metadata(self.metadata(page), wanted)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from zwgk.store import RENDER_METHOD, Store
@@ -24,8 +24,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MIN_PARALLEL_PAGES = 1000     # below this, starting processes costs more than it saves
+CHUNK = 500                   # pages per task: the parent holds a few chunks' facts, not all of them
 # facts the probe stage read, for the evaluation in the same process: key -> (facts, problems, hits)
-_KEPT: dict[tuple[Any, ...], tuple[dict[str, Any], dict[str, Any]]] = {}
+_KEPT: dict[tuple[Any, ...], tuple[dict[str, Any], dict[str, Any], str | None]] = {}
 
 # (page id, url, metadata facts or None, doc.metadata judgement or None, content.terms findings)
 Fact = tuple[int, str, Any, Any, list[Any]]
@@ -37,7 +38,7 @@ def scan_site(ctx: SiteContext, processes: int = 1, *, keep: bool = False) -> No
     stay for the evaluation that follows in the same process (zwgk audit), which then reads the pages
     for content.terms only — provided the store holds the same pages and the settings are the same."""
     from zwgk.checks.content import configured_terms
-    from zwgk.checks.documents import DEFAULT_FIELDS
+    from zwgk.checks.documents import DEFAULT_FIELDS, DEFAULT_LIMIT
 
     try:
         terms = configured_terms(ctx.options)
@@ -52,52 +53,76 @@ def scan_site(ctx: SiteContext, processes: int = 1, *, keep: bool = False) -> No
     key = (target, ctx.key, len(ids), ids[-1], fields, superseded)
     meta_wanted = True
     if (kept := _KEPT.pop(key, None)) is not None:     # the probe stage read the metadata already
-        ctx._facts, ctx._problems = kept
+        ctx._facts, ctx._problems, ctx._judged_upto = kept
         meta_wanted = False
     if keep:
         terms = []                  # the probe stage needs the metadata only (site.search's 发布日期)
     if not meta_wanted and not terms:
         return
-    shares = _shares(ids, processes if len(ids) >= MIN_PARALLEL_PAGES else 1)
+    limit = int(ctx.options.get("metadata_max_documents") or DEFAULT_LIMIT)
     job = (ctx.key, superseded, terms, fields, meta_wanted)
-    if len(shares) > 1:
+    chunks = _chunks(ids, CHUNK)
+    if processes > 1 and len(ids) >= MIN_PARALLEL_PAGES:
         try:
-            with multiprocessing.get_context("fork").Pool(len(shares)) as pool:
-                parts = pool.starmap(_scan_share, [(target, share, *job) for share in shares])
-            facts: Iterator[Fact] = (f for part in parts for f in part)
+            pool = multiprocessing.get_context("fork").Pool(processes, _open_store, (target,))
         except (OSError, ValueError) as exc:      # no fork here: read them in this process
             log.warning("parallel page scan unavailable (%s); scanning in one process", exc)
-            facts = _scan(ctx.store, (ids[0], ids[-1]), *job)
+            pool = None
+        if pool is not None:
+            with pool:                             # in id order, a chunk at a time (bounded memory)
+                for part in pool.imap(_scan_chunk, [(chunk, *job) for chunk in chunks]):
+                    _merge(ctx, part, limit)
     else:
-        facts = _scan(ctx.store, (ids[0], ids[-1]), *job)
-    for page_id, url, meta, judged, hits in facts:
-        if meta is not None and url not in ctx._facts:     # the first record of a URL wins, as in the cache
-            ctx._facts[url] = meta
-            if judged is not None:
-                ctx._problems[url] = judged
-        if hits:
-            ctx._term_hits[page_id] = hits
+        pool = None
+    if pool is None:
+        for chunk in chunks:
+            _merge(ctx, _scan(ctx.store, chunk, *job), limit)
+    _prune(ctx, limit)
     if not keep:
         ctx._scanned_terms = terms
     else:
-        _KEPT[key] = (ctx._facts, ctx._problems)
+        _KEPT[key] = (ctx._facts, ctx._problems, ctx._judged_upto)
 
 
-def _shares(ids: list[int], n: int) -> list[tuple[int, int]]:
-    """n contiguous id ranges with about the same number of pages each."""
-    n = max(1, min(n, len(ids)))
-    size = -(-len(ids) // n)
+def _merge(ctx: SiteContext, facts: Iterable[Fact], limit: int) -> None:
+    for page_id, url, meta, judged, hits in facts:
+        if meta is not None and url not in ctx._facts:     # the first record of a URL wins, as in the cache
+            ctx._facts[url] = meta
+            if judged is not None and (ctx._judged_upto is None or url <= ctx._judged_upto):
+                ctx._problems[url] = judged
+        if hits:
+            ctx._term_hits[page_id] = hits
+    if len(ctx._problems) > 2 * limit:
+        _prune(ctx, limit)
+
+
+def _prune(ctx: SiteContext, limit: int) -> None:
+    """Keep doc.metadata's judgements of the `limit` smallest URLs only: it judges at most `limit`
+    documents, the ones it takes after its policy columns' in URL order. A URL past the last one kept
+    (ctx._judged_upto) is judged again if asked — so memory does not grow with the site."""
+    if len(ctx._problems) <= limit:
+        return
+    kept = sorted(ctx._problems)[:limit]
+    ctx._problems = {u: ctx._problems[u] for u in kept}
+    ctx._judged_upto = kept[-1]
+
+
+def _chunks(ids: list[int], size: int) -> list[tuple[int, int]]:
+    """Contiguous id ranges of `size` pages each."""
     return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
 
 
-def _scan_share(target: str, id_range: tuple[int, int], site: str, superseded: frozenset[int],
-                terms: list[Any], fields: tuple[str, ...], meta_wanted: bool) -> list[Fact]:
-    """A worker process's share: its own store connection (a forked connection is never reused)."""
-    store = Store(target)
-    try:
-        return list(_scan(store, id_range, site, superseded, terms, fields, meta_wanted))
-    finally:
-        store.close()
+_STORE: Store | None = None        # a scan worker's own connection (a forked one is never reused)
+
+
+def _open_store(target: str) -> None:
+    global _STORE
+    _STORE = Store(target)
+
+
+def _scan_chunk(args: tuple[Any, ...]) -> list[Fact]:
+    assert _STORE is not None
+    return list(_scan(_STORE, *args))
 
 
 def _scan(store: Store, id_range: tuple[int, int], site: str, superseded: frozenset[int],
