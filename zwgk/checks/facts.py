@@ -62,7 +62,8 @@ def scan_site(ctx: SiteContext, processes: int = 1, *, keep: bool = False) -> No
     limit = int(ctx.options.get("metadata_max_documents") or DEFAULT_LIMIT)
     job = (ctx.key, superseded, terms, fields, meta_wanted)
     chunks = _chunks(ids, CHUNK)
-    if processes > 1 and len(ids) >= MIN_PARALLEL_PAGES:
+    # (a server store's URL carries no password for a new connection: its scan stays in this process)
+    if processes > 1 and len(ids) >= MIN_PARALLEL_PAGES and ctx.store.path is not None:
         try:
             pool = multiprocessing.get_context("fork").Pool(processes, _open_store, (target,))
         except (OSError, ValueError) as exc:      # no fork here: read them in this process
