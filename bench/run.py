@@ -296,6 +296,7 @@ class Run:
     extra: list[str] = field(default_factory=list)
     background_cpu: float = 0.0   # CPU seconds the rest of the machine used meanwhile (nginx included)
     renders: int = 0              # zwgk: pages rendered in a browser (render_js: auto; the site needs none)
+    tree_pss_mb: float = 0.0      # the largest sum of PSS over the tree (shared pages counted once), MiB
 
     @property
     def pages_per_s(self) -> float:
@@ -367,6 +368,7 @@ class TreeRss(threading.Thread):
         super().__init__(daemon=True)
         self.pid, self.interval = pid, interval
         self.peak = 0
+        self.peak_pss = 0             # proportional set size: a page shared by n processes counts 1/n
         self.done = threading.Event()
 
     def _tree(self) -> list[int]:
@@ -386,11 +388,15 @@ class TreeRss(threading.Thread):
 
     def run(self) -> None:
         while not self.done.wait(self.interval):
-            total = 0
+            total = pss = 0
             for pid in self._tree():
                 with contextlib.suppress(OSError, IndexError, ValueError):
                     total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * self.PAGE
+                with contextlib.suppress(OSError, IndexError, ValueError, StopIteration):
+                    rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+                    pss += int(next(ln for ln in rollup.splitlines() if ln.startswith("Pss:")).split()[1]) * 1024
             self.peak = max(self.peak, total)
+            self.peak_pss = max(self.peak_pss, pss)
 
 
 def run_child(cmd: list[str], cwd: Path, stdout: Any, stderr: Any, env: dict[str, str] | None = None,
@@ -446,6 +452,7 @@ def timed(cmd: list[str], cwd: Path, name: str, env: dict[str, str] | None = Non
     t = parse_time_v(tfile.read_text(errors="replace"))
     t["background"] = max(0.0, busy - t["user"] - t["sys"])
     t["tree_rss"] = sampler[0].peak / 2**20 if sampler else 0.0
+    t["tree_pss"] = sampler[0].peak_pss / 2**20 if sampler else 0.0
     return rc, t
 
 
@@ -512,7 +519,8 @@ def run_zwgk(site: Site, url: str, concurrency: int, workdir: Path, tool: str) -
                len(rows), sum(1 for _, s in rows if s == 200), assets,
                int(sum(_scrapy_stats(logtext, "downloader/request_count"))),
                min(t["wall"], crawl_end - started) if crawl_end else None,
-               sorted(site.pages - got)[:20], sorted(got - site.pages)[:20], t["background"], renders)
+               sorted(site.pages - got)[:20], sorted(got - site.pages)[:20], t["background"], renders,
+               t["tree_pss"])
 
 
 def bare_command(url: str, concurrency: int, stats: Path, urls: Path, logfile: Path) -> list[str]:
@@ -546,7 +554,7 @@ def run_bare(site: Site, url: str, concurrency: int, workdir: Path) -> Run:
     return Run(site.n, BARE, rc, t["wall"], t["user"] + t["sys"], t["rss"] / 1024, t["tree_rss"],
                int(stats.get("bare/pages", 0)), int(stats.get("bare/pages_200", 0)), int(stats.get("bare/assets", 0)),
                int(stats.get("downloader/request_count", 0)), stats.get("elapsed_time_seconds"),
-               sorted(site.pages - gotset)[:20], extra[:20], t["background"])
+               sorted(site.pages - gotset)[:20], extra[:20], t["background"], tree_pss_mb=t["tree_pss"])
 
 
 # --- report -------------------------------------------------------------------------------------
@@ -579,9 +587,9 @@ def table(runs: list[Run]) -> str:
     order = {t: i for i, t in enumerate(TOOLS)}
     tools = sorted({r.tool for r in runs}, key=lambda t: (order.get(t.partition(" @")[0], 99), t))
     lines = ["| N | tool | runs | pages | assets | requests | wall s | pages/s | pages/s, all runs | ×bare pages/s "
-             "(median of rounds) | CPU s | peak RSS MB, largest process | peak RSS MB, all processes | ×bare RSS | "
-             "crawl s | checks + reports s | background CPU s |",
-             "|---:|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "(median of rounds) | CPU s | peak RSS MB, largest process | peak RSS MB, all processes | "
+             "peak PSS MB, all processes | ×bare RSS | crawl s | checks + reports s | background CPU s |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for n in sorted({r.n for r in runs}):
         bare_runs = [r for r in runs if r.n == n and r.tool == BARE]
         bare = min(bare_runs, key=lambda r: r.wall) if bare_runs else None
@@ -601,7 +609,8 @@ def table(runs: list[Run]) -> str:
                     if r.crawl_seconds is not None and "audit" in tool else "")
             lines.append(f"| {n:,} | {tool} | {len(rs)} | {r.pages:,}{flag} | {r.assets:,} | {r.requests:,} | "
                          f"{r.wall:.1f} | {r.pages_per_s:.0f} | {', '.join(f'{x.pages_per_s:.0f}' for x in rs)} | "
-                         f"{ratio} | {r.cpu:.1f} | {r.rss_mb:.0f} | {r.tree_rss_mb:.0f} | {rss_ratio} | {crawl} | "
+                         f"{ratio} | {r.cpu:.1f} | {r.rss_mb:.0f} | {r.tree_rss_mb:.0f} | "
+                         f"{f'{r.tree_pss_mb:.0f}' if r.tree_pss_mb else ''} | {rss_ratio} | {crawl} | "
                          f"{rest} | {r.background_cpu:.1f} |")
     return "\n".join(lines)
 
@@ -777,7 +786,8 @@ def bench(args: argparse.Namespace, workdir: Path) -> int:
                     runs.append(run)
                     log(f"  {run.pages} pages, {run.assets} assets, {run.requests} requests, {run.wall:.1f} s wall, "
                         f"{run.pages_per_s:.0f} pages/s, {run.cpu:.1f} s CPU, {run.rss_mb:.0f} MB largest process, "
-                        f"{run.tree_rss_mb:.0f} MB all processes, {run.background_cpu:.1f} s CPU used by the rest "
+                        f"{run.tree_rss_mb:.0f} MB all processes (PSS {run.tree_pss_mb:.0f}), "
+                        f"{run.background_cpu:.1f} s CPU used by the rest "
                         "of the machine" + ("" if run.ok else "  ⚠ MISMATCH"))
                     problems += [f"N={n} {tool}: {p}" for p in check(run)]
                     save(header(info, args) + "\n" + table(runs), runs, info, args, sites, stamp)

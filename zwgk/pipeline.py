@@ -97,11 +97,14 @@ def probe_stage(run: RunDir, insp: Inspection) -> None:
     probing = {cid for cid, chk in all_checks().items() if chk.meta.probes}
     store = Store(run.store)
     try:
+        processes = scan_processes(store)
         for site in store.sites():
             if crawl_status(site) == "interrupted":
                 continue
             ctx = SiteContext(store, site, insp.as_of, profile, _probes(store, site, insp, profile, live=True),
                               insp.checks)
+            # site.search reads every document's 发布日期: one scan, kept for the evaluation after it
+            ctx.scan(processes, keep=True)
             run_checks(ctx, [], only=probing)
         store.set_meta("probed_at", now_iso())
     finally:
@@ -136,6 +139,7 @@ def evaluate(run: RunDir, insp: Inspection, ledgers: list[Ledger], *, network: b
     results["ledgers"] = [{"id": lg.id, "title": lg.title, "source": Path(lg.source).name, "tasks": len(lg.tasks),
                            "warnings": lg.warnings} for lg in ledgers]
     incomplete = False
+    processes = scan_processes(store)
     for site in store.sites():
         stats = store.site_stats(site["key"])
         crawl = {"status": site["status"], "pages": stats["pages"], "attachments": stats["attachments"],
@@ -145,6 +149,7 @@ def evaluate(run: RunDir, insp: Inspection, ledgers: list[Ledger], *, network: b
                  "rendered": stats["rendered"], "render_failed": stats["render_failed"]}
         probes = _probes(store, site, insp, profile, live=reprobe)
         ctx = SiteContext(store, site, insp.as_of, profile, probes, insp.checks)
+        ctx.scan(processes)           # every page read once, in the crawl's worker count of processes
         check_results, findings = run_checks(ctx, tasks)
         coverage = ctx.coverage.to_dict()
         crawl["status"] = coverage["status"]
@@ -175,6 +180,25 @@ def evaluate(run: RunDir, insp: Inspection, ledgers: list[Ledger], *, network: b
     if network and (insp.crawl.screenshots if screenshots is None else screenshots):
         screenshot_stage(run, insp, results, hosts)
     return Evaluation(results, incomplete)
+
+
+def _run_processes(run: RunDir) -> int:
+    """scan_processes of a run directory's store (1 without one: reports from results.json alone)."""
+    if not Path(run.store).is_file():
+        return 1
+    store = Store(run.store)
+    try:
+        return scan_processes(store)
+    finally:
+        store.close()
+
+
+def scan_processes(store: Store) -> int:
+    """Processes for reading the pages in the evaluation: as many as crawled (the cores the run was
+    given: `--workers`), at most the machine's cores."""
+    import os
+
+    return max(1, min(len(store.workers()), os.cpu_count() or 1))
 
 
 def screenshot_stage(run: RunDir, insp: Inspection, results: dict[str, Any], hosts: list[str]) -> None:
@@ -214,7 +238,7 @@ def write_reports(run: RunDir, results: dict[str, Any], options: ReportOptions |
         results["diff"] = compare(baseline, results)
         if baseline.get("feedback"):        # the units' replies to the baseline's 问题清单 (zwgk feedback)
             results["diff"]["feedback"] = baseline["feedback"]
-    return write_all(run.path, results, options)
+    return write_all(run.path, results, options, processes=_run_processes(run))
 
 
 def crawl_stage(insp: Inspection, run: RunDir, *, resume: bool, progress: bool, workers: int | None = None) -> bool:

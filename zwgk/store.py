@@ -108,6 +108,8 @@ CREATE TABLE IF NOT EXISTS workers (
     reason TEXT                     -- Scrapy's finish reason (finished, shutdown …); NULL while running
 );
 CREATE INDEX IF NOT EXISTS pages_site_kind ON pages(site, kind);
+CREATE INDEX IF NOT EXISTS pages_site_final ON pages(site, final_url);
+CREATE INDEX IF NOT EXISTS pages_site_referer ON pages(site, referer);
 """
 FRONTIER_COLUMNS = ("site, url, method, kind, depth, priority, referer, anchor, form, state, reason, worker, "
                     "leased_at, seq")
@@ -460,11 +462,42 @@ class Store:
 
     def iter_pages(self, site: str | None = None, kind: str | Collection[str] | None = None, *,
                    body: bool = False, methods: Collection[str] | None = None, ok: bool | None = None,
-                   referers: Collection[str] | None = None) -> Iterator[PageRecord]:
+                   referers: Collection[str] | None = None, has_body: bool | None = None,
+                   order: str = "id", id_range: tuple[int, int] | None = None) -> Iterator[PageRecord]:
         """Records one at a time in id order, without their bodies unless `body` (see body(id)).
         `kind`: one kind or several; `ok`: only 2xx/3xx (True) or only the others (False);
-        `referers`: only records requested from these pages (e.g. a column's list-API answers)."""
-        sql, args = f"SELECT {PAGE_COLUMNS}{', body' if body else ''} FROM pages WHERE 1=1", []
+        `referers`: only records requested from these pages (e.g. a column's list-API answers);
+        `has_body`: only records with (True) or without (False) a stored body; `order`: "id" or "url";
+        `id_range`: only ids lo..hi (inclusive: a share of the records for one of several processes)."""
+        where, args = self._page_filter(site, kind, methods, ok, referers, has_body)
+        if id_range is not None:
+            where += " AND id >= ? AND id <= ?"
+            args += list(id_range)
+        sql = f"SELECT {PAGE_SELECT}{', body' if body else ''} FROM pages WHERE {where}"
+        for row in self.db.stream(sql + (" ORDER BY url, id" if order == "url" else " ORDER BY id"), args):
+            yield self._page(row)
+
+    def page_ids(self, site: str, kind: str | None = None, *, ok: bool | None = None,
+                 has_body: bool | None = None) -> list[int]:
+        """The ids iter_pages would give (for splitting the work over processes)."""
+        where, args = self._page_filter(site, kind, None, ok, None, has_body)
+        return [int(r[0]) for r in self.db.query(f"SELECT id FROM pages WHERE {where} ORDER BY id", args)]
+
+    def count_where(self, site: str | None = None, kind: str | Collection[str] | None = None, *,
+                    methods: Collection[str] | None = None, ok: bool | None = None,
+                    has_body: bool | None = None, exclude_ids: Collection[int] = ()) -> int:
+        """How many records iter_pages would give with these filters (minus `exclude_ids`)."""
+        where, args = self._page_filter(site, kind, methods, ok, None, has_body)
+        if exclude_ids:
+            where += f" AND id NOT IN ({','.join('?' * len(exclude_ids))})"
+            args += list(exclude_ids)
+        return int(self.db.query(f"SELECT COUNT(*) FROM pages WHERE {where}", args)[0][0])
+
+    @staticmethod
+    def _page_filter(site: str | None, kind: str | Collection[str] | None, methods: Collection[str] | None,
+                     ok: bool | None, referers: Collection[str] | None, has_body: bool | None
+                     ) -> tuple[str, list[Any]]:
+        sql, args = "1=1", []
         if site:
             sql += " AND site = ?"
             args.append(site)
@@ -481,8 +514,92 @@ class Store:
         if referers:
             sql += f" AND referer IN ({','.join('?' * len(referers))})"
             args += list(referers)
-        for row in self.db.stream(sql + " ORDER BY id", args):
+        if has_body is not None:
+            sql += " AND body IS NOT NULL" if has_body else " AND body IS NULL"
+        return sql, args
+
+    # --- reads for a streaming evaluation (checks/context.py) --------------------------------
+    def superseded_ids(self, site: str) -> set[int]:
+        """Ids of raw page fetches whose rendered DOM (a successful RENDER record) stands for them."""
+        return {int(r[0]) for r in self.db.query(
+            "SELECT g.id FROM pages g WHERE g.site = ? AND g.kind = 'page' AND g.method <> 'RENDER' AND EXISTS "
+            "(SELECT 1 FROM pages r WHERE r.site = g.site AND r.url = g.url AND r.method = 'RENDER' "
+            "AND r.error_kind IS NULL)", (site,))}
+
+    def failed_renders(self, site: str) -> dict[str, PageRecord]:
+        """url -> the RENDER record of a page the browser could not render."""
+        return {r["url"]: self._page(r) for r in self.db.query(
+            f"SELECT {PAGE_SELECT} FROM pages WHERE site = ? AND method = 'RENDER' AND error_kind IS NOT NULL "
+            "ORDER BY id", (site,))}
+
+    def records_at(self, site: str, url: str, *, body: bool = False) -> list[PageRecord]:
+        """Every record requested as `url` or that ended there (final URL), in id order."""
+        return [self._page(r) for r in self.db.query(
+            f"SELECT {PAGE_SELECT}{', body' if body else ''} FROM pages WHERE site = ? AND url = ? "
+            f"UNION SELECT {PAGE_SELECT}{', body' if body else ''} FROM pages WHERE site = ? AND final_url = ? "
+            "ORDER BY id", (site, url, site, url))]
+
+    def iter_site_links(self, site: str, exclude_pages: Collection[int] = (), *,
+                        kinds: Collection[str] | None = None, usable: bool | None = None,
+                        states: Collection[str] | None = None, anchor_has: Collection[str] = (),
+                        targets: Collection[str] | None = None) -> Iterator[tuple[str, Link]]:
+        """(source page URL, link) like iter_links, filtered in the database: `usable` True: links
+        used as their kind says (state NULL), False: the others; `states`: only these states;
+        `anchor_has`: only anchors containing one of these characters/strings (a cheap pre-filter
+        for callers that match the anchor with a pattern needing one of them); `targets`: only
+        links to these URLs."""
+        sql, args = ("SELECT p.url, l.url, l.anchor, l.kind, l.hidden, l.tag, p.id, l.state, l.reason FROM links l "
+                     "JOIN pages p ON p.id = l.page_id WHERE p.site = ?", [site])
+        if kinds:
+            sql += f" AND l.kind IN ({','.join('?' * len(kinds))})"
+            args += list(kinds)
+        if usable is not None:
+            sql += " AND l.state IS NULL" if usable else " AND l.state IS NOT NULL"
+        if states:
+            sql += f" AND l.state IN ({','.join('?' * len(states))})"
+            args += list(states)
+        if anchor_has:
+            sql += " AND (" + " OR ".join("l.anchor LIKE ?" for _ in anchor_has) + ")"
+            args += [f"%{a}%" for a in anchor_has]
+        if targets is not None:
+            if not targets:
+                return
+            sql += f" AND l.url IN ({','.join('?' * len(targets))})"
+            args += list(targets)
+        skip = set(exclude_pages)
+        for r in self.db.stream(sql + " ORDER BY l.page_id", args):
+            if r[6] not in skip:
+                yield r[0], Link(r[1], r[2], r[3], bool(r[4]), r[5], r[7], r[8])
+
+    def linked_records(self, site: str, kinds: Collection[str], exclude_pages: Collection[int] = ()
+                       ) -> Iterator[PageRecord]:
+        """Records of these kinds (no body, id order) that a usable link of one of these kinds on the
+        site's pages points at (pages in `exclude_pages` not counting as sources)."""
+        marks = ",".join("?" * len(kinds))
+        skip = ""
+        if exclude_pages:
+            skip = f" AND s.id NOT IN ({','.join('?' * len(exclude_pages))})"
+        sql = (f"SELECT {PAGE_SELECT} FROM pages t WHERE t.site = ? AND t.kind IN ({marks}) AND EXISTS "
+               f"(SELECT 1 FROM links l JOIN pages s ON s.id = l.page_id WHERE l.url = t.url AND s.site = t.site "
+               f"AND l.kind IN ({marks}) AND l.state IS NULL{skip}) ORDER BY t.id")
+        for row in self.db.stream(sql, (site, *kinds, *kinds, *exclude_pages)):
             yield self._page(row)
+
+    def frontier_at(self, site: str, url: str, states: tuple[str, ...] = ("queued", "dropped")) -> Row | None:
+        """The not-done frontier row of one URL (as frontier_rows gives them), or None."""
+        wanted = set(states) | ({"leased"} if "queued" in states else set())
+        rows = self.db.query(
+            f"SELECT site, url, method, kind, depth, priority, referer, anchor, form, "
+            f"CASE WHEN state = 'leased' THEN 'queued' ELSE state END AS state, reason "
+            f"FROM frontier WHERE site = ? AND url = ? AND state IN ({','.join('?' * len(wanted))}) ORDER BY method",
+            (site, url, *sorted(wanted)))
+        return rows[-1] if rows else None
+
+    def trap_cuts(self, site: str) -> dict[str, int]:
+        """pattern -> URLs a trap budget cut (frontier rows dropped for `trap:<pattern>`)."""
+        return {r[0][5:]: int(r[1]) for r in self.db.query(
+            "SELECT reason, COUNT(DISTINCT url) FROM frontier WHERE site = ? AND state = 'dropped' "
+            "AND reason LIKE ? GROUP BY reason ORDER BY reason", (site, "trap:%"))}
 
     def count_pages(self, site: str, kind: str | None = None) -> int:
         sql, args = "SELECT COUNT(*) FROM pages WHERE site = ?", [site]
@@ -493,7 +610,7 @@ class Store:
 
     def page(self, site: str, url: str, *, body: bool = True) -> PageRecord | None:
         """The first record of a URL; a failed render never stands for the page (its fetch does)."""
-        rows = self.db.query(f"SELECT {PAGE_COLUMNS}{', body' if body else ''} FROM pages WHERE site = ? AND url = ? "
+        rows = self.db.query(f"SELECT {PAGE_SELECT}{', body' if body else ''} FROM pages WHERE site = ? AND url = ? "
                              "ORDER BY CASE WHEN method = 'RENDER' AND error_kind IS NOT NULL THEN 1 ELSE 0 END, id "
                              "LIMIT 1", (site, url))
         return self._page(rows[0]) if rows else None
@@ -502,11 +619,11 @@ class Store:
         """The first record requested as `url` or that ended there (its final URL after redirects)."""
         return self.page(site, url, body=body) or next(
             (self._page(r) for r in self.db.query(
-                f"SELECT {PAGE_COLUMNS}{', body' if body else ''} FROM pages WHERE site = ? AND final_url = ? "
+                f"SELECT {PAGE_SELECT}{', body' if body else ''} FROM pages WHERE site = ? AND final_url = ? "
                 "ORDER BY id LIMIT 1", (site, url))), None)
 
     def page_by_id(self, page_id: int, *, body: bool = True) -> PageRecord | None:
-        rows = self.db.query(f"SELECT {PAGE_COLUMNS}{', body' if body else ''} FROM pages WHERE id = ?", (page_id,))
+        rows = self.db.query(f"SELECT {PAGE_SELECT}{', body' if body else ''} FROM pages WHERE id = ?", (page_id,))
         return self._page(rows[0]) if rows else None
 
     def body(self, page_id: int) -> str | None:
@@ -545,11 +662,18 @@ class Store:
 
     @staticmethod
     def _page(row: Row) -> PageRecord:
-        data = dict(row)
-        data["body"] = decompress_body(data.pop("body", None))
-        data["redirects"] = json.loads(data["redirects"] or "[]")
-        data["meta"] = json.loads(data["meta"] or "{}")
-        return PageRecord(**data)
+        """A record from a row of `SELECT {PAGE_SELECT}[, body]` (read by position: the hot path of
+        every streamed evaluation pass)."""
+        vals = tuple(row)
+        n = _N_PAGE_COLUMNS
+        redirects, meta = vals[_REDIRECTS], vals[_META]
+        rec = PageRecord(*vals[:_REDIRECTS], json.loads(redirects) if redirects and redirects != "[]" else [],
+                         *vals[_REDIRECTS + 1:_META], json.loads(meta) if meta and meta != "{}" else {},
+                         *vals[_META + 1:n - 1], decompress_body(vals[n + 1]) if len(vals) > n + 1 else None,
+                         [], vals[n - 1])
+        if len(vals) > n:
+            rec.__dict__["stored_body"] = bool(vals[n])   # read without its body: whether it has one
+        return rec
 
     # --- list coverage ------------------------------------------------------------------------
     def record_list_coverage(self, cov: ListCoverage) -> None:
@@ -592,6 +716,11 @@ class Store:
 
 # every stored column of a page but its body, in the order of PageRecord's fields
 PAGE_COLUMNS = ", ".join(f.name for f in fields(PageRecord) if f.name not in ("body", "links"))
+# … and whether it has a body (a record read without it can still say so)
+PAGE_SELECT = PAGE_COLUMNS + ", CASE WHEN body IS NULL THEN 0 ELSE 1 END AS has_body"
+_PAGE_NAMES = PAGE_COLUMNS.split(", ")
+_N_PAGE_COLUMNS, _REDIRECTS, _META = len(_PAGE_NAMES), _PAGE_NAMES.index("redirects"), _PAGE_NAMES.index("meta")
+assert _PAGE_NAMES[-1] == "id" and [f.name for f in fields(PageRecord)][-3:] == ["body", "links", "id"]
 
 
 def compress_body(body: str | None) -> bytes | None:

@@ -131,7 +131,8 @@ def find_reports(ctx: SiteContext) -> tuple[dict[int, list[Candidate]], list[Pag
     for page in column:
         for item in ctx.list_page(page).items:
             _add_link(ctx, by_url, item.title, item.url, page.url, in_column=True, listed=item.date)
-    for source, link in ctx.link_index:
+    # every title a report has contains 报 (年报 / 年度报告): the database drops the other anchors
+    for source, link in ctx.iter_links(kinds=("page", "attachment"), anchor_has=("报",)):
         if link.kind in ("page", "attachment"):
             _add_link(ctx, by_url, link.anchor, link.url, source, in_column=source in column_urls, listed=None)
     out: dict[int, list[Candidate]] = {}

@@ -137,10 +137,9 @@ def published_on(ctx: SiteContext, page: PageRecord) -> tuple[date | None, str]:
     """(发布日期, where it was read): the metadata block or <meta PubDate>, a 发布日期 label in the
     text, else the CMS date in the URL (weakest: it is when the file was made, not published)."""
     try:
-        meta = ctx.metadata(page)
-        if d := meta.date("发布日期"):
-            field = meta.fields.get("发布日期")
-            return d, "PubDate" if field is not None and field.source == "meta" else "发布日期"
+        facts = ctx.meta_facts(page)
+        if facts.published:
+            return facts.published, facts.published_source
     except (ImportError, AttributeError):   # recogniser not available: read the page ourselves
         pass
     pub = (page.meta or {}).get("PubDate") or (page.meta or {}).get("pubdate")
@@ -265,13 +264,7 @@ def content_terms(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
         return CheckResult("content.terms", "not_applicable", "未配置检查词表")
     findings: list[Finding] = []
     for page in ctx.pages:
-        text = squeeze(visible_text(page))
-        if not text:
-            continue
-        for term in terms:
-            spans = find_term(term, text)
-            if spans:
-                findings.append(_term_finding(page, term, text, spans))
+        findings += ctx.term_findings(page, terms)
     pages = len(ctx.pages)
     if not findings:
         seen = f"已检查 {pages} 个页面、{len(terms)} 个词条，未发现"
@@ -283,6 +276,14 @@ def content_terms(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
         "content.terms", "warn",
         f"{len(findings)} 处疑似错误表述（{'、'.join(hit_terms)}），需人工确认",
         details={"pages": pages, "terms": len(terms), "hits": len(findings)}, findings=findings)
+
+
+def page_term_findings(page: PageRecord, terms: list[Term]) -> list[Finding]:
+    """content.terms' findings on one page (one per term found), in term order."""
+    text = squeeze(visible_text(page))
+    if not text:
+        return []
+    return [_term_finding(page, term, text, spans) for term in terms if (spans := find_term(term, text))]
 
 
 def _term_finding(page: PageRecord, term: Term, text: str, spans: list[tuple[int, int]]) -> Finding:

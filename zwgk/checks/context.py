@@ -6,8 +6,12 @@ thresholds and the probe layer (the only way a check learns network facts). No c
 
 from __future__ import annotations
 
+import copy
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from zwgk.store import RENDER_METHOD as RENDER
@@ -16,6 +20,9 @@ from zwgk.store import Link, PageRecord, Store
 if TYPE_CHECKING:
     from zwgk.config.profile import Profile
     from zwgk.probes import Probes
+
+BODY_CACHE = 64          # decompressed bodies kept (a check reading a page twice reads it once)
+PARSED_CACHE = 1024      # parsed lists / metadata blocks kept (column pages are read by many checks)
 
 
 class SiteContext:
@@ -27,8 +34,12 @@ class SiteContext:
         self.profile = profile
         self.probes = probes
         self.options = options or {}      # inspection-level inputs, e.g. content.terms lists
-        self._lists: dict[str, Any] = {}
-        self._meta: dict[str, Any] = {}
+        self._facts: dict[str, MetaFacts] = {}
+        # set by scan() (checks/facts.py): what one streamed pass over the pages found
+        self._problems: dict[str, Any] = {}          # url -> DocJudgement of a page that lacks metadata
+        self._judged_upto: str | None = None         # … kept for URLs up to this one only (None: all)
+        self._term_hits: dict[int, list[Any]] = {}   # page id -> content.terms findings on it
+        self._scanned_terms: list[Any] | None = None
 
     @property
     def key(self) -> str:
@@ -46,77 +57,141 @@ class SiteContext:
     # A page the browser rendered has two records: the raw fetch (GET) and its DOM (RENDER). Checks
     # judge what a visitor sees, so the rendered one stands for the page when it succeeded; a failed
     # render is kept aside (render_failures) so a list that could not be read is `inconclusive`.
+    #
+    # Nothing here holds the whole crawl: pages are streamed from the store on every pass (records
+    # without bodies; a body is read when a check touches it, through a small cache), lookups by URL
+    # are indexed queries, links are streamed with filters the database applies. What is kept is small
+    # and bounded (caches of parsed lists and metadata) or per column (list coverage).
     @cached_property
-    def _records(self) -> tuple[list[PageRecord], dict[str, PageRecord], set[int]]:
-        records = self.store.pages(self.key)
-        renders = {r.url: r for r in records if r.method == RENDER}
-        rendered = {url for url, r in renders.items() if r.error_kind is None}
-        chosen, superseded = [], set()
-        for rec in records:
-            if rec.method == RENDER:
-                if rec.error_kind is None:
-                    chosen.append(rec)
-            elif rec.kind == "page" and rec.url in rendered:
-                superseded.add(rec.id or 0)
-            else:
-                chosen.append(rec)
-        # a render that failed still marks its page (the raw fetch is what the checks read)
-        failures = {url: r for url, r in renders.items() if r.error_kind is not None}
-        return chosen, failures, superseded
+    def _superseded(self) -> frozenset[int]:
+        """Ids of raw fetches a successful render stands for (few: render_js pages only)."""
+        return frozenset(self.store.superseded_ids(self.key))
+
+    def _chosen(self, rec: PageRecord) -> bool:
+        if rec.method == RENDER:
+            return rec.error_kind is None
+        return (rec.id or 0) not in self._superseded
+
+    def records(self, kind: str | tuple[str, ...] | None = None, *, ok: bool | None = None,
+                referers: list[str] | None = None) -> Iterator[PageRecord]:
+        """One record per fetched URL and method (a successful render replaces its page's raw fetch),
+        streamed in id order; bodies are read lazily."""
+        for rec in self.store.iter_pages(self.key, kind, ok=ok, referers=referers):
+            if self._chosen(rec):
+                yield self._lazy(rec)
+
+    def _lazy(self, rec: PageRecord) -> PageRecord:
+        return StoredPage.of(rec, self._body)
 
     @property
-    def all_records(self) -> list[PageRecord]:
-        """One record per fetched URL and method; a successful render replaces its page's raw fetch."""
-        return self._records[0]
+    def all_records(self) -> Iterator[PageRecord]:
+        """Every chosen record (streamed: iterate, don't keep)."""
+        return self.records()
 
-    @property
+    @cached_property
     def render_failures(self) -> dict[str, PageRecord]:
         """url -> the RENDER record of a page the browser could not render (unavailable, timeout …)."""
-        return self._records[1]
+        return self.store.failed_renders(self.key)
 
     @cached_property
-    def pages(self) -> list[PageRecord]:
-        """HTML pages fetched successfully (2xx) with a body."""
-        return [p for p in self.all_records if p.kind == "page" and p.ok and p.body is not None]
+    def pages(self) -> PageStream:
+        """HTML pages fetched successfully (2xx) with a body: re-iterable, streamed from the store."""
+        return PageStream(self)
 
     @cached_property
-    def by_url(self) -> dict[str, PageRecord]:
-        out: dict[str, PageRecord] = {}
-        for rec in self.all_records:
-            out.setdefault(rec.url, rec)
-            if rec.final_url:
-                out.setdefault(rec.final_url, rec)
-        return out
+    def by_url(self) -> UrlLookup:
+        """url (as requested, or the final URL after redirects) -> the first chosen record."""
+        return UrlLookup(self)
 
     @cached_property
     def home(self) -> PageRecord | None:
-        rec = self.store.page(self.key, self.site_url)
-        if rec is not None and rec.kind == "page" and (rec.id or 0) in self._records[2]:
-            return next((r for r in self.all_records if r.url == rec.url and r.method == RENDER), rec)
-        return rec
+        rec = self.store.page(self.key, self.site_url, body=False)
+        if rec is None:
+            return None
+        if rec.kind == "page" and (rec.id or 0) in self._superseded:
+            rendered = next((r for r in self.store.records_at(self.key, rec.url)
+                             if r.url == rec.url and r.method == RENDER and r.error_kind is None), None)
+            rec = rendered or rec
+        return self._lazy(rec)
 
     def links_of(self, page: PageRecord) -> list[Link]:
         return self.store.links(page.id) if page.id is not None else []
 
+    @property
+    def link_index(self) -> Iterator[tuple[str, Link]]:
+        """(source page URL, link) for every recorded link of the site, streamed (iterate, don't keep);
+        iter_links() filters in the database."""
+        return self.iter_links()
+
+    def iter_links(self, **filters: Any) -> Iterator[tuple[str, Link]]:
+        """(source page URL, link) of the chosen pages' links; filters: Store.iter_site_links."""
+        return self.store.iter_site_links(self.key, self._superseded, **filters)
+
+    def _body(self, page_id: int) -> str | None:
+        return self._bodies(page_id)
+
     @cached_property
-    def link_index(self) -> list[tuple[str, Link]]:
-        """(source page URL, link) for every recorded link of the site."""
-        return list(self.store.all_links(self.key, exclude_pages=self._records[2]))
+    def _bodies(self) -> Any:
+        return lru_cache(maxsize=BODY_CACHE)(self.store.body)
 
-    # --- page understanding (cached; parsing is the expensive part) ---------------------------
+    # --- page understanding (cached, bounded; parsing is the expensive part) -------------------
+    def scan(self, processes: int = 1, *, keep: bool = False) -> None:
+        """Read every page once for the per-page facts several checks need (checks/facts.py), in
+        `processes` worker processes when more than one; checks then read the facts, not the pages.
+        keep: leave the facts for the evaluation that follows in this process (facts.scan_site)."""
+        from zwgk.checks.facts import scan_site
+
+        scan_site(self, processes, keep=keep)
+
+    def doc_judgement(self, page: PageRecord, fields: list[str]) -> Any:
+        """doc.metadata's judgement of a document page (None: it lacks nothing)."""
+        from zwgk.checks.documents import judge_metadata
+
+        wanted = tuple(fields)
+        facts = self._facts.get(page.url)
+        if facts is not None and facts.judged_fields == wanted and (
+                self._judged_upto is None or page.url <= self._judged_upto):
+            return self._problems.get(page.url)
+        return judge_metadata(self.metadata(page), wanted)
+
+    def term_findings(self, page: PageRecord, terms: list[Any]) -> list[Any]:
+        """content.terms' findings on one page (from the scan when it read the same term list)."""
+        if self._scanned_terms is not None and self._scanned_terms == terms:
+            # copies: Check.run completes a finding in place, the scan's stay as they were found
+            return [copy.copy(f) for f in self._term_hits.get(page.id or 0, [])]
+        from zwgk.checks.content import page_term_findings
+
+        return page_term_findings(page, terms)
+
     def list_page(self, page: PageRecord) -> Any:
-        from zwgk.understand.lists import parse_list
-
-        if page.url not in self._lists:
-            self._lists[page.url] = parse_list(page.body or "", page.final_url or page.url)
-        return self._lists[page.url]
+        return self._list_cached(page.url, page)
 
     def metadata(self, page: PageRecord) -> Any:
+        meta = self._meta_cached(page.url, page)
+        if page.url not in self._facts:
+            self._facts[page.url] = MetaFacts.of(meta)
+        return meta
+
+    def meta_facts(self, page: PageRecord) -> MetaFacts:
+        """The few metadata facts checks need of every document page (has a block, 发布日期), kept
+        for the whole evaluation so a page's metadata is parsed once, not once per check."""
+        facts = self._facts.get(page.url)
+        if facts is None:
+            self.metadata(page)
+            facts = self._facts[page.url]
+        return facts
+
+    @cached_property
+    def _list_cached(self) -> Any:
+        from zwgk.understand.lists import parse_list
+
+        return _url_cache(lambda page: parse_list(page.body or "", page.final_url or page.url), PARSED_CACHE)
+
+    @cached_property
+    def _meta_cached(self) -> Any:
         from zwgk.understand.metadata import parse_metadata
 
-        if page.url not in self._meta:
-            self._meta[page.url] = parse_metadata(page.body or "")
-        return self._meta[page.url]
+        return _url_cache(lambda page: parse_metadata(page.body or ""), PARSED_CACHE)
 
     @cached_property
     def coverage(self) -> Any:
@@ -140,7 +215,7 @@ class SiteContext:
         """A stored, successfully fetched page by URL ('/dir/' and '/dir/index.html' are the same)."""
         for candidate in (url, url.rstrip("/") + "/index.html", url.removesuffix("index.html")):
             rec = self.by_url.get(candidate)
-            if rec is not None and rec.ok and rec.body is not None:
+            if rec is not None and rec.ok and has_body(rec):
                 return rec
         return None
 
@@ -178,7 +253,7 @@ class SiteContext:
         urls = first.pager.page_urls(page.final_url or page.url) if first.pager else []
         pages = [page, *(p for u in urls if (p := self.page_at(u)) is not None)]
         here = {page.url, page.final_url}
-        pages += [r for r in self.all_records if r.kind == "listing" and r.ok and r.referer in here]
+        pages += list(self.records("listing", ok=True, referers=sorted(u for u in here if u)))
         return pages
 
     def column_listing(self, key: str) -> tuple[PageRecord, list[Any]] | None:
@@ -195,3 +270,153 @@ class SiteContext:
                     seen.add(item.url)
                     items.append(item)
         return pages[0], items
+
+
+@dataclass(frozen=True, slots=True)
+class MetaFacts:
+    """What checks read of a page's metadata besides doc.metadata itself (small: kept per page)."""
+    has_block: bool
+    published: date | None          # 发布日期
+    published_source: str           # "PubDate" (a <meta> tag) | "发布日期" (a label on the page) | ""
+    judged_fields: tuple[str, ...] | None = None    # the scan judged it for doc.metadata with these fields
+
+    @classmethod
+    def of(cls, meta: Any, judged_fields: tuple[str, ...] | None = None) -> MetaFacts:
+        d = meta.date("发布日期")
+        field = meta.fields.get("发布日期")
+        source = ("PubDate" if field is not None and field.source == "meta" else "发布日期") if d else ""
+        return cls(bool(meta.has_block), d, source, judged_fields)
+
+
+class StoredPage(PageRecord):
+    """A stored record whose body is read from the store when first used (never kept by the record)."""
+
+    _loader: Callable[[int], str | None] | None = None
+    _own_body: str | None = None
+
+    @classmethod
+    def of(cls, rec: PageRecord, loader: Callable[[int], str | None]) -> StoredPage:
+        page = cls.__new__(cls)
+        page.__dict__.update(rec.__dict__)
+        page.__dict__.pop("body", None)
+        page._loader = loader
+        page._own_body = rec.__dict__.get("body")
+        return page
+
+    @property
+    def has_body(self) -> bool:
+        """Whether the store holds a body for it (without reading the body)."""
+        stored = self.__dict__.get("stored_body")
+        return self.body is not None if stored is None else bool(stored or self._own_body is not None)
+
+    @property  # type: ignore[override]
+    def body(self) -> str | None:
+        if self._own_body is not None or self._loader is None or self.id is None:
+            return self._own_body
+        if self.__dict__.get("stored_body") is False:
+            return None
+        return self._loader(self.id)
+
+    @body.setter
+    def body(self, value: str | None) -> None:
+        self._own_body = value
+
+
+class PageStream:
+    """ctx.pages: the site's successfully fetched HTML pages, streamed from the store on every pass
+    (id order, bodies lazy). len() and truth are counts; use list(...) only on a filtered few."""
+
+    def __init__(self, ctx: SiteContext):
+        self._ctx = ctx
+
+    def __iter__(self) -> Iterator[PageRecord]:
+        ctx = self._ctx
+        for rec in ctx.store.iter_pages(ctx.key, "page", ok=True, has_body=True):
+            if ctx._chosen(rec):
+                yield ctx._lazy(rec)
+
+    def by_url_order(self) -> Iterator[PageRecord]:
+        """The same pages in URL order (what sorted(pages, key=url) gave)."""
+        ctx = self._ctx
+        if ctx.store.db.dialect != "sqlite":    # a server's collation may not be code-point order
+            yield from sorted(self, key=lambda p: p.url)
+            return
+        for rec in ctx.store.iter_pages(ctx.key, "page", ok=True, has_body=True, order="url"):
+            if ctx._chosen(rec):
+                yield ctx._lazy(rec)
+
+    @cached_property
+    def _count(self) -> int:
+        ctx = self._ctx
+        failed = [r.id for r in ctx.render_failures.values() if r.id is not None]
+        return ctx.store.count_where(ctx.key, "page", ok=True, has_body=True,
+                                     exclude_ids=[*ctx._superseded, *failed])
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __bool__(self) -> bool:
+        return self._count > 0
+
+
+class UrlLookup:
+    """ctx.by_url: the first chosen record (id order) requested as a URL or redirected to it; indexed
+    queries with a small cache instead of a dict of the whole crawl."""
+
+    def __init__(self, ctx: SiteContext, size: int = 4096):
+        self._ctx = ctx
+        self._cache: OrderedDict[str, PageRecord | None] = OrderedDict()
+        self._size = size
+
+    def get(self, url: str | None, default: PageRecord | None = None) -> PageRecord | None:
+        if not url:
+            return default
+        if url in self._cache:
+            self._cache.move_to_end(url)
+            found = self._cache[url]
+        else:
+            ctx = self._ctx
+            found = next((ctx._lazy(r) for r in ctx.store.records_at(ctx.key, url) if ctx._chosen(r)), None)
+            self._cache[url] = found
+            if len(self._cache) > self._size:
+                self._cache.popitem(last=False)
+        return default if found is None else found
+
+    def __contains__(self, url: object) -> bool:
+        return isinstance(url, str) and self.get(url) is not None
+
+    def __getitem__(self, url: str) -> PageRecord:
+        rec = self.get(url)
+        if rec is None:
+            raise KeyError(url)
+        return rec
+
+    def __iter__(self) -> Iterator[str]:
+        """Every URL a record was requested as or ended at (each once), in record order."""
+        seen: set[str] = set()
+        for rec in self._ctx.records():
+            for u in (rec.url, rec.final_url):
+                if u and u not in seen:
+                    seen.add(u)
+                    yield u
+
+
+def _url_cache(fn: Callable[[PageRecord], Any], size: int) -> Callable[[str, PageRecord], Any]:
+    """A bounded cache of fn(page) by the page's URL (as the unbounded dicts before it were keyed)."""
+    cache: OrderedDict[str, Any] = OrderedDict()
+
+    def get(url: str, page: PageRecord) -> Any:
+        if url in cache:
+            cache.move_to_end(url)
+            return cache[url]
+        value = cache[url] = fn(page)
+        if len(cache) > size:
+            cache.popitem(last=False)
+        return value
+
+    return get
+
+
+def has_body(rec: PageRecord) -> bool:
+    """rec.body is not None, without reading a stored page's body."""
+    return rec.has_body if isinstance(rec, StoredPage) else rec.body is not None

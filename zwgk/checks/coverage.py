@@ -120,7 +120,7 @@ def site_coverage(ctx: SiteContext) -> Coverage:
 
     site = ctx.site
     cov = Coverage(crawl_status(site), list(site.get("capped") or []), site.get("detail") or "")
-    frontier = {r["url"]: r for r in ctx.store.frontier_rows(ctx.key)}
+    frontier = FrontierLookup(ctx)
     catalogue = load_columns()
     keys = [k for k, c in catalogue.items() if c.required] + [k for k in ctx.columns if k in catalogue]
     for key in dict.fromkeys(keys):
@@ -130,11 +130,7 @@ def site_coverage(ctx: SiteContext) -> Coverage:
     if cov.status != "complete":
         cov.unreached = _unreached_navigation(ctx, frontier)
         cov.navigation_covered = not cov.unreached and "gk.root" in ctx.columns
-    traps: dict[str, int] = {}
-    for row in frontier.values():
-        if (row["reason"] or "").startswith("trap:"):
-            traps[row["reason"][5:]] = traps.get(row["reason"][5:], 0) + 1
-    cov.traps = [{"pattern": p, "cut": n} for p, n in sorted(traps.items())]
+    cov.traps = [{"pattern": p, "cut": n} for p, n in sorted(ctx.store.trap_cuts(ctx.key).items())]
     # a required column the crawl did not find although it did not cover the navigation: not reached
     if not cov.navigation_known:
         for key, col_def in catalogue.items():
@@ -142,6 +138,16 @@ def site_coverage(ctx: SiteContext) -> Coverage:
                 cov.columns[key] = ColumnCoverage(key, col_def.name, "not_reached", None,
                                                   note="导航未抓取完整，未发现该栏目")
     return cov
+
+
+class FrontierLookup:
+    """The not-done frontier row of a URL, by indexed query (not a dict of the whole frontier)."""
+
+    def __init__(self, ctx: SiteContext):
+        self._ctx = ctx
+
+    def get(self, url: str | None) -> Any:
+        return self._ctx.store.frontier_at(self._ctx.key, url) if url else None
 
 
 def _frontier_note(row: Any) -> str:
@@ -152,7 +158,7 @@ def _frontier_note(row: Any) -> str:
     return "排队中，抓取被中断" if row["state"] == "queued" else "未抓取"
 
 
-def column_coverage(ctx: SiteContext, key: str, frontier: dict[str, Any] | None = None) -> ColumnCoverage | None:
+def column_coverage(ctx: SiteContext, key: str, frontier: FrontierLookup | None = None) -> ColumnCoverage | None:
     """How the crawl obtained the list of a recognised column; None when the column was not found."""
     from zwgk.rules.columns import load_columns
     from zwgk.understand.columns import list_key
@@ -170,7 +176,7 @@ def column_coverage(ctx: SiteContext, key: str, frontier: dict[str, Any] | None 
 
             why = error_label(rec.error_kind) if rec.error_kind else f"HTTP {rec.status}"
             return ColumnCoverage(key, name, "unread", hit.url, note=f"栏目页打开失败：{why}")
-        frontier = frontier if frontier is not None else {r["url"]: r for r in ctx.store.frontier_rows(ctx.key)}
+        frontier = frontier if frontier is not None else FrontierLookup(ctx)
         row = frontier.get(hit.url) or frontier.get(hit.url.rstrip("/") + "/index.html")
         return ColumnCoverage(key, name, "not_reached", hit.url, note=_frontier_note(row))
     listing = ctx.column_listing(key)
@@ -187,7 +193,7 @@ def column_coverage(ctx: SiteContext, key: str, frontier: dict[str, Any] | None 
     stated = getattr(pager, "total_records", None) if pager else None
     if page.method == RENDER_METHOD:
         state, source = "rendered", "browser"
-    elif any(r.kind == "listing" and r.ok and r.referer in (page.url, page.final_url) for r in ctx.all_records):
+    elif next(ctx.records("listing", ok=True, referers=[u for u in (page.url, page.final_url) if u]), None):
         state, source = "script_listed", "adapter"
     else:
         state, source = "fetched", "markup"
@@ -207,7 +213,7 @@ def column_coverage(ctx: SiteContext, key: str, frontier: dict[str, Any] | None 
     return ColumnCoverage(key, name, state, page.url, source, stated, len(items), complete, note)
 
 
-def _unreached_navigation(ctx: SiteContext, frontier: dict[str, Any]) -> list[dict[str, str]]:
+def _unreached_navigation(ctx: SiteContext, frontier: FrontierLookup) -> list[dict[str, str]]:
     """Navigation links (homepage, the 专栏 and the column pages) the crawl did not fetch: where a
     column could be that the crawl therefore could not have found."""
     from zwgk.store import PageRecord

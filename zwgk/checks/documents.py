@@ -8,6 +8,8 @@ those columns' documents). An article without such a block (a news item) is not 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from zwgk.checks.base import CheckResult, finding
@@ -28,11 +30,9 @@ def documents_in(ctx: SiteContext, column_keys: list[str]) -> list[tuple[str, Pa
     a 解读's 原文链接 or a later list page — a list page shows only its newest items)."""
     out: list[tuple[str, PageRecord]] = []
     seen: set[str] = set()
-    by_column = _detail_pages_by_column(ctx)
-    for key in column_keys:
-        listing = ctx.column_listing(key)
-        if listing is None:
-            continue
+    listings = {key: listing for key in column_keys if (listing := ctx.column_listing(key)) is not None}
+    by_column = _detail_pages_by_column(ctx, {list_key(p.final_url or p.url) for p, _ in listings.values()})
+    for key, listing in listings.items():
         page0 = listing[0]
         filed = by_column.get(list_key(page0.final_url or page0.url), [])
         for page in [p for item in listing[1] if (p := ctx.page_at(item.url)) is not None] + filed:
@@ -42,36 +42,84 @@ def documents_in(ctx: SiteContext, column_keys: list[str]) -> list[tuple[str, Pa
     return out
 
 
-def _detail_pages_by_column(ctx: SiteContext) -> dict[str, list[PageRecord]]:
+def _detail_pages_by_column(ctx: SiteContext, wanted: set[str]) -> dict[str, list[PageRecord]]:
     """Stored document pages by the column directory their URL names (TRS /zcwj/2026…/t…html → /zcwj/,
-    Hanweb art_<col>_ → /col/col<col>/index.html), in URL order."""
+    Hanweb art_<col>_ → /col/col<col>/index.html), in URL order; only the `wanted` columns (list keys)."""
     out: dict[str, list[PageRecord]] = {}
-    for page in sorted(ctx.pages, key=lambda p: p.url):
-        if is_detail(page) and (col := column_url_of(page.final_url or page.url)):
+    if not wanted:
+        return out
+    for page in ctx.pages.by_url_order():
+        if is_detail(page) and (col := column_url_of(page.final_url or page.url)) and list_key(col) in wanted:
             out.setdefault(list_key(col), []).append(page)
     return out
 
 
-def metadata_documents(ctx: SiteContext) -> list[tuple[str | None, PageRecord]]:
-    """(column key or None, page) of every document page that carries a metadata block; the policy
-    columns' documents first. `checks.metadata_columns` narrows it to those columns."""
+def metadata_documents(ctx: SiteContext, keep: int | None = None
+                       ) -> tuple[list[tuple[str | None, PageRecord]], int]:
+    """(column key or None, page) of the document pages that carry a metadata block —
+    the policy columns' documents first — the first `keep` of them (all: None), and how many there
+    are. `checks.metadata_columns` narrows it to those columns. Pages beyond `keep` are counted, not
+    kept (the site's documents are streamed, never all in memory)."""
+    out: list[tuple[str | None, PageRecord]] = []
+    total = 0
+
+    def take(key: str | None, page: PageRecord) -> None:
+        nonlocal total
+        total += 1
+        if keep is None or len(out) < keep:
+            out.append((key, page))
+
     narrowed = ctx.options.get("metadata_columns") or ctx.setting("metadata_columns", None)
     if narrowed:
-        return [(k, p) for k, p in documents_in(ctx, list(narrowed)) if ctx.metadata(p).has_block]
-    out: list[tuple[str | None, PageRecord]] = []
+        for k, p in documents_in(ctx, list(narrowed)):
+            if ctx.meta_facts(p).has_block:
+                take(k, p)
+        return out, total
     seen: set[str] = set()
     for key, page in documents_in(ctx, POLICY_COLUMNS):
         seen.add(page.url)
-        if ctx.metadata(page).has_block:
-            out.append((key, page))
+        if ctx.meta_facts(page).has_block:
+            take(key, page)
     column_of = {list_key(hit.url): key for key, hit in ctx.columns.items()}
-    for page in sorted(ctx.pages, key=lambda p: p.url):
+    for page in ctx.pages.by_url_order():
         if page.url in seen or not is_detail(page) or not any(w in (page.body or "") for w in BLOCK_WORDS):
             continue
-        if ctx.metadata(page).has_block:
+        if ctx.meta_facts(page).has_block:
             col = column_url_of(page.final_url or page.url)
-            out.append((column_of.get(list_key(col)) if col else None, page))
-    return out
+            take(column_of.get(list_key(col)) if col else None, page)
+    return out, total
+
+
+@dataclass(frozen=True, slots=True)
+class DocJudgement:
+    """doc.metadata's reading of one document page that lacks something (kept small: per page)."""
+    fields: tuple[str, ...]
+    values: tuple[str | None, ...]      # what the page shows under each field's label (None: no label)
+    made: date | None
+    published: date | None
+    title: str | None
+
+    @property
+    def seen(self) -> dict[str, str | None]:
+        return dict(zip(self.fields, self.values, strict=True))
+
+    @property
+    def missing(self) -> list[str]:
+        return [f for f, v in zip(self.fields, self.values, strict=True) if not v]
+
+    @property
+    def problems(self) -> list[str]:
+        out = [f"缺少{f}" for f in self.missing]
+        if self.made and self.published and self.made > self.published:
+            out.append(f"成文日期 {self.made} 晚于发布日期 {self.published}")
+        return out
+
+
+def judge_metadata(meta: Any, fields: tuple[str, ...]) -> DocJudgement | None:
+    """What a document page lacks of the required fields (or a 成文日期 after its 发布日期); None: nothing."""
+    judged = DocJudgement(fields, tuple(meta.visible(f) for f in fields), meta.date("成文日期"),
+                          meta.date("发布日期"), meta.title)
+    return judged if judged.problems else None
 
 
 @check(id="doc.metadata", title="政府信息公开文件标注规范元数据", severity="minor",
@@ -82,28 +130,21 @@ def metadata_documents(ctx: SiteContext) -> list[tuple[str | None, PageRecord]]:
        remediation="在文件页面补齐索引号、发布机构、成文日期、文号（无文号的注明「无」）、发布日期等要素。")
 def doc_metadata(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
     fields = list(ctx.setting("metadata_required_fields", DEFAULT_FIELDS))
-    every = metadata_documents(ctx)
     limit = int(ctx.options.get("metadata_max_documents") or DEFAULT_LIMIT)
-    docs = every[:limit]
+    docs, total = metadata_documents(ctx, keep=limit)
     if not docs:
         return CheckResult("doc.metadata", "not_applicable", "未找到带公开目录信息栏的文件页面")
     findings = []
     for column, page in docs:
-        meta = ctx.metadata(page)
-        missing = [f for f in fields if not meta.visible(f)]
-        problems = [f"缺少{f}" for f in missing]
-        made, published = meta.date("成文日期"), meta.date("发布日期")
-        if made and published and made > published:
-            problems.append(f"成文日期 {made} 晚于发布日期 {published}")
-        if problems:
-            seen = {f: meta.visible(f) for f in fields}
-            findings.append(finding(f"文件「{meta.title or page.title}」元数据不全：{'；'.join(problems)}", page.url,
-                                    expected="、".join(fields), seen=seen, missing=missing, column=column,
-                                    at=page.fetched_at))
+        judged = ctx.doc_judgement(page, fields)
+        if judged is not None:
+            findings.append(finding(f"文件「{judged.title or page.title}」元数据不全：{'；'.join(judged.problems)}",
+                                    page.url, expected="、".join(fields), seen=judged.seen, missing=judged.missing,
+                                    column=column, at=page.fetched_at))
     details: dict[str, Any] = {"documents": len(docs), "fields": fields, "incomplete": len(findings),
                                "columns": sorted({c for c, _ in docs if c})}
-    if len(every) > limit:
-        details["partial"] = f"共 {len(every)} 个文件页面，只检查了前 {limit} 个（checks.metadata_max_documents）"
+    if total > limit:
+        details["partial"] = f"共 {total} 个文件页面，只检查了前 {limit} 个（checks.metadata_max_documents）"
     if findings:
         return CheckResult("doc.metadata", "fail", f"{len(findings)}/{len(docs)} 个文件页面元数据不全",
                            details=details, findings=findings)

@@ -207,11 +207,14 @@ def meta_code(page: PageRecord) -> str | None:
 
 def _sample(ctx: SiteContext, home: PageRecord, size: int) -> list[PageRecord]:
     """Spread over the crawl (shallow and deep pages), not just the first few list pages."""
-    others = [p for p in ctx.pages if p.url != home.url]
-    if len(others) <= size:
-        return others
-    step = len(others) / size
-    return [others[int(i * step)] for i in range(size)]
+    # two streamed passes (count, then pick) instead of a list of every page
+    count = sum(1 for p in ctx.pages if p.url != home.url)
+    if count <= size:
+        return [p for p in ctx.pages if p.url != home.url]
+    step = count / size
+    wanted = {int(i * step) for i in range(size)}
+    others = (p for p in ctx.pages if p.url != home.url)
+    return [p for i, p in enumerate(others) if i in wanted]
 
 
 # --- the check ----------------------------------------------------------------------------------

@@ -36,6 +36,8 @@ from zwgk.store import PageRecord
 from zwgk.understand.dates import find_date, find_dates, parse_date
 
 CHANNEL = re.compile(r"咨询|留言|信箱|建言|写信|来信|问政|诉求|我要问|网上问答")
+# one character of each CHANNEL alternative: an anchor without any cannot match (a database pre-filter)
+CHANNEL_CHARS = ("咨", "留", "箱", "建", "写", "来", "政", "诉", "问")
 # Not 政务咨询 in the sense of the rule: 网上信访, 纪检举报, 在线访谈, 调查征集.
 EXCLUDED = re.compile(r"信访|举报|纪检|监察|访谈|征集|调查|问卷")
 # An anchor "咨询电话" is a phone number, not an online channel.
@@ -260,7 +262,7 @@ def channels(ctx: SiteContext) -> tuple[list[dict[str, Any]], list[dict[str, Any
     ok: list[dict[str, Any]] = []
     broken: list[dict[str, Any]] = []
     seen: set[str] = set()
-    for source, link in ctx.link_index:
+    for source, link in ctx.iter_links(kinds=("page", "external", "other", "javascript"), anchor_has=CHANNEL_CHARS):
         anchor = squeeze(link.anchor)
         if not anchor or len(anchor) > 20 or not CHANNEL.search(anchor) or _NOT_CHANNEL.search(anchor):
             continue

@@ -11,7 +11,6 @@ IPv6 literal, control characters in the host) is broken for every visitor too. L
 from __future__ import annotations
 
 import time
-from collections import defaultdict
 from typing import Any
 
 from zwgk.checks.base import CheckResult, finding
@@ -67,6 +66,12 @@ def _retry(ctx: SiteContext, url: str) -> tuple[str, str]:
     return ("ok" if 200 <= status < 400 else "doubtful"), f"复测：HTTP {status}"
 
 
+def _sources(ctx: SiteContext, url: str) -> list[tuple[str, str, bool]]:
+    """(source page URL, anchor, hidden) of every usable checked-kind link to `url`, in page order."""
+    return [(source, link.anchor, link.hidden)
+            for source, link in ctx.iter_links(kinds=CHECKED_KINDS, usable=True, targets=[url])]
+
+
 @check(
     id="links.broken",
     title="网站链接可用（无错链、断链）",
@@ -78,17 +83,12 @@ def _retry(ctx: SiteContext, url: str) -> tuple[str, str]:
 )
 def links_broken(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
     home_urls = {ctx.site_url, *(r.final_url for r in [ctx.home] if r and r.final_url)}
-    sources: dict[str, list[tuple[str, str, bool]]] = defaultdict(list)
-    invalid: list[tuple[str, Any]] = []
-    unchecked: list[dict[str, str]] = []
-    for source, link in ctx.link_index:
-        if getattr(link, "state", None) == "invalid":
-            invalid.append((source, link))
-        elif getattr(link, "state", None) == "not_checked":
-            unchecked.append({"source": source, "url": link.url[:300], "reason": link.reason or ""})
-        elif link.kind in CHECKED_KINDS:
-            sources[link.url].append((source, link.anchor, link.hidden))
-    targets = [r for r in ctx.all_records if r.kind in CHECKED_KINDS and r.url in sources]
+    # Streamed: the targets come from the store already joined with the links to them; only the
+    # sources of broken targets are read (by target), never every link of the site.
+    invalid = list(ctx.iter_links(states=("invalid",)))
+    unchecked = [{"source": source, "url": link.url[:300], "reason": link.reason or ""}
+                 for source, link in ctx.iter_links(states=("not_checked",))]
+    targets = (r for r in ctx.store.linked_records(ctx.key, CHECKED_KINDS, ctx._superseded) if ctx._chosen(r))
     findings, doubtful, skipped, checked = [], [], 0, 0
     for rec in targets:
         state = verdict(rec)
@@ -105,7 +105,7 @@ def links_broken(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
             continue
         if state != "broken":
             continue
-        for source, anchor, hidden in sources[rec.url]:
+        for source, anchor, hidden in _sources(ctx, rec.url):
             on_home = source in home_urls
             where = "首页" if on_home else "页面"
             findings.append(finding(

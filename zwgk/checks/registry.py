@@ -36,7 +36,7 @@ CHECK_IDS: tuple[str, ...] = (
 )
 
 _REGISTRY: dict[str, Check] = {}
-_NOT_FAMILIES = {"base", "registry", "context", "engine", "understand", "probes", "coverage"}
+_NOT_FAMILIES = {"base", "registry", "context", "engine", "understand", "probes", "coverage", "facts"}
 EVIDENCE_KINDS = ("homepage", "pages", "probes", "document_pages", "column_list", "column_items", "column_docs",
                   "column_tree")
 

@@ -7,6 +7,7 @@ finding, a status or a score.
 
 from __future__ import annotations
 
+import multiprocessing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,20 +36,45 @@ class ReportPaths:
     diff: Path | None = None
 
 
+PARALLEL_FINDINGS = 500       # below this the Word and Excel files take less than starting a process
+
+
+def _office_files(outdir: Path, results: dict[str, Any], options: ReportOptions) -> tuple[Path, Path]:
+    return (write_bulletin(outdir / BULLETIN, results, options),
+            write_issues(outdir / ISSUES, results, options))
+
+
 def write_all(outdir: Path, results: dict[str, Any], options: ReportOptions | None = None, *,
-              write_json: bool = True) -> ReportPaths:
+              write_json: bool = True, processes: int = 1) -> ReportPaths:
+    """Every report. processes > 1 (the run's worker count) and many findings: the Word and Excel
+    files are written by a forked process while this one writes the HTML pages (same files)."""
     options = options or ReportOptions()
     outdir.mkdir(parents=True, exist_ok=True)
     if write_json:
         write_results(outdir / RESULTS, results)
-    bulletin = write_bulletin(outdir / BULLETIN, results, options)
-    issues = write_issues(outdir / ISSUES, results, options)
+    pending = None
+    if processes > 1 and sum(len(s.get("findings") or []) for s in results.get("sites", [])) >= PARALLEL_FINDINGS:
+        try:
+            pool = multiprocessing.get_context("fork").Pool(1)
+        except (OSError, ValueError):
+            pool = None
+        if pool is not None:
+            pending = (pool, pool.apply_async(_office_files, (outdir, results, options)))
+    if pending is None:
+        bulletin, issues = _office_files(outdir, results, options)
     junit = write_junit(outdir / JUNIT, results)
     outputs = [("通报（Word）", BULLETIN), ("问题清单（Excel）", ISSUES), ("JUnit（CI）", JUNIT),
                ("results.json（原始结果）", RESULTS)]
     if results.get("diff"):
         outputs.insert(0, ("复查对比", DIFF_HTML))
     index = write_html(outdir, results, outputs)
+    if pending is not None:
+        pool, job = pending
+        try:
+            bulletin, issues = job.get()        # re-raises what the writer raised
+        finally:
+            pool.close()
+            pool.join()
     return ReportPaths(outdir, outdir / RESULTS, index, bulletin, issues, junit,
                        [outdir / "sites" / name for name in site_files(results)],
                        outdir / DIFF_HTML if results.get("diff") else None)

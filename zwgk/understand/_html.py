@@ -120,19 +120,21 @@ def tag_of(el: etree._Element) -> str:
 def text_of(el: etree._Element, *, skip: frozenset[str] = SKIP_TAGS) -> str:
     """Element text without comments, scripts and styles (tails of comments are kept)."""
     parts: list[str] = []
+    append = parts.append
 
     def walk(node: etree._Element) -> None:
-        if is_element(node):
-            if tag_of(node) in skip:
-                return
-            parts.append(node.text or "")
-            for child in node:
-                walk(child)
-                parts.append(child.tail or "")
-        # comments: their own text is skipped; the caller appends their tail
+        tag = node.tag
+        if not isinstance(tag, str) or tag.lower() in skip:
+            return          # comments: their own text is skipped; the caller appends their tail
+        if node.text:
+            append(node.text)
+        for child in node:
+            walk(child)
+            if child.tail:
+                append(child.tail)
 
     walk(el)
-    return clean(" ".join(p for p in parts if p))
+    return clean(" ".join(parts))
 
 
 def own_hidden(el: etree._Element) -> bool:

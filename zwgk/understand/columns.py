@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
@@ -183,14 +184,51 @@ def _title_segments(title: str) -> list[str]:
     return segments[:-1] if len(segments) > 1 else segments   # the last one is the site name
 
 
-def recognise_columns(pages: list[PageRecord], columns: dict[str, ColumnDef] | None = None,
+class _Tally:
+    """The evidence of one column, aggregated as it comes (the whole of it grows with the site): per
+    target (its list key) the kinds seen, a count up to what scoring reads and the first evidence's
+    target; per kind the first _MAX_EVIDENCE evidences, with their arrival order."""
+
+    def __init__(self) -> None:
+        self.targets: dict[str, tuple[set[str], list[int], str]] = {}    # list key -> (kinds, [count], target)
+        self.kept: dict[str, list[tuple[int, Evidence]]] = defaultdict(list)
+        self.arrived = 0
+
+    def saturated(self, kind: str, key: str) -> bool:
+        """Whether one more evidence of this kind and target (list key) could change nothing but the
+        kinds set."""
+        if len(self.kept[kind]) < _MAX_EVIDENCE:
+            return False
+        entry = self.targets.get(key)
+        return entry is not None and entry[1][0] >= _MAX_COUNTED
+
+    def add(self, e: Evidence, key: str) -> None:
+        entry = self.targets.get(key)
+        if entry is None:
+            self.targets[key] = ({e.kind}, [1], e.target)
+        else:
+            entry[0].add(e.kind)
+            entry[1][0] = min(entry[1][0] + 1, _MAX_COUNTED)
+        if len(self.kept[e.kind]) < _MAX_EVIDENCE:
+            self.kept[e.kind].append((self.arrived, e))
+        self.arrived += 1
+
+
+_MAX_COUNTED = 20           # scoring counts a target's evidences up to 20
+
+
+def recognise_columns(pages: Iterable[PageRecord], columns: dict[str, ColumnDef] | None = None,
                       domains: set[str] | None = None) -> dict[str, ColumnHit]:
-    """Column key → ColumnHit for every catalogue column the pages give evidence of."""
+    """Column key → ColumnHit for every catalogue column the pages give evidence of.
+
+    `pages` is read three times (own domains, evidence, crawled list pages) and may be a stream:
+    what is kept is bounded per column and target, not per page."""
     cols = columns if columns is not None else load_columns()
     own = set(domains or ()) | {gov_domain(_page_url(p)) for p in pages}
-    found: dict[str, list[Evidence]] = defaultdict(list)
+    found: dict[str, _Tally] = {}
     seen: set[tuple[str, str, str, str]] = set()
     labels: dict[str, str | None] = {}
+    keys: dict[str, str] = {}          # target URL -> its list key (targets repeat: column directories)
 
     def match(text: str) -> str | None:
         if text not in labels:
@@ -200,9 +238,16 @@ def recognise_columns(pages: list[PageRecord], columns: dict[str, ColumnDef] | N
     def add(key: str | None, kind: str, page: PageRecord, text: str, target: str | None) -> None:
         if not (key and key in cols and target and gov_domain(target) in own):
             return
+        tally = found.get(key)
+        target_key = keys.get(target)
+        if target_key is None:
+            target_key = keys[target] = list_key(target)
+        if tally is not None and tally.saturated(kind, target_key):
+            tally.targets[target_key][0].add(kind)     # (the kinds set is all it can still change)
+            return
         if (mark := (key, kind, _page_url(page), target)) not in seen:
             seen.add(mark)
-            found[key].append(Evidence(kind, _page_url(page), text, target))
+            found.setdefault(key, _Tally()).add(Evidence(kind, _page_url(page), text, target), target_key)
 
     for page in pages:
         if not page.ok:
@@ -222,25 +267,22 @@ def recognise_columns(pages: list[PageRecord], columns: dict[str, ColumnDef] | N
         for url in [_page_url(page), *(lk.url for lk in page.links if lk.kind in ("page", "external"))]:
             for key, seg, target in _segment_targets(url, cols):
                 add(key, "url", page, seg, target)
-    crawled = {list_key(_page_url(p)): _page_url(p) for p in pages if p.ok}
-    return {key: _hit(cols[key], ev, crawled) for key, ev in found.items()}
+    wanted = {k for tally in found.values() for k in tally.targets}
+    crawled: dict[str, str] = {}
+    for p in pages:
+        if p.ok and (k := list_key(_page_url(p))) in wanted:
+            crawled[k] = _page_url(p)
+    return {key: _hit(cols[key], tally, crawled) for key, tally in found.items()}
 
 
-def _hit(col: ColumnDef, evidence: list[Evidence], crawled: dict[str, str]) -> ColumnHit:
-    by_target: dict[str, list[Evidence]] = defaultdict(list)
-    for e in evidence:
-        by_target[list_key(e.target)].append(e)
+def _hit(col: ColumnDef, tally: _Tally, crawled: dict[str, str]) -> ColumnHit:
+    def score(item: tuple[str, tuple[set[str], list[int], str]]) -> float:
+        kinds, count = item[1][0], item[1][1][0]
+        return sum(STRENGTH[k] for k in kinds) + 0.1 * min(count, 20) + (0.5 if item[0] in crawled else 0)
 
-    def score(item: tuple[str, list[Evidence]]) -> float:
-        kinds = {e.kind for e in item[1]}
-        return sum(STRENGTH[k] for k in kinds) + 0.1 * min(len(item[1]), 20) + (0.5 if item[0] in crawled else 0)
-
-    ranked = sorted(by_target.items(), key=score, reverse=True)
-    candidates = [crawled.get(k) or v[0].target for k, v in ranked]
-    kept: list[Evidence] = []
-    per_kind: dict[str, int] = defaultdict(int)
-    for e in sorted(evidence, key=lambda e: -STRENGTH[e.kind]):
-        if per_kind[e.kind] < _MAX_EVIDENCE:
-            per_kind[e.kind] += 1
-            kept.append(e)
+    ranked = sorted(tally.targets.items(), key=score, reverse=True)
+    candidates = [crawled.get(k) or v[2] for k, v in ranked]
+    # strongest kinds first, each kind's first evidences in the order they came (a stable sort did that)
+    kept = [e for _, e in sorted((item for items in tally.kept.values() for item in items),
+                                 key=lambda item: (-STRENGTH[item[1].kind], item[0]))]
     return ColumnHit(key=col.key, name=col.name, url=candidates[0], evidence=kept, candidates=candidates)

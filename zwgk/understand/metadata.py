@@ -126,8 +126,8 @@ def _clean_value(text: str) -> str:
 
 def _label_of(el: etree._Element) -> str | None:
     """The label an element states, or None. Unknown labels count only in label-looking cells."""
-    text = squeeze(text_of(el))
-    if not text or len(text) > 12:
+    text = _short_squeezed(el, 12)
+    if not text:
         return None
     has_colon = text[-1] in _COLON
     label = text.rstrip(_COLON).strip("【】[]")
@@ -137,6 +137,38 @@ def _label_of(el: etree._Element) -> str | None:
     labelish = tag in ("th", "dt") or bool(_LABEL_CLASS.search(el.get("class", ""))) or (
         has_colon and tag in _LABEL_TAGS)
     return label if labelish and _CJK_LABEL.match(label) else None
+
+
+def _short_squeezed(el: etree._Element, limit: int) -> str | None:
+    """squeeze(text_of(el)) when it has at most `limit` characters, else None — without reading the
+    rest of a large element (a container div holding the page): the walk stops once past the limit.
+    (squeeze(text_of(el)) is the element's text pieces, whitespace removed, in document order.)"""
+    parts: list[str] = []
+    count = 0
+
+    def walk(node: etree._Element) -> bool:
+        nonlocal count
+        if is_element(node):
+            if tag_of(node) in SKIP_TAGS:
+                return True
+            if node.text:
+                piece = squeeze(node.text)
+                count += len(piece)
+                if count > limit:
+                    return False
+                parts.append(piece)
+            for child in node:
+                if not walk(child):
+                    return False
+                if child.tail:
+                    piece = squeeze(child.tail)
+                    count += len(piece)
+                    if count > limit:
+                        return False
+                    parts.append(piece)
+        return True
+
+    return "".join(parts) if walk(el) else None
 
 
 def _next_element(el: etree._Element) -> etree._Element | None:
@@ -185,10 +217,9 @@ def _inline_value(el: etree._Element) -> str:
 
 def _structured_pairs(root: etree._Element) -> list[tuple[str, str, str]]:
     pairs = []
-    for el in root.iter():
-        if not is_element(el) or tag_of(el) not in _LABEL_TAGS:
-            continue
-        if any(tag_of(a) in SKIP_TAGS for a in el.iterancestors()):
+    # (the HTML parser lower-cases element names, so lxml's own tag filters select exactly these)
+    for el in root.iter(*_LABEL_TAGS):
+        if next(el.iterancestors(*SKIP_TAGS), None) is not None:
             continue
         label = _label_of(el)
         if label is None or (label not in _KNOWN and is_chrome(el)):
@@ -216,11 +247,19 @@ def _cell_value_div(el: etree._Element) -> str:
 
 def _line_pairs(root: etree._Element) -> list[tuple[str, str, str]]:
     pairs = []
+    # elements holding a block element somewhere below: marked in one pass from each block upwards
+    # (an ancestor already marked has all of its own ancestors marked too)
+    holders: set[etree._Element] = set()
+    for block in root.iter(*_BLOCK_TAGS):
+        for anc in block.iterancestors():
+            if anc in holders:
+                break
+            holders.add(anc)
     for el in root.iter(*_LINE_TAGS):
-        if any(is_element(d) and tag_of(d) in _BLOCK_TAGS for d in el.iterdescendants()):
+        if el in holders:
             continue
         text = text_of(el)
-        if len(text) > 300:
+        if len(text) > 300 or not _LINE_LABEL.match(text):    # (a line starts with its label)
             continue
         matches = _label_matches(text)
         if not matches or matches[0].start() != 0:

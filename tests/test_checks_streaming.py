@@ -1,0 +1,107 @@
+"""The streaming evaluation gives the same results however the pages are read: checks reading pages
+on demand, after one scan in this process, after a scan split over worker processes, and after the
+probe stage's scan kept for the evaluation (checks/facts.py); and the context never holds the crawl.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_checks_on_sim import SITES, stored
+
+from zwgk.checks import facts
+from zwgk.checks.context import PageStream, SiteContext, StoredPage, UrlLookup
+from zwgk.checks.engine import run_checks
+from zwgk.config.profile import load_profile
+from zwgk.portal_sim import build_site, load_spec
+
+pytestmark = pytest.mark.slow
+
+
+def _results(ctx: SiteContext) -> str:
+    only = {"doc.metadata", "policy.interpretation", "report.annual", "guide.content", "site.identity",
+            "interaction.reply", "content.terms", "column.empty", "column.stale", "homepage.stale"}
+    results, findings = run_checks(ctx, [], only=only)
+    return json.dumps({"results": [r.to_dict() for r in results],
+                       "findings": [f.to_dict(ctx.site_url) for f in findings]}, ensure_ascii=False, sort_keys=True)
+
+
+def _fresh(ctx: SiteContext, **options: Any) -> SiteContext:
+    return SiteContext(ctx.store, ctx.site, ctx.as_of, load_profile("national-2019"), options=options or None)
+
+
+@pytest.fixture(scope="module")
+def site_a(tmp_path_factory: pytest.TempPathFactory) -> SiteContext:
+    return stored(build_site(load_spec(SITES / "example-a.yaml")), tmp_path_factory.mktemp("a"))
+
+
+@pytest.mark.parametrize("limit", [None, 3])
+def test_scan_changes_nothing(site_a: SiteContext, monkeypatch: pytest.MonkeyPatch, limit: int | None) -> None:
+    """limit: checks.metadata_max_documents; a small one keeps few judgements (facts._prune)."""
+    terms: dict[str, Any] = {"content_terms": ["人民政府", "信息公开"]}   # words every page has: many findings
+    if limit:
+        terms["metadata_max_documents"] = limit
+    monkeypatch.setattr(facts, "CHUNK", 7)              # many chunks, merged in order
+    on_demand = _results(_fresh(site_a, **terms))
+    assert '"content.terms"' in on_demand and "doc.metadata" in on_demand
+
+    one = _fresh(site_a, **terms)
+    one.scan(1)
+    assert one._facts and one._term_hits
+    assert len(one._problems) == limit if limit else one._judged_upto is None
+    assert _results(one) == on_demand
+
+    monkeypatch.setattr(facts, "MIN_PARALLEL_PAGES", 1)
+    two = _fresh(site_a, **terms)
+    two.scan(2)                                         # two forked processes, one id range each
+    assert two._facts == one._facts and two._problems == one._problems
+    assert _results(two) == on_demand
+
+    probe = _fresh(site_a, **terms)
+    probe.scan(2, keep=True)                            # the probe stage: metadata only, kept
+    assert not probe._term_hits and facts._KEPT
+    evaluation = _fresh(site_a, **terms)
+    evaluation.scan(2)                                  # takes the kept metadata, reads the terms
+    assert not facts._KEPT and evaluation._facts == one._facts and evaluation._term_hits == one._term_hits
+    assert _results(evaluation) == on_demand
+
+
+def test_context_streams_the_crawl(site_a: SiteContext) -> None:
+    ctx = _fresh(site_a)
+    assert isinstance(ctx.pages, PageStream) and isinstance(ctx.by_url, UrlLookup)
+    first, again = list(ctx.pages), list(ctx.pages)
+    assert first == again and len(ctx.pages) == len(first) > 100
+    page = first[0]
+    assert isinstance(page, StoredPage) and "body" not in page.__dict__     # read when used, never kept
+    assert page.body == ctx.store.body(page.id or 0)
+    assert [p.url for p in ctx.pages.by_url_order()] == sorted(p.url for p in first)
+    assert ctx.by_url.get(page.url) == page and page.url in ctx.by_url and "http://nowhere/" not in ctx.by_url
+    _results(ctx)
+    assert len(ctx._bodies.cache_info()._asdict()) and ctx._bodies.cache_info().currsize <= 64
+
+
+def test_links_broken_reads_targets_from_the_store(tmp_path: Path) -> None:
+    """links.broken joins targets and links in the database: same findings as the truth on the portal
+    with planted broken links (test_e2e_checks crawls it; here the store is written directly)."""
+    from zwgk.checks.registry import all_checks
+    from zwgk.store import PageRecord
+
+    ctx = stored(build_site(load_spec(SITES / "example-clean.yaml")), tmp_path)
+    store, key = ctx.store, ctx.key
+    home = ctx.home
+    assert home is not None
+    links = store.links(home.id or 0)
+    target = next(ln.url for ln in links if ln.kind == "page")
+    store.save_page(PageRecord(site=key, url="http://www.example-clean.gov.cn/gone.pdf", kind="attachment",
+                               method="HEAD", status=404, fetched_at=home.fetched_at))
+    store.db.execute("INSERT INTO links (page_id, url, anchor, kind, hidden, tag) VALUES (?,?,?,?,0,'a')",
+                     (home.id, "http://www.example-clean.gov.cn/gone.pdf", "附件", "attachment"))
+    store.db.execute("INSERT INTO links (page_id, url, anchor, kind, hidden, tag, state, reason) "
+                     "VALUES (?,?,?,?,0,'a','invalid','端口无效')", (home.id, "http://x:99999/", "坏链接", "page"))
+    result = all_checks()["links.broken"].run(_fresh(ctx), {})
+    got = sorted((f.url, f.target) for f in result.findings)
+    assert got == [(home.url, "http://www.example-clean.gov.cn/gone.pdf"), (home.url, "http://x:99999/")]
+    assert result.details["checked_targets"] > 1 and target

@@ -1,0 +1,152 @@
+"""One streamed pass over a site's pages for the per-page facts several checks need.
+
+Reading a page is the evaluation's expensive part (decompress, parse, walk): content.terms reads the
+visible text of every page, doc.metadata and the 发布日期 that site.search and report.annual use read
+every document's metadata block. `scan_site` reads each page once and keeps only small results —
+the metadata facts (has a block, 发布日期), doc.metadata's judgement of a page that lacks something,
+content.terms' findings — so the checks then read facts, not pages. With several processes (the
+crawl's worker count), each reads a contiguous share of the page ids through its own store
+connection (fork), and the parent merges the shares in id order: the same facts as one process.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from zwgk.store import RENDER_METHOD, Store
+
+if TYPE_CHECKING:
+    from zwgk.checks.context import SiteContext
+
+log = logging.getLogger(__name__)
+
+MIN_PARALLEL_PAGES = 1000     # below this, starting processes costs more than it saves
+CHUNK = 500                   # pages per task: the parent holds a few chunks' facts, not all of them
+# facts the probe stage read, for the evaluation in the same process: key -> (facts, problems, hits)
+_KEPT: dict[tuple[Any, ...], tuple[dict[str, Any], dict[str, Any], str | None]] = {}
+
+# (page id, url, metadata facts or None, doc.metadata judgement or None, content.terms findings)
+Fact = tuple[int, str, Any, Any, list[Any]]
+
+
+def scan_site(ctx: SiteContext, processes: int = 1, *, keep: bool = False) -> None:
+    """Fill ctx's fact tables from one pass over ctx.pages (see the module docstring). keep=True (the
+    probe stage, whose site.search needs the 发布日期 too): only the metadata is read, and its facts
+    stay for the evaluation that follows in the same process (zwgk audit), which then reads the pages
+    for content.terms only — provided the store holds the same pages and the settings are the same."""
+    from zwgk.checks.content import configured_terms
+    from zwgk.checks.documents import DEFAULT_FIELDS, DEFAULT_LIMIT
+
+    try:
+        terms = configured_terms(ctx.options)
+    except ValueError:
+        terms = []                  # content.terms reports the bad term list itself
+    fields = tuple(ctx.setting("metadata_required_fields", DEFAULT_FIELDS))
+    superseded = frozenset(ctx._superseded)
+    ids = ctx.store.page_ids(ctx.key, "page", ok=True, has_body=True)
+    if not ids:
+        return
+    target = str(ctx.store.path) if ctx.store.path is not None else ctx.store.db.url
+    key = (target, ctx.key, len(ids), ids[-1], fields, superseded)
+    meta_wanted = True
+    if (kept := _KEPT.pop(key, None)) is not None:     # the probe stage read the metadata already
+        ctx._facts, ctx._problems, ctx._judged_upto = kept
+        meta_wanted = False
+    if keep:
+        terms = []                  # the probe stage needs the metadata only (site.search's 发布日期)
+    if not meta_wanted and not terms:
+        return
+    limit = int(ctx.options.get("metadata_max_documents") or DEFAULT_LIMIT)
+    job = (ctx.key, superseded, terms, fields, meta_wanted)
+    chunks = _chunks(ids, CHUNK)
+    # (a server store's URL carries no password for a new connection: its scan stays in this process)
+    if processes > 1 and len(ids) >= MIN_PARALLEL_PAGES and ctx.store.path is not None:
+        try:
+            pool = multiprocessing.get_context("fork").Pool(processes, _open_store, (target,))
+        except (OSError, ValueError) as exc:      # no fork here: read them in this process
+            log.warning("parallel page scan unavailable (%s); scanning in one process", exc)
+            pool = None
+        if pool is not None:
+            with pool:                             # in id order, a chunk at a time (bounded memory)
+                for part in pool.imap(_scan_chunk, [(chunk, *job) for chunk in chunks]):
+                    _merge(ctx, part, limit)
+    else:
+        pool = None
+    if pool is None:
+        for chunk in chunks:
+            _merge(ctx, _scan(ctx.store, chunk, *job), limit)
+    _prune(ctx, limit)
+    if not keep:
+        ctx._scanned_terms = terms
+    else:
+        _KEPT[key] = (ctx._facts, ctx._problems, ctx._judged_upto)
+
+
+def _merge(ctx: SiteContext, facts: Iterable[Fact], limit: int) -> None:
+    for page_id, url, meta, judged, hits in facts:
+        if meta is not None and url not in ctx._facts:     # the first record of a URL wins, as in the cache
+            ctx._facts[url] = meta
+            if judged is not None and (ctx._judged_upto is None or url <= ctx._judged_upto):
+                ctx._problems[url] = judged
+        if hits:
+            ctx._term_hits[page_id] = hits
+    if len(ctx._problems) > 2 * limit:
+        _prune(ctx, limit)
+
+
+def _prune(ctx: SiteContext, limit: int) -> None:
+    """Keep doc.metadata's judgements of the `limit` smallest URLs only: it judges at most `limit`
+    documents, the ones it takes after its policy columns' in URL order. A URL past the last one kept
+    (ctx._judged_upto) is judged again if asked — so memory does not grow with the site."""
+    if len(ctx._problems) <= limit:
+        return
+    kept = sorted(ctx._problems)[:limit]
+    ctx._problems = {u: ctx._problems[u] for u in kept}
+    ctx._judged_upto = kept[-1]
+
+
+def _chunks(ids: list[int], size: int) -> list[tuple[int, int]]:
+    """Contiguous id ranges of `size` pages each."""
+    return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
+
+
+_STORE: Store | None = None        # a scan worker's own connection (a forked one is never reused)
+
+
+def _open_store(target: str) -> None:
+    global _STORE
+    _STORE = Store(target)
+
+
+def _scan_chunk(args: tuple[Any, ...]) -> list[Fact]:
+    assert _STORE is not None
+    return list(_scan(_STORE, *args))
+
+
+def _scan(store: Store, id_range: tuple[int, int], site: str, superseded: frozenset[int],
+          terms: list[Any], fields: tuple[str, ...], meta_wanted: bool) -> Iterator[Fact]:
+    from zwgk.checks.content import page_term_findings, page_title, squeeze
+    from zwgk.checks.context import MetaFacts
+    from zwgk.checks.documents import judge_metadata
+    from zwgk.understand.columns import is_detail
+    from zwgk.understand.metadata import BLOCK_WORDS, parse_metadata
+
+    for page in store.iter_pages(site, "page", ok=True, has_body=True, body=True, id_range=id_range):
+        if (page.method == RENDER_METHOD and page.error_kind is not None) or (
+                page.method != RENDER_METHOD and (page.id or 0) in superseded):
+            continue                # not what the checks read (ctx.pages)
+        body = page.body or ""
+        hits = page_term_findings(page, terms) if terms else []
+        meta = judged = None
+        # the pages whose metadata checks ask for: documents with a block's labels (doc.metadata) or a
+        # title a search could use (site.search's 发布日期); others are read when a check asks
+        if meta_wanted and is_detail(page) and (
+                any(w in body for w in BLOCK_WORDS) or len(squeeze(page_title(page))) >= 8):
+            parsed = parse_metadata(body)
+            meta = MetaFacts.of(parsed, fields if parsed.has_block else None)
+            if meta.has_block:
+                judged = judge_metadata(parsed, fields)
+        yield page.id or 0, page.url, meta, judged, hits
