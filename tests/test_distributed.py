@@ -4,6 +4,7 @@ at the server over all workers, and two inspections in one Redis never mix."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -16,13 +17,18 @@ from typing import Any
 
 import pytest
 
+from zwgk.portal_sim import DnsFixture
+
+from support.compare import outcome as _outcome
+from support.compare import sites as _sites
+from support.compare import stored as _stored
+from support.compare import wait_for as _wait_for
 from support.metered import MeteredHost, MeteredServer
 from support.runhelp import run_dir, store_of, write_inspection, zwgk
 from support.services import fresh_database, run_prefix
-from test_workers import LEDGER, _outcome, _sites, _stored, _wait_for
-from zwgk.portal_sim import DnsFixture
 
 pytestmark = [pytest.mark.services]
+LEDGER = Path(__file__).parent / "fixtures" / "ledgers" / "chengzihe-district-2021-ledger.txt"
 
 
 @pytest.fixture
@@ -187,7 +193,7 @@ def test_politeness_holds_over_all_workers(metered, services, tmp_path):
     assert 1 <= server.peak("a.metered.gov.cn") <= 2
     assert 1 <= server.peak("b.metered.gov.cn") <= 3
     b = sorted(h.at for h in server.hits("b.metered.gov.cn") if not h.probe)
-    gaps = [later - earlier for earlier, later in zip(b, b[1:], strict=False)]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(b)]
     assert gaps and min(gaps) >= delay_b / 2, min(gaps)
     for host in ("a.metered.gov.cn", "b.metered.gov.cn"):
         hits = Counter(h.path for h in server.hits(host) if h.path != "/robots.txt" and not h.probe)
@@ -238,3 +244,46 @@ def _host(url: str) -> str:
 
     return urlsplit(url).hostname or ""
 
+
+
+@pytest.mark.slow
+def test_coordinator_interrupted_then_resumed(portal, dns_server, services, tmp_path):
+    """Ctrl-C to the coordinator: its workers give their leases back, exit 130 with the resume command;
+    `zwgk audit --resume RUN_DIR` continues the same run (same schema) to the single-machine pages."""
+    queue, store = services
+    config = write_inspection(tmp_path / "i.yaml", _sites(portal, "example-b"), dns=dns_server.address,
+                              concurrency_per_site=2, delay=0.03, max_pages=1000, max_depth=30, render_js="never")
+    single = zwgk("crawl", "-c", str(config), "-o", str(tmp_path / "one"), "--workers", "1")
+    assert single.returncode == 0, single.stderr[-2000:]
+    proc = subprocess.Popen([sys.executable, "-m", "zwgk", "audit", "-c", str(config), "-o", str(tmp_path / "runs"),
+                             "--workers", "2", "--queue", queue, "--store", store, "--fail-on", "never",
+                             "--no-screenshots"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=_env())
+    try:
+        def started() -> bool:
+            runs = list((tmp_path / "runs").glob("*/store.url"))
+            if not runs:
+                return False
+            s = store_of(runs[0].parent)
+            try:
+                return bool(s.sites()) and s.count_pages(s.sites()[0]["key"]) >= 20
+            finally:
+                s.close()
+
+        _wait_for(started)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=180)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err[-3000:]
+    run = run_dir(tmp_path / "runs")
+    assert f"zwgk audit --resume {run}" in out + err and "Traceback" not in err
+    s = store_of(run)
+    assert {w["reason"] for w in s.workers()} == {"shutdown"}
+    done = _audit("--resume", str(run), "--workers", "2", "--fail-on", "never", "--no-screenshots")
+    assert done.returncode == 0, done.stderr[-3000:]
+    records = [(p.url, p.method) for p in store_of(run).pages()]
+    assert len(records) == len(set(records))
+    one = {(p.url, p.method, p.status) for p in store_of(run_dir(tmp_path / "one")).pages()}
+    assert {(p.url, p.method, p.status) for p in store_of(run).pages()} == one

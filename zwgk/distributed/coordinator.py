@@ -31,6 +31,7 @@ from urllib.parse import unquote, urlsplit
 import click
 
 from zwgk.distributed.queue import DEFAULT_TTL_S, RunQueue, connect, redact, row_of
+from zwgk.errors import ZwgkError
 from zwgk.store import Store, frontier_row
 
 if TYPE_CHECKING:
@@ -49,6 +50,10 @@ class SiteNotes:
     """What finish_sites needs of a site beyond the store: caps (in the store) and notes (merged)."""
     capped: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
+
+
+class WorkersFailed(ZwgkError):
+    exit_code = 3
 
 
 def schema_name(run_id: str) -> str:
@@ -129,8 +134,9 @@ def seed(queue: RunQueue, store: Store, settings: Settings, *, rebuild: bool) ->
 class LocalWorkers:
     """The coordinator's own worker processes (`--workers N`), replaced when one dies."""
 
-    def __init__(self, run: RunDir, n: int):
+    def __init__(self, run: RunDir, n: int, env: dict[str, str]):
         self.run = run
+        self.env = env
         self.n = n
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
         self.started = 0
@@ -141,7 +147,8 @@ class LocalWorkers:
         wid = f"{socket.gethostname()}-c{os.getpid()}-{self.started}"
         cmd = [sys.executable, "-m", "zwgk.distributed.worker", "--run", self.run.id, "--id", wid,
                "--parent", str(os.getpid()), "--log", str(self.run.log)]
-        self.procs[wid] = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, start_new_session=True)
+        self.procs[wid] = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, start_new_session=True,
+                                           env={**os.environ, **self.env})
         log.info("crawl worker %s started (pid %d)", wid, self.procs[wid].pid)
 
     def watch(self, work_left: bool) -> None:
@@ -156,6 +163,9 @@ class LocalWorkers:
                 if work_left and self.respawns < 2 * self.n:
                     self.respawns += 1
                     self.spawn()
+                elif not self.procs:
+                    raise WorkersFailed(f"本机的抓取工作进程反复异常退出（退出码 {rc}），见 {self.run.log} / "
+                                        "local crawl workers keep failing")
 
     def signal(self, sig: int) -> None:
         for proc in self.procs.values():
@@ -182,14 +192,15 @@ def coordinate(run: RunDir, settings: Settings, *, resume: bool, workers: int,
     """Seed, crawl with the local and remote workers until drained; (interrupted, site notes)."""
     from zwgk.crawler.workers import limits_for
 
-    queue = RunQueue(_queue_url(run), run.id, ttl=lease_ttl())
+    queue_url, store_url = _queue_url(run), _store_url(run)
+    queue = RunQueue(queue_url, run.id, ttl=lease_ttl())
     store = Store(run.store)
     queued = seed(queue, store, settings, rebuild=resume or not queue.exists())
     layout = limits_for(settings, run.path / "crawl.limits")
     layout.pop("path", None)
     queue.register(json.loads(run.config.read_text(encoding="utf-8")), str(run.store), layout)
     log.info("distributed run %s: %d requests queued", run.id, queued)
-    local = LocalWorkers(run, workers)
+    local = LocalWorkers(run, workers, {"ZWGK_QUEUE": queue_url, "ZWGK_STORE": store_url})
     for _ in range(workers):
         local.spawn()
     if workers == 0 or progress:
@@ -216,6 +227,11 @@ def coordinate(run: RunDir, settings: Settings, *, resume: bool, workers: int,
         queue.set_flag("stop", DONE_TTL_S)
         local.signal(signal.SIGINT)
         local.wait(LINGER_S)
+    except BaseException:
+        queue.set_flag("stop", DONE_TTL_S)        # no worker goes on with a run nobody coordinates
+        local.signal(signal.SIGINT)
+        local.wait(30)
+        raise
     queue.retire()
     notes = _notes(store)
     store.close()
