@@ -21,6 +21,7 @@ import dataclasses
 import itertools
 import json
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -156,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sites", type=int, default=200)
     p.add_argument("--workers", default="1,2,4")
     p.add_argument("--json", type=Path, default=None)
+    p.add_argument("--keep", action="store_true", help="keep the temp directory (run directories, logs)")
     args = p.parse_args(argv)
     counts = [int(x) for x in args.workers.split(",")]
 
@@ -181,6 +183,9 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             stop_service(pg)
             stop_service(redis)
+            if not args.keep:
+                shutil.rmtree(workdir, ignore_errors=True)
+                shutil.rmtree(pgdir, ignore_errors=True)
     print(f"{args.sites} portals × 25 pages + 8 attachments, politeness {CONCURRENCY} in flight / {DELAY} s per host, "
           f"{os.cpu_count()} CPUs")
     print(table(rows))
