@@ -66,6 +66,38 @@ def _finish(procs: list[subprocess.Popen[str]]) -> list[str]:
     return errs
 
 
+def test_queue_leases_not_pops(redis_server) -> None:
+    """The Lua operations: a new request once per run, leases exclusive, an expired lease back in the
+    queue at its place, acks forget, give-backs return, two runs apart."""
+    from zwgk.distributed.queue import RunQueue, fingerprint
+
+    url = f"{redis_server.url}?namespace={run_prefix('q')}"
+    q = RunQueue(url, "run-1", ttl=0.3)
+    other = RunQueue(url, "run-2", server=q.server)
+
+    def row(path: str, priority: int) -> tuple[Any, dict[str, Any], bool]:
+        key = ("s", f"http://s/{path}", "GET")
+        return key, {"site": "s", "url": key[1], "method": "GET", "priority": priority}, False
+
+    q.add("", [row("a", 5), row("b", 9), row("c", 5)])
+    q.add("", [row("a", 100)])                                # seen by the run: not queued again
+    other.add("", [row("a", 1)])
+    assert q.counts() == (3, 0) and other.counts() == (1, 0)
+    got = q.lease("w1", 2)
+    assert [r["url"] for _, r in got] == ["http://s/b", "http://s/a"]      # best first, then FIFO
+    assert q.lease("w2", 5)[0][1]["url"] == "http://s/c" and q.counts() == (0, 3)
+    q.ack([fingerprint(("s", "http://s/b", "GET"))])
+    assert q.renew("w1", [fp for fp, _ in got]) == {fingerprint(("s", "http://s/b", "GET"))}
+    assert q.give_back("w2", [fingerprint(("s", "http://s/c", "GET"))]) == 1
+    time.sleep(0.5)                                          # w1 died: its lease on a expires
+    assert q.reap() == 1 and q.counts() == (2, 0)
+    assert [r["url"] for _, r in q.lease("w3", 5)] == ["http://s/a", "http://s/c"]
+    assert other.counts() == (1, 0)
+    q.retire()
+    other.retire()
+    assert not list(q.server.scan_iter(match=f"{q.ns}:*"))
+
+
 def test_the_services_must_answer(tmp_path: Path) -> None:
     """Unreachable Redis or PostgreSQL: a Chinese message, exit 2, no traceback, no run directory."""
     from zwgk.services import free_port
@@ -231,6 +263,11 @@ def test_two_inspections_in_one_queue_do_not_mix(portal, dns_server, services, t
         assert json.loads((run / "results.json").read_text(encoding="utf-8"))["sites"][0]["crawl"]["status"] \
             == "complete"
     assert len(schemas) == 2
+    import redis
+
+    server = redis.Redis.from_url(queue.split("?")[0])
+    left = {k.decode().rsplit(":", 1)[1] for k in server.scan_iter(match=queue.split("namespace=")[1] + ":*")}
+    assert left == {"done"}                  # a finished run leaves only the word to late workers
 
 
 def site_key(portal: Any, key: str) -> str:
