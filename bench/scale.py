@@ -95,6 +95,24 @@ class InFlight:
         handler.handle_one_request = handle_one_request
 
 
+class Sampler(threading.Thread):
+    """The peak of a reading taken every 0.2 s (Redis's used memory during the crawl)."""
+
+    def __init__(self, read: Any) -> None:
+        super().__init__(daemon=True)
+        self.read, self.peak, self.done = read, 0, threading.Event()
+        self.start()
+
+    def run(self) -> None:
+        while not self.done.wait(0.2):
+            self.peak = max(self.peak, self.read())
+
+    def stop(self) -> None:
+        self.done.set()
+        self.join()
+        self.peak = max(self.peak, self.read())
+
+
 def inspection(path: Path, portal: Any, dns: str) -> Path:
     sites = [{"name": s.spec.name, "url": portal.url(key), "unit": "县政府办公室"} for key, s in portal.sites.items()]
     config = {"name": "规模测试", "as_of": "2026-11-22", "sites": sites, "network": {"dns_servers": [dns]},
@@ -109,6 +127,7 @@ def crawl_once(workers: int, config: Path, workdir: Path, queue: str, store: str
     from zwgk.config.inspection import load_inspection
     from zwgk.crawler.runner import run_crawl
     from zwgk.distributed.coordinator import attach
+    from zwgk.distributed.queue import connect
     from zwgk.rundir import RunDir
     from zwgk.store import Store
 
@@ -117,11 +136,18 @@ def crawl_once(workers: int, config: Path, workdir: Path, queue: str, store: str
     attach(run, queue, store)
     portal.clear_log()
     meter.clear()
+    server = connect(queue)
+    server.config_resetstat()
+    memory = Sampler(lambda: int(server.info("memory")["used_memory"]))
     started = time.monotonic()
     outcomes = run_crawl(insp, run, workers=workers, progress=False)
     wall = time.monotonic() - started
+    memory.stop()
+    commands = int(server.info("stats")["total_commands_processed"])
     st = Store(run.store)
     pages = int(st.query("SELECT COUNT(*) FROM pages")[0][0])
+    pg_bytes = int(st.query("SELECT SUM(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n "
+                            "ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind = 'r'")[0][0])
     st.close()
     log = [e for e in portal.request_log if "probe" not in e.agent and e.path != "/robots.txt"]
     with meter.lock:
@@ -137,6 +163,9 @@ def crawl_once(workers: int, config: Path, workdir: Path, queue: str, store: str
         "peak_in_flight_per_host": max(meter.peak.values(), default=0),
         "min_gap_per_host_s": round(min(gaps), 3) if gaps else None,
         "max_rate_per_host": round(max(rates), 2) if rates else None, "served_twice": twice,
+        "redis_commands_per_record": round(commands / max(1, pages), 1),
+        "redis_commands_per_s": round(commands / wall), "redis_peak_used_mb": round(memory.peak / 2**20, 1),
+        "pg_bytes_per_record": round(pg_bytes / max(1, pages)),
     }
 
 
@@ -149,6 +178,11 @@ def table(rows: list[dict[str, Any]]) -> str:
                    f"{r['sites_per_hour']} | {r['records_per_s']} | {base / r['wall_s']:.2f}× | "
                    f"{r['peak_in_flight_per_host']} | {r['min_gap_per_host_s']} | {r['max_rate_per_host']} | "
                    f"{r['served_twice']} |")
+    out += ["", "| workers | Redis commands / record | Redis commands/s | Redis peak used MB "
+            "| PostgreSQL bytes / record |", "|---|---|---|---|---|"]
+    for r in rows:
+        out.append(f"| {r['workers']} | {r['redis_commands_per_record']} | {r['redis_commands_per_s']} | "
+                   f"{r['redis_peak_used_mb']} | {r['pg_bytes_per_record']} |")
     return "\n".join(out)
 
 

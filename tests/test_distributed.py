@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from zwgk.portal_sim import DnsFixture
 
@@ -245,9 +246,15 @@ def test_two_inspections_in_one_queue_do_not_mix(portal, dns_server, services, t
     for key in ("example-a", "example-b"):
         config = write_inspection(tmp_path / f"{key}.yaml", _sites(portal, key), dns=dns_server.address,
                                   max_pages=300, max_depth=30, render_js="never")
+        flags = ["--queue", queue, "--store", store]
+        if key == "example-b":             # the inspection's own `distributed` keys do the same
+            data = yaml.safe_load(config.read_text(encoding="utf-8"))
+            data["distributed"] = {"queue": queue, "store": store}
+            config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+            flags = []
         procs.append(subprocess.Popen(
             [sys.executable, "-m", "zwgk", "audit", "-c", str(config), "-o", str(tmp_path / key), "--workers", "1",
-             "--queue", queue, "--store", store, "--fail-on", "never", "--no-screenshots"],
+             *flags, "--fail-on", "never", "--no-screenshots"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env()))
         time.sleep(0.5)
     _finish(procs)
