@@ -21,6 +21,7 @@ import dataclasses
 import itertools
 import json
 import os
+import resource
 import shutil
 import sys
 import tempfile
@@ -139,9 +140,13 @@ def crawl_once(workers: int, config: Path, workdir: Path, queue: str, store: str
     server = connect(queue)
     server.config_resetstat()
     memory = Sampler(lambda: int(server.info("memory")["used_memory"]))
+    cpu0 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     outcomes = run_crawl(insp, run, workers=workers, progress=False)
     wall = time.monotonic() - started
+    cpu1 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_self, cpu_workers = (cpu1[i].ru_utime + cpu1[i].ru_stime - cpu0[i].ru_utime - cpu0[i].ru_stime
+                             for i in (0, 1))
     memory.stop()
     commands = int(server.info("stats")["total_commands_processed"])
     st = Store(run.store)
@@ -163,6 +168,7 @@ def crawl_once(workers: int, config: Path, workdir: Path, queue: str, store: str
         "peak_in_flight_per_host": max(meter.peak.values(), default=0),
         "min_gap_per_host_s": round(min(gaps), 3) if gaps else None,
         "max_rate_per_host": round(max(rates), 2) if rates else None, "served_twice": twice,
+        "cpu_workers_s": round(cpu_workers, 1), "cpu_server_and_coordinator_s": round(cpu_self, 1),
         "redis_commands_per_record": round(commands / max(1, pages), 1),
         "redis_commands_per_s": round(commands / wall), "redis_peak_used_mb": round(memory.peak / 2**20, 1),
         "pg_bytes_per_record": round(pg_bytes / max(1, pages)),
@@ -178,10 +184,11 @@ def table(rows: list[dict[str, Any]]) -> str:
                    f"{r['sites_per_hour']} | {r['records_per_s']} | {base / r['wall_s']:.2f}× | "
                    f"{r['peak_in_flight_per_host']} | {r['min_gap_per_host_s']} | {r['max_rate_per_host']} | "
                    f"{r['served_twice']} |")
-    out += ["", "| workers | Redis commands / record | Redis commands/s | Redis peak used MB "
-            "| PostgreSQL bytes / record |", "|---|---|---|---|---|"]
+    out += ["", "| workers | CPU s, workers | CPU s, portal server + coordinator | Redis commands / record "
+            "| Redis commands/s | Redis peak used MB | PostgreSQL bytes / record |", "|---|---|---|---|---|---|---|"]
     for r in rows:
-        out.append(f"| {r['workers']} | {r['redis_commands_per_record']} | {r['redis_commands_per_s']} | "
+        out.append(f"| {r['workers']} | {r['cpu_workers_s']} | {r['cpu_server_and_coordinator_s']} | "
+                   f"{r['redis_commands_per_record']} | {r['redis_commands_per_s']} | "
                    f"{r['redis_peak_used_mb']} | {r['pg_bytes_per_record']} |")
     return "\n".join(out)
 
