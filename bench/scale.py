@@ -168,6 +168,7 @@ def crawl_once(workers: int, config: Path, workdir: Path, queue: str, store: str
         "peak_in_flight_per_host": max(meter.peak.values(), default=0),
         "min_gap_per_host_s": round(min(gaps), 3) if gaps else None,
         "max_rate_per_host": round(max(rates), 2) if rates else None, "served_twice": twice,
+        "load_avg_1min_at_end": round(os.getloadavg()[0], 2),
         "cpu_workers_s": round(cpu_workers, 1), "cpu_server_and_coordinator_s": round(cpu_self, 1),
         "redis_commands_per_record": round(commands / max(1, pages), 1),
         "redis_commands_per_s": round(commands / wall), "redis_peak_used_mb": round(memory.peak / 2**20, 1),
@@ -178,12 +179,13 @@ def crawl_once(workers: int, config: Path, workdir: Path, queue: str, store: str
 def table(rows: list[dict[str, Any]]) -> str:
     base = rows[0]["wall_s"] if rows else 1
     out = ["| workers | wall s | sites complete | records | sites/hour | records/s | scaling | peak in flight/host "
-           "| min gap/host s | max req/s per host | served twice |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+           "| min gap/host s | max req/s per host | served twice | load avg |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         out.append(f"| {r['workers']} | {r['wall_s']} | {r['complete']}/{r['sites']} | {r['records']} | "
                    f"{r['sites_per_hour']} | {r['records_per_s']} | {base / r['wall_s']:.2f}× | "
                    f"{r['peak_in_flight_per_host']} | {r['min_gap_per_host_s']} | {r['max_rate_per_host']} | "
-                   f"{r['served_twice']} |")
+                   f"{r['served_twice']} | {r['load_avg_1min_at_end']} |")
     out += ["", "| workers | CPU s, workers | CPU s, portal server + coordinator | Redis commands / record "
             "| Redis commands/s | Redis peak used MB | PostgreSQL bytes / record |", "|---|---|---|---|---|---|---|"]
     for r in rows:

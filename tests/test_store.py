@@ -17,7 +17,7 @@ import pytest
 
 from zwgk.crawler.writer import BatchWriter
 from zwgk.db import StoreUnavailable, connect
-from zwgk.store import Link, PageRecord, Store, frontier_row
+from zwgk.store import SCHEMA, Link, PageRecord, Store, frontier_row
 
 
 def _page(url: str, **kw: object) -> PageRecord:
@@ -175,3 +175,19 @@ def test_runs_in_one_database_never_mix(pg_database: str) -> None:
     assert one.db.url.endswith("schema=run_one") and isinstance(one.db.query("SELECT 1")[0][0], int)
     one.db.drop_schema()
     two.db.drop_schema()
+
+
+@pytest.mark.services
+def test_an_older_postgres_store_gains_the_new_columns(pg_database: str) -> None:
+    """Opening a store creates only what is missing (no DDL on a complete one: workers write meanwhile)."""
+    from zwgk.db.postgres import with_schema
+
+    url = with_schema(pg_database, "older")
+    db = connect(url)
+    db.execute("CREATE TABLE sites (key TEXT PRIMARY KEY, name TEXT)")
+    db.close()
+    store = Store(url)
+    assert {"ord", "capped", "hosts"} <= store.db.columns("sites")
+    store.upsert_site("k", "名", "http://k/", "单位", ["k"])
+    assert store.db._missing(SCHEMA)[1] == []
+    store.db.drop_schema()

@@ -31,6 +31,7 @@ from zwgk.db.base import missing_columns, statements
 
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _PLACEHOLDER = re.compile(r"'[^']*'|\?")
+_CREATES = re.compile(r"CREATE (TABLE|INDEX) IF NOT EXISTS (\w+)", re.I)
 # the retryable failures of concurrent writers: the whole transaction may simply run again
 RETRYABLE = (pg_errors.DeadlockDetected, pg_errors.SerializationFailure)
 
@@ -195,16 +196,34 @@ class PostgresBackend:
         return {r[0] for r in rows}
 
     def create_schema(self, schema: str) -> None:
+        # Only what is missing: DDL on a table in use (even CREATE INDEX IF NOT EXISTS takes a share lock
+        # on it) would deadlock with the workers writing to it, when a worker or a reader opens the store
+        # mid-run. Creators take turns (an advisory lock), so two first openers do not collide either.
+        existing, todo = self._missing(schema)
+        if not todo and not missing_columns(schema, existing):
+            return
         with self.transaction():
-            # one creator at a time: workers of a run open the same store together
             self.conn.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema()))")
-            tables = {r[0] for r in self.conn.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")}
-            existing = {t: self.columns(t) for t in tables}
+            existing, todo = self._missing(schema)
             for stmt in missing_columns(schema, existing):
                 self.conn.execute(map_types(stmt))
-            for stmt in statements(schema):
+            for stmt in todo:
                 self.conn.execute(map_types(stmt))
+
+    def _missing(self, schema: str) -> tuple[dict[str, set[str]], list[str]]:
+        """(existing tables' columns, the schema's statements that would create something missing)."""
+        tables = {r[0] for r in self.conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")}
+        indexes = {r[0] for r in self.conn.execute(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")}
+        existing = {t: self.columns(t) for t in tables}
+        todo = []
+        for stmt in statements(schema):
+            m = _CREATES.match(stmt)
+            if m and (m.group(2) in (tables if m.group(1) == "TABLE" else indexes)):
+                continue
+            todo.append(stmt)
+        return existing, todo
 
     def retryable(self, exc: BaseException) -> bool:
         """A failure of a concurrent writer that running the transaction again resolves."""
