@@ -192,7 +192,8 @@ def test_a_sigkilled_worker_loses_nothing(portal, dns_server, services, tmp_path
     records = [(p.url, p.method) for p in s.pages()]
     assert len(records) == len(set(records))                              # none stored twice
     one = {(p.url, p.method, p.status) for p in store_of(run_dir(tmp_path / "one")).pages()}
-    assert {(p.url, p.method, p.status) for p in s.pages()} == one        # none lost
+    got = {(p.url, p.method, p.status) for p in s.pages()}
+    assert got == one, (sorted(one - got), sorted(got - one))            # none lost
     assert s.sites()[0]["status"] == "complete"
 
 

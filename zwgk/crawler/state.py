@@ -68,7 +68,10 @@ class CrawlState:
         # owns it; the spider reads it to skip known links before building a Request (most links on
         # a portal page are nav links seen on every page: bench/README.md measured +16 % pages/s).
         # With several workers it holds what this one has seen; the frontier's key catches the rest.
-        self.seen: set[tuple[str, str, str]] = store.frontier_keys()
+        # (A distributed worker starts knowing nothing: a row another worker committed but died before
+        # queueing in Redis must be proposed again when its page is fetched again: RedisFrontier.)
+        self.seen: set[tuple[str, str, str]] = store.frontier_keys() if getattr(
+            cls, "SEEN_FROM_STORE", True) else set()
 
 
 _STATES: dict[int, CrawlState] = {}

@@ -355,6 +355,11 @@ class RedisFrontier:
     to the store as in every crawl (the store stays the record and the resume state), and Redis is
     told after each commit (see the module docstring)."""
 
+    # The store may hold frontier rows Redis never heard of (a worker died between its commit and its
+    # push); their page is fetched again and must propose them again, so a worker's memory of what it
+    # has seen starts empty (the run's dupefilter in Redis is the one that counts).
+    SEEN_FROM_STORE = False
+
     def __init__(self, store: Store, writer: BatchWriter, worker: str, queue: RunQueue, idle_exit: float = 0.0):
         self.store = store
         self.writer = writer
