@@ -322,6 +322,8 @@ def crawl(config: Path | None, outdir: Path, resume: Path | None, workers: int |
     from zwgk.rundir import RunDir
     from zwgk.store import Store
 
+    if workers == 0:
+        raise click.UsageError("--workers 0 只用于分布式模式（zwgk audit --queue … --store …）")
     try:
         if resume is not None:
             run = RunDir.open(resume)

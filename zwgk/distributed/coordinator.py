@@ -15,6 +15,7 @@ ZWGK_STORE), and this process's later store connections find the PostgreSQL pass
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -29,8 +30,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 import click
+import psycopg
+import redis
 
-from zwgk.distributed.queue import DEFAULT_TTL_S, RunQueue, connect, redact, row_of
+from zwgk.distributed.queue import DEFAULT_TTL_S, QueueUnavailable, RunQueue, connect, redact, row_of
 from zwgk.errors import ZwgkError
 from zwgk.store import Store, frontier_row
 
@@ -227,10 +230,14 @@ def coordinate(run: RunDir, settings: Settings, *, resume: bool, workers: int,
         queue.set_flag("stop", DONE_TTL_S)
         local.signal(signal.SIGINT)
         local.wait(LINGER_S)
-    except BaseException:
-        queue.set_flag("stop", DONE_TTL_S)        # no worker goes on with a run nobody coordinates
+    except BaseException as exc:
+        with contextlib.suppress(Exception):
+            queue.set_flag("stop", DONE_TTL_S)    # no worker goes on with a run nobody coordinates
         local.signal(signal.SIGINT)
         local.wait(30)
+        if isinstance(exc, redis.RedisError | psycopg.Error):
+            raise QueueUnavailable(f"分布式运行中断：与 Redis / PostgreSQL 的连接出错（{type(exc).__name__}）；"
+                                   f"服务恢复后可继续：zwgk audit --resume {run.path} / a service failed") from None
         raise
     queue.retire()
     notes = _notes(store)
