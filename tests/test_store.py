@@ -4,18 +4,20 @@ frontier, first-write-wins records, streaming reads, and the batched writer's cr
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import sqlite3
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from zwgk.crawler.writer import BatchWriter
 from zwgk.db import StoreUnavailable, connect
-from zwgk.store import Link, PageRecord, Store, frontier_row
+from zwgk.store import SCHEMA, Link, PageRecord, Store, frontier_row
 
 
 def _page(url: str, **kw: object) -> PageRecord:
@@ -25,9 +27,28 @@ def _page(url: str, **kw: object) -> PageRecord:
     return PageRecord(**fields)  # type: ignore[arg-type]
 
 
+@pytest.fixture(scope="module")
+def pg_database(request: pytest.FixtureRequest) -> str:
+    from support.services import fresh_database
+
+    return fresh_database(request.getfixturevalue("postgres_server"), "store")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The store of one test on each backend: a SQLite file, or a schema of its own in PostgreSQL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "crawl.sqlite")
+    from zwgk.db.postgres import with_schema
+
+    return with_schema(request.getfixturevalue("pg_database"), f"t_{secrets.token_hex(4)}")
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store(tmp_path / "crawl.sqlite")
+def store(store_url: str) -> Iterator[Store]:
+    store = Store(store_url)
+    yield store
+    store.close()
 
 
 def test_backend_by_url(tmp_path: Path) -> None:
@@ -112,9 +133,9 @@ def test_batched_writes_commit_together_in_order(store: Store) -> None:
     assert writer.flushes == 1 and len(writer) == 0
 
 
-def test_sigkill_loses_only_the_uncommitted_batch(tmp_path: Path) -> None:
+def test_sigkill_loses_only_the_uncommitted_batch(store_url: str) -> None:
     """A process killed with a batch waiting: the committed batch is whole, the waiting one absent."""
-    path = tmp_path / "crawl.sqlite"
+    path = store_url
     script = textwrap.dedent(f"""
         import os, signal, sys
         from zwgk.crawler.writer import BatchWriter
@@ -129,3 +150,44 @@ def test_sigkill_loses_only_the_uncommitted_batch(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-c", script], env={**os.environ}, capture_output=True, text=True)
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     assert sorted(int(p.url.rsplit("/", 1)[1]) for p in Store(path).pages()) == list(range(30))
+
+
+def test_postgres_urls_keep_passwords_out_of_messages() -> None:
+    from zwgk.db.postgres import redact, split_schema, translate, with_schema
+    from zwgk.services import free_port
+
+    url = "postgresql://zwgk:s3cret@127.0.0.1:5432/zwgk?sslmode=disable"
+    assert redact(url) == "postgresql://zwgk@127.0.0.1:5432/zwgk?sslmode=disable"
+    assert split_schema(with_schema(url, "zwgk_r1")) == (url, "zwgk_r1")
+    assert translate("SELECT '?' , ? WHERE a = ?") == "SELECT '?' , %s WHERE a = %s"
+    with pytest.raises(StoreUnavailable, match="无法连接 PostgreSQL") as err:
+        connect(f"postgresql://zwgk:s3cret@127.0.0.1:{free_port()}/zwgk")
+    assert "s3cret" not in str(err.value)
+
+
+@pytest.mark.services
+def test_runs_in_one_database_never_mix(pg_database: str) -> None:
+    from zwgk.db.postgres import with_schema
+
+    one, two = Store(with_schema(pg_database, "run_one")), Store(with_schema(pg_database, "run_two"))
+    one.save_page(_page("http://s/a"))
+    assert [p.url for p in one.pages()] == ["http://s/a"] and two.pages() == []
+    assert one.db.url.endswith("schema=run_one") and isinstance(one.db.query("SELECT 1")[0][0], int)
+    one.db.drop_schema()
+    two.db.drop_schema()
+
+
+@pytest.mark.services
+def test_an_older_postgres_store_gains_the_new_columns(pg_database: str) -> None:
+    """Opening a store creates only what is missing (no DDL on a complete one: workers write meanwhile)."""
+    from zwgk.db.postgres import with_schema
+
+    url = with_schema(pg_database, "older")
+    db = connect(url)
+    db.execute("CREATE TABLE sites (key TEXT PRIMARY KEY, name TEXT)")
+    db.close()
+    store = Store(url)
+    assert {"ord", "capped", "hosts"} <= store.db.columns("sites")
+    store.upsert_site("k", "名", "http://k/", "单位", ["k"])
+    assert store.db._missing(SCHEMA)[1] == []
+    store.db.drop_schema()

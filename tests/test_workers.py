@@ -11,7 +11,6 @@ import itertools
 import json
 import os
 import signal
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,10 @@ import pytest
 
 from zwgk.portal_sim import DnsFixture, RunningPortal
 
+from support.compare import outcome as _outcome
+from support.compare import sites as _sites
+from support.compare import stored as _stored
+from support.compare import wait_for as _wait_for
 from support.metered import MeteredHost, MeteredServer
 from support.portals import crawler_requests
 from support.runhelp import run_dir, store_of, write_inspection, zwgk, zwgk_popen
@@ -30,9 +33,6 @@ pytestmark = pytest.mark.slow
 LEDGER = Path(__file__).parent / "fixtures" / "ledgers" / "chengzihe-district-2021-ledger.txt"
 
 
-def _sites(portal: RunningPortal, *keys: str) -> list[dict[str, Any]]:
-    return [{"name": portal.site(k).spec.name, "url": portal.url(k), "unit": "县政府办公室",
-             "hosts": list(portal.site(k).hosts)} for k in keys]
 
 
 def _audit(tmp: Path, config: Path, workers: int) -> tuple[dict[str, Any], Path]:
@@ -43,37 +43,8 @@ def _audit(tmp: Path, config: Path, workers: int) -> tuple[dict[str, Any], Path]
     return json.loads((run / "results.json").read_text(encoding="utf-8")), run
 
 
-def _stored(run: Path) -> tuple[set[tuple[Any, ...]], Counter[tuple[Any, ...]], dict[str, Any]]:
-    store = store_of(run)
-    pages = {(p.site, p.url, p.method, p.kind, p.status, p.error_kind, p.final_url) for p in store.pages()}
-    links: Counter[tuple[Any, ...]] = Counter()
-    lists: dict[str, Any] = {}
-    for site in store.sites():
-        for source, link in store.all_links(site["key"]):
-            # not link.state: which link of a trap pattern a budget cuts depends on the order pages are
-            # parsed in, one process or several (the URL is still requested when another page links it)
-            links[(site["key"], source, link.url, link.kind, link.hidden, link.tag)] += 1
-        for url, cov in store.list_coverages(site["key"]).items():
-            lists[url] = (cov.source, cov.adapter, cov.stated_total, cov.obtained, cov.pages, cov.state,
-                          cov.stated_pages, sorted(cov.members))
-        lists[site["key"]] = (site["status"], site["capped"], site["detail"])
-    return pages, links, lists
 
 
-def _outcome(results: dict[str, Any]) -> dict[str, Any]:
-    """What an audit concluded, without what differs between any two runs (times, durations)."""
-    out = {}
-    for site in results["sites"]:
-        out[site["key"]] = {
-            "score": site["score"], "verdict": site["verdict"],
-            "crawl": {k: site["crawl"][k] for k in ("status", "pages", "attachments", "errors", "capped")},
-            "checks": sorted((c["id"], json.dumps(c.get("params", {}), sort_keys=True), c["status"])
-                             for c in site["checks"]),
-            "findings": sorted((f["check"], f["url"] or "", f.get("target") or "", f["severity"], f["message"])
-                               for f in site["findings"]),
-            "tasks": sorted((t["id"], t["status"]) for t in site["tasks"]),
-        }
-    return out
 
 
 def test_two_workers_audit_equals_one(audit_portal, audit_dns, tmp_path):
@@ -136,14 +107,6 @@ def test_politeness_holds_over_all_workers(metered, tmp_path):
 
 
 # --- SIGKILL --------------------------------------------------------------------------------------
-def _wait_for(predicate: Any, timeout: float = 60) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("timed out waiting")
 
 
 def _crawl_started(outdir: Path, pages: int, workers: int) -> dict[str, int] | None:

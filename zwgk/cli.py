@@ -72,8 +72,43 @@ def _no_screenshots(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _workers(f: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--workers", type=click.IntRange(min=1), default=None,
-                        help="抓取进程数（默认：本机 CPU 核数；1 = 单进程）。各站点的并发与间隔在所有进程间合计遵守")(f)
+    return click.option("--workers", type=click.IntRange(min=0), default=None,
+                        help="抓取进程数（默认：本机 CPU 核数；1 = 单进程；分布式模式下 0 = 只协调）。"
+                             "各站点的并发与间隔在所有进程间合计遵守")(f)
+
+
+def _distributed(f: Callable[..., Any]) -> Callable[..., Any]:
+    f = click.option("--store", "store_url", metavar="postgresql://…",
+                     help="分布式模式：共享存储 PostgreSQL（每次运行一个 schema）；密码请写在配置的 distributed.store、"
+                          "PGPASSWORD 或 ~/.pgpass 中，不要写在命令行")(f)
+    return click.option("--queue", "queue_url", metavar="redis://主机:端口/库号",
+                        help="分布式模式：共享请求队列 Redis（scrapy-redis）；其他机器用 zwgk worker 加入")(f)
+
+
+def _plan_distributed(insp: Inspection | None, run: RunDir | None, queue: str | None, store: str | None,
+                      workers: int | None) -> tuple[str, str] | None:
+    """The queue and store of a distributed run (options, else the inspection's `distributed` keys),
+    both checked to answer before anything is fetched; None for a run on this machine alone."""
+    from zwgk.distributed.coordinator import _queue_url, _store_url, check_services, use_secrets
+
+    if run is not None and run.queue is not None:        # --resume of a distributed run
+        use_secrets(run, queue, store)
+        check_services(_queue_url(run), _store_url(run))
+        return None
+    if run is not None and (queue or store):
+        raise click.UsageError("该运行不是分布式运行，不能指定 --queue/--store / not a distributed run")
+    dist = insp.distributed if insp is not None else None
+    queue = queue or (dist.queue if dist else None)
+    store = store or (dist.store if dist else None)
+    if not queue and not store:
+        if workers == 0:
+            raise click.UsageError("--workers 0 只用于分布式模式（--queue 与 --store）/ needs --queue and --store")
+        return None
+    if not queue or not store:
+        raise click.UsageError("分布式模式需要同时给出 --queue redis://… 与 --store postgresql://… / "
+                               "need both --queue and --store")
+    check_services(queue, store)
+    return queue, store
 
 
 def _keep(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
@@ -127,7 +162,7 @@ def _load_baseline(baseline: Path | None, fail_on: str) -> dict[str, Any] | None
 
 def run_audit(config: Path | None, outdir: Path, resume: Path | None, fail_on: str,
               baseline: Path | None = None, options: ReportOptions | None = None, screenshots: bool = True,
-              workers: int | None = None) -> int:
+              workers: int | None = None, queue: str | None = None, store: str | None = None) -> int:
     from zwgk.config.inspection import load_inspection
     from zwgk.pipeline import run_finished
     from zwgk.rundir import RunDir
@@ -146,6 +181,7 @@ def run_audit(config: Path | None, outdir: Path, resume: Path | None, fail_on: s
             return code
         insp = run.load_config()
         insp.crawl.screenshots &= screenshots
+        _plan_distributed(insp, run, queue, store, workers)
         return audit_run(insp, run, fail_on=fail_on, baseline=baseline, resume=True, options=options,
                          workers=workers)
     if config is None:
@@ -153,7 +189,7 @@ def run_audit(config: Path | None, outdir: Path, resume: Path | None, fail_on: s
     insp = load_inspection(config)
     insp.crawl.screenshots &= screenshots      # --no-screenshots wins over crawl.screenshots: true
     return audit_run(insp, None, fail_on=fail_on, baseline=baseline, outdir=outdir, options=options,
-                     workers=workers)
+                     workers=workers, distributed=(queue, store))
 
 
 @dataclass
@@ -165,7 +201,7 @@ class Outcome:
 
 def execute(insp: Inspection, run: RunDir | None, *, fail_on: str, baseline: Path | None,
             outdir: Path = Path("zwgk-runs"), resume: bool = False, options: ReportOptions | None = None,
-            workers: int | None = None) -> Outcome:
+            workers: int | None = None, distributed: tuple[str | None, str | None] = (None, None)) -> Outcome:
     """crawl → evaluate → results.json and every report; the exit code the gate gives."""
     from zwgk.pipeline import crawl_stage, evaluate, resume_command, validate, write_reports
     from zwgk.rundir import RunDir
@@ -173,8 +209,13 @@ def execute(insp: Inspection, run: RunDir | None, *, fail_on: str, baseline: Pat
     old = _load_baseline(baseline, fail_on)
     # everything that can be wrong is found before anything is fetched or written (exit 2)
     ledgers = validate(insp, options.docx_template if options else None)
+    shared = _plan_distributed(insp, None, *distributed, workers) if run is None else None
     if run is None:
         run = RunDir.create(outdir, insp)
+        if shared is not None:
+            from zwgk.distributed.coordinator import attach
+
+            attach(run, *shared)
     click.echo(f"运行目录 / run directory: {run.path}", err=True)
     try:
         interrupted = crawl_stage(insp, run, resume=resume, progress=_interactive(), workers=workers)
@@ -202,10 +243,10 @@ def _print_outcome(outcome: Outcome, fail_on: str) -> None:
 
 def audit_run(insp: Inspection, run: RunDir | None, *, fail_on: str, baseline: Path | None,
               outdir: Path = Path("zwgk-runs"), resume: bool = False, options: ReportOptions | None = None,
-              workers: int | None = None) -> int:
+              workers: int | None = None, distributed: tuple[str | None, str | None] = (None, None)) -> int:
     """crawl → evaluate → reports for a loaded inspection; prints the paths; returns the exit code."""
     outcome = execute(insp, run, fail_on=fail_on, baseline=baseline, outdir=outdir, resume=resume, options=options,
-                      workers=workers)
+                      workers=workers, distributed=distributed)
     _print_outcome(outcome, fail_on)
     return outcome.code
 
@@ -253,13 +294,17 @@ def exit_code(results: dict, incomplete: bool, fail_on: str, baseline: dict[str,
 @_report_options
 @_no_screenshots
 @_workers
+@_distributed
 def audit(config: Path | None, outdir: Path, resume: Path | None, fail_on: str, baseline: Path | None,
           deadline: datetime | None, issuer: str, docx_template: Path | None, no_screenshots: bool,
-          workers: int | None) -> None:
-    """抓取、检查、评分并生成全部报告。"""
+          workers: int | None, queue_url: str | None, store_url: str | None) -> None:
+    """抓取、检查、评分并生成全部报告。
+
+    分布式模式（--queue redis://… --store postgresql://…，或配置中的 distributed）：本命令协调，
+    其他机器用 zwgk worker 加入。"""
     try:
         sys.exit(run_audit(config, outdir, resume, fail_on, baseline, _options(deadline, issuer, docx_template),
-                           screenshots=not no_screenshots, workers=workers))
+                           screenshots=not no_screenshots, workers=workers, queue=queue_url, store=store_url))
     except ZwgkError as exc:
         _fail(exc)
 
@@ -277,6 +322,8 @@ def crawl(config: Path | None, outdir: Path, resume: Path | None, workers: int |
     from zwgk.rundir import RunDir
     from zwgk.store import Store
 
+    if workers == 0:
+        raise click.UsageError("--workers 0 只用于分布式模式（zwgk audit --queue … --store …）")
     try:
         if resume is not None:
             run = RunDir.open(resume)
@@ -627,6 +674,40 @@ def feedback(run: Path, workbook: Path) -> None:
     for line in summary(fb, results):
         click.echo(line)
     click.echo(f"已保存 / saved: {path}")
+
+
+@cli.command()
+@click.option("--queue", "queue_url", envvar="ZWGK_QUEUE", required=True, metavar="redis://主机:端口/库号",
+              help="共享请求队列（也可用环境变量 ZWGK_QUEUE，含密码时请用环境变量）")
+@click.option("--store", "store_url", envvar="ZWGK_STORE", required=True, metavar="postgresql://…",
+              help="共享存储（也可用环境变量 ZWGK_STORE；密码也可放在 PGPASSWORD 或 ~/.pgpass）")
+@click.option("--idle-exit", "--idle-timeout", "idle_exit", type=click.FloatRange(min=0), default=300.0,
+              show_default=True, help="等待运行出现、或运行中队列长时间为空时，最多等待的秒数")
+@click.option("--run", "run_id", metavar="运行编号", help="只加入这次运行（默认：队列中最早的未完成运行）")
+@click.option("--id", "worker_id", metavar="名称", help="本工作进程的名称（默认：主机名-进程号）")
+def worker(queue_url: str, store_url: str, idle_exit: float, run_id: str | None, worker_id: str | None) -> None:
+    """分布式模式的抓取工作进程：加入队列中的检查运行，直到协调者宣布完成，或空闲超时。"""
+    import socket
+
+    from zwgk.distributed.coordinator import check_services
+    from zwgk.distributed.queue import redact
+    from zwgk.distributed.worker import crawl, find_run
+
+    try:
+        check_services(queue_url, store_url)
+        found = find_run(queue_url, run_id, idle_exit)
+        if found is None:
+            click.echo(f"队列 {redact(queue_url)} 中没有进行中的运行（等待了 {idle_exit:.0f} 秒）/ no run to join",
+                       err=True)
+            sys.exit(EXIT_OK)
+        wid = worker_id or f"{socket.gethostname()}-{os.getpid()}"
+        click.echo(f"加入运行 / joining run {found}（工作进程 {wid}）", err=True)
+        code = crawl(queue_url, store_url, found, wid, idle_exit=idle_exit)
+    except ZwgkError as exc:
+        _fail(exc)
+        return
+    click.echo("运行已结束 / run over" if code == 0 else "已停止 / stopped", err=True)
+    sys.exit(EXIT_OK if code == 0 else EXIT_INTERRUPTED)
 
 
 @cli.group("services")

@@ -21,8 +21,24 @@ class RunDir:
         return self.path.name
 
     @property
-    def store(self) -> Path:
+    def store(self) -> Path | str:
+        """The crawl store: the run's SQLite file, or (distributed mode) the PostgreSQL URL in store.url
+        (its password, if any, is not written: it comes from the environment, see zwgk/db/postgres.py)."""
+        url = self.path / "store.url"
+        if url.is_file():
+            return url.read_text(encoding="utf-8").strip()
         return self.path / "crawl.sqlite"
+
+    @property
+    def queue(self) -> str | None:
+        """The shared queue of a distributed run (queue.url, without a password), else None."""
+        url = self.path / "queue.url"
+        return url.read_text(encoding="utf-8").strip() if url.is_file() else None
+
+    def set_distributed(self, queue: str, store: str) -> None:
+        """Record a distributed run's queue and store URLs (passwords already removed)."""
+        (self.path / "queue.url").write_text(queue + "\n", encoding="utf-8")
+        (self.path / "store.url").write_text(store + "\n", encoding="utf-8")
 
     @property
     def jobdir(self) -> Path:

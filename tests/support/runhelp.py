@@ -44,7 +44,9 @@ def run_dir(outdir: Path) -> Path:
 
 
 def store_of(outdir_or_run: Path) -> Store:
-    path = outdir_or_run / "crawl.sqlite"
-    if not path.exists():
-        path = run_dir(outdir_or_run) / "crawl.sqlite"
-    return Store(path)
+    """The run's store: its crawl.sqlite, or the PostgreSQL schema store.url names (distributed runs)."""
+    run = outdir_or_run
+    if not (run / "crawl.sqlite").exists() and not (run / "store.url").exists():
+        run = run_dir(outdir_or_run)
+    url = run / "store.url"
+    return Store(url.read_text(encoding="utf-8").strip() if url.exists() else run / "crawl.sqlite")

@@ -220,7 +220,7 @@ class LimitedDownloader(Downloader):
         from zwgk.crawler.state import crawl_state
 
         limiter = crawl_state(crawler).budget
-        if not isinstance(limiter, SharedLimits):
+        if not hasattr(limiter, "try_acquire"):        # SharedLimits, or Redis's (zwgk/distributed)
             raise RuntimeError("LimitedDownloader needs the shared limits of a multi-worker crawl")
         self.limiter: HostLimiter = limiter
         self._tokens: dict[int, Token] = {}

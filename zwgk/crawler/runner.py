@@ -145,7 +145,8 @@ def prepare_resume(run: RunDir, store: Store) -> None:
 
 def run_crawl(insp: Inspection, run: RunDir, *, resume: bool = False, progress: bool = True,
               workers: int | None = None) -> list[SiteOutcome]:
-    """Crawl every site with `workers` processes (default: the machine's cores; 1 = in this process)."""
+    """Crawl every site with `workers` processes (default: the machine's cores; 1 = in this process). A
+    distributed run (its run directory names a queue) is coordinated instead (zwgk/distributed)."""
     n = workers or default_workers()
     store = Store(run.store)
     settings = build_settings(insp, run, progress=progress)
@@ -158,6 +159,16 @@ def run_crawl(insp: Inspection, run: RunDir, *, resume: bool = False, progress: 
     if resume:
         prepare_resume(run, store)
     store.close()
+    if run.queue is not None:      # distributed (DESIGN §10): Redis queue, PostgreSQL store, any machines
+        from zwgk.distributed.coordinator import coordinate
+
+        interrupted, notes = coordinate(run, settings, resume=resume, progress=progress,
+                                        workers=default_workers() if workers is None else workers)
+        store = Store(run.store)
+        try:
+            return finish_sites(store, notes, interrupted=interrupted)
+        finally:
+            store.close()
     pool = None
     if n > 1:          # this process is worker w1 and starts w2 … wN (workers.py)
         from zwgk.crawler.workers import WorkerPool

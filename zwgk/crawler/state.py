@@ -52,26 +52,32 @@ class SiteState:
 class CrawlState:
     def __init__(self, store: Store, sites: dict[str, SiteState], *, worker: str = "w1", workers: int = 1,
                  budget: SiteBudget | None = None, writer: BatchWriter | None = None,
-                 frontier_class: str = "zwgk.crawler.frontier.StoreFrontier"):
+                 frontier_class: str = "zwgk.crawler.frontier.StoreFrontier", settings: Any = None):
         self.store = store
         self.sites = sites
         self.worker = worker              # this process's name in the frontier's leases
         self.workers = workers            # how many crawl workers the run has
         self.budget: SiteBudget = budget or LocalBudget()
         self.writer = writer or BatchWriter(store)
-        self.frontier: Frontier = load_object(frontier_class)(store, self.writer, worker)
+        cls = load_object(frontier_class)
+        # a frontier that needs more than the store (Redis: zwgk/distributed/queue.py) builds itself
+        self.frontier: Frontier = (cls.from_state(self, settings) if hasattr(cls, "from_state")
+                                   else cls(store, self.writer, worker))
         self.before_record: Callable[[PageRecord], None] | None = None    # set by the scheduler
         # (site, url, method) of every request ever scheduled, resumed runs included. The dupefilter
         # owns it; the spider reads it to skip known links before building a Request (most links on
         # a portal page are nav links seen on every page: bench/README.md measured +16 % pages/s).
         # With several workers it holds what this one has seen; the frontier's key catches the rest.
-        self.seen: set[tuple[str, str, str]] = store.frontier_keys()
+        # (A distributed worker starts knowing nothing: a row another worker committed but died before
+        # queueing in Redis must be proposed again when its page is fetched again: RedisFrontier.)
+        self.seen: set[tuple[str, str, str]] = store.frontier_keys() if getattr(
+            cls, "SEEN_FROM_STORE", True) else set()
 
 
 _STATES: dict[int, CrawlState] = {}
 
 
-def _take_trap(limits: SharedLimits, site: str, key: str, limit: int) -> bool:
+def _take_trap(limits: Any, site: str, key: str, limit: int) -> bool:
     return limits.take(f"trap {site} {key}", limit)
 
 
@@ -88,7 +94,13 @@ def crawl_state(crawler: Crawler) -> CrawlState:
                                            traps=TrapBudget(counter_budget=int(limits.get("max_list_pages", 50))))
         store = Store(settings.get("ZWGK_STORE"))
         shared = settings.getdict("ZWGK_LIMITS")
-        budget = SharedLimits(shared["path"], shared) if shared else None
+        budget: Any = None
+        if shared.get("queue"):         # the distributed mode: the limits live in Redis
+            from zwgk.distributed.limiter import RedisLimits
+
+            budget = RedisLimits(shared)
+        elif shared:
+            budget = SharedLimits(shared["path"], shared)
         writer = BatchWriter(store, max_ops=settings.getint("ZWGK_WRITE_BATCH", 400),
                              max_seconds=settings.getfloat("ZWGK_WRITE_SECONDS", 1.0))
         if budget is not None:          # several workers: trap budgets count over all of them too
@@ -97,5 +109,6 @@ def crawl_state(crawler: Crawler) -> CrawlState:
         state = _STATES[id(crawler)] = CrawlState(
             store, sites, worker=settings.get("ZWGK_WORKER", "w1"), workers=settings.getint("ZWGK_WORKERS", 1),
             budget=budget, writer=writer, frontier_class=settings.get("ZWGK_FRONTIER",
-                                                                       "zwgk.crawler.frontier.StoreFrontier"))
+                                                                       "zwgk.crawler.frontier.StoreFrontier"),
+            settings=settings)
     return state

@@ -23,6 +23,7 @@ from zwgk.store import FrontierKey, ListCoverage, PageRecord, Store, compress_bo
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+RETRIES = 5
 
 
 class BatchWriter:
@@ -34,6 +35,8 @@ class BatchWriter:
         self.first_at = 0.0              # when the oldest waiting write came
         self.flushes = 0
         self.committed = 0
+        # called with the committed ops after each commit (the distributed frontier tells Redis then)
+        self.on_commit: Callable[[list[tuple[Any, Any]]], None] | None = None
 
     def __len__(self) -> int:
         return len(self.ops)
@@ -72,6 +75,24 @@ class BatchWriter:
         if not self.ops and then is None:
             return None
         ops = self.ops
+        for attempt in range(RETRIES):
+            try:
+                result = self._commit(ops, then)
+                break
+            except Exception as exc:
+                # PostgreSQL: two workers' transactions deadlocked on the same new rows; run it again
+                retryable = getattr(self.store.db, "retryable", None)
+                if attempt + 1 == RETRIES or retryable is None or not retryable(exc):
+                    raise
+                log.info("store write retried after %s", type(exc).__name__)
+        self.ops = []
+        self.flushes += 1
+        self.committed += len(ops)
+        if self.on_commit is not None:
+            self.on_commit(ops)
+        return result
+
+    def _commit(self, ops: list[tuple[Any, Any]], then: Callable[[], T] | None) -> T | None:
         store = self.store
         with store.transaction():
             for op, group in groupby(ops, key=lambda o: o[0]):
@@ -80,14 +101,10 @@ class BatchWriter:
                     for rec, body in items:
                         store.insert_page(rec, body)
                 elif op == "frontier":
-                    store.add_frontier_rows(items)
+                    store.add_frontier_rows(sorted(items, key=lambda r: (r[0], r[1], r[2])))
                 elif op == "coverage":
                     for cov in items:
                         store.record_list_coverage(cov)
                 else:
                     store.settle_frontier(items, op[1], op[2])
-            result = then() if then is not None else None
-        self.ops = []
-        self.flushes += 1
-        self.committed += len(ops)
-        return result
+            return then() if then is not None else None

@@ -2,7 +2,7 @@
 
     connect("runs/x/crawl.sqlite")            # a path: the embedded SQLite file (the default)
     connect("sqlite:///runs/x/crawl.sqlite")  # the same, as a URL
-    connect("postgresql://zwgk@host/db")      # PostgreSQL (psycopg 3), when zwgk.db.postgres is installed
+    connect("postgresql://zwgk@host/db?schema=run1")   # PostgreSQL (psycopg 3, extra `distributed`), one schema per run
 
 Store code (zwgk/store.py) writes one dialect both engines accept, so no check, report or crawler
 module knows which one it talks to:
@@ -44,9 +44,9 @@ def connect(target: str | Path) -> Backend:
         try:
             from zwgk.db.postgres import PostgresBackend  # type: ignore[import-not-found]
         except ImportError as exc:
-            raise StoreUnavailable(f"此版本不支持 PostgreSQL 存储（{text.split('@')[-1]}）/ "
-                                   f"PostgreSQL store backend not installed") from exc
-        return PostgresBackend(text)   # pragma: no cover - provided by the distributed mode
+            raise StoreUnavailable(f"未安装 PostgreSQL 存储所需的 psycopg（pip install 'zwgk-audit[distributed]'）"
+                                   f"（{text.split('@')[-1]}）/ PostgreSQL store backend not installed") from exc
+        return PostgresBackend(text)
     if text.startswith("sqlite:///"):
         text = text.removeprefix("sqlite:///")      # sqlite:///rel.sqlite, sqlite:////abs/path.sqlite
         if not text:
