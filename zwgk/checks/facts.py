@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import signal
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -73,6 +74,8 @@ def scan_site(ctx: SiteContext, processes: int = 1, *, keep: bool = False) -> No
             with pool:                             # in id order, a chunk at a time (bounded memory)
                 for part in pool.imap(_scan_chunk, [(chunk, *job) for chunk in chunks]):
                     _merge(ctx, part, limit)
+                pool.close()                       # let the workers finish and exit on their own,
+                pool.join()                        # rather than be terminated by the with-block
     else:
         pool = None
     if pool is None:
@@ -118,6 +121,10 @@ _STORE: Store | None = None        # a scan worker's own connection (a forked on
 
 def _open_store(target: str) -> None:
     global _STORE
+    # A forked worker inherits the crawl's signal handlers (Scrapy's SIGTERM/SIGINT shutdown): with
+    # them, Pool.terminate() could not end a worker blocked on the task queue and the scan hung.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)        # Ctrl-C is the parent's to handle
     _STORE = Store(target)
 
 

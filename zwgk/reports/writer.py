@@ -8,6 +8,7 @@ finding, a status or a score.
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,12 @@ def _office_files(outdir: Path, results: dict[str, Any], options: ReportOptions)
             write_issues(outdir / ISSUES, results, options))
 
 
+def _plain_signals() -> None:
+    """A forked writer must not inherit the crawl's SIGTERM/SIGINT handlers (terminate must end it)."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def write_all(outdir: Path, results: dict[str, Any], options: ReportOptions | None = None, *,
               write_json: bool = True, processes: int = 1) -> ReportPaths:
     """Every report. processes > 1 (the run's worker count) and many findings: the Word and Excel
@@ -55,7 +62,7 @@ def write_all(outdir: Path, results: dict[str, Any], options: ReportOptions | No
     pending = None
     if processes > 1 and sum(len(s.get("findings") or []) for s in results.get("sites", [])) >= PARALLEL_FINDINGS:
         try:
-            pool = multiprocessing.get_context("fork").Pool(1)
+            pool = multiprocessing.get_context("fork").Pool(1, _plain_signals)
         except (OSError, ValueError):
             pool = None
         if pool is not None:
