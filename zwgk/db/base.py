@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol
 
 Row = Any          # a result row: row[i] and row["name"] (sqlite3.Row semantics)
@@ -36,6 +36,33 @@ class Backend(Protocol):
         """CREATE what is missing, then add the columns an older store lacks (schemas only grow)."""
 
     def close(self) -> None: ...
+
+
+class Nesting:
+    """Transactions that nest: an inner `transaction()` is part of the outer one (both backends).
+    A backend sets `self._depth = 0` and implements `_outermost()`, the real BEGIN … COMMIT."""
+
+    _depth: int
+    conn: Any
+
+    def _outermost(self) -> AbstractContextManager[Any]:
+        raise NotImplementedError
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self.conn
+            finally:
+                self._depth -= 1
+            return
+        with self._outermost():
+            self._depth = 1
+            try:
+                yield self.conn
+            finally:
+                self._depth = 0
 
 
 _TABLE = re.compile(r"CREATE TABLE IF NOT EXISTS (\w+) \(")

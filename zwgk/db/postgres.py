@@ -19,7 +19,6 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -27,7 +26,7 @@ import psycopg
 from psycopg import errors as pg_errors
 
 from zwgk.db import StoreUnavailable
-from zwgk.db.base import missing_columns, statements
+from zwgk.db.base import Nesting, missing_columns, statements
 
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _PLACEHOLDER = re.compile(r"'[^']*'|\?")
@@ -113,7 +112,7 @@ def _row_factory(cursor: Any) -> Any:
     return make
 
 
-class PostgresBackend:
+class PostgresBackend(Nesting):
     dialect = "postgresql"
 
     def __init__(self, url: str):
@@ -173,21 +172,8 @@ class PostgresBackend:
             self._reader.autocommit = False
         return self._reader
 
-    @contextmanager
-    def transaction(self) -> Iterator[Any]:
-        if self._depth:              # nested: part of the enclosing transaction (as in SQLite)
-            self._depth += 1
-            try:
-                yield self.conn
-            finally:
-                self._depth -= 1
-            return
-        self._depth = 1
-        try:
-            with self.conn.transaction():
-                yield self.conn
-        finally:
-            self._depth = 0
+    def _outermost(self) -> Any:
+        return self.conn.transaction()
 
     def columns(self, table: str) -> set[str]:
         rows = self.conn.execute(

@@ -8,12 +8,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from zwgk.db.base import Row, missing_columns, statements
+from zwgk.db.base import Nesting, Row, missing_columns, statements
 
 BUSY_TIMEOUT_S = 60.0        # crawl workers share the file: a writer waits for another's commit
 
 
-class SQLiteBackend:
+class SQLiteBackend(Nesting):
     dialect = "sqlite"
 
     def __init__(self, path: Path):
@@ -49,23 +49,13 @@ class SQLiteBackend:
             cur.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        if self._depth:              # nested: part of the enclosing transaction
-            self._depth += 1
-            try:
-                yield self.conn
-            finally:
-                self._depth -= 1
-            return
+    def _outermost(self) -> Iterator[sqlite3.Connection]:
         self.conn.execute("BEGIN IMMEDIATE")
-        self._depth = 1
         try:
             yield self.conn
         except BaseException:
-            self._depth = 0
             self.conn.execute("ROLLBACK")
             raise
-        self._depth = 0
         self.conn.execute("COMMIT")
 
     def columns(self, table: str) -> set[str]:
