@@ -308,6 +308,9 @@ class Store:
             self.db.executemany("UPDATE frontier SET state = ?, reason = ? WHERE site = ? AND url = ? AND method = ?",
                                 [(state, reason, *k) for k in keys])
 
+    def has_frontier_row(self, key: FrontierKey) -> bool:
+        return bool(self.db.query("SELECT 1 FROM frontier WHERE site = ? AND url = ? AND method = ?", key))
+
     def frontier_keys(self) -> set[FrontierKey]:
         return {(r[0], r[1], r[2]) for r in self.db.stream("SELECT site, url, method FROM frontier")}
 

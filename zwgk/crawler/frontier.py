@@ -62,6 +62,9 @@ class Frontier(Protocol):
         """Commit, then: which of `own` (rows just added as leased to this worker) it really holds — another
         worker may have added the same row first — and the queued rows of `wanted` (site, url), leased to it."""
 
+    def known(self, key: FrontierKey) -> bool:
+        """Has the run already requested this (a row any worker committed)?"""
+
     def finish(self, *, complete: bool) -> int:
         """This worker stops: commit; leases still held are dropped (complete: their requests ended
         without a record) or given back (interrupted: resume fetches them). Returns how many."""
@@ -98,6 +101,9 @@ class StoreFrontier:
             rows = self.store.claim_frontier(self.worker, [(site, url, None) for site, url in wanted])
             return self.store.leased_to(self.worker, own), rows
         return self.writer.flush(then=both) or (set(), [])
+
+    def known(self, key: FrontierKey) -> bool:
+        return self.store.has_frontier_row(key)
 
     def finish(self, *, complete: bool) -> int:
         self.writer.flush()

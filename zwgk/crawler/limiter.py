@@ -180,9 +180,10 @@ class SharedLimits:
             struct.pack_into("q", self.mm, rec[0] + 16, n + 1)
             return True
 
-    def take(self, key: str, limit: int) -> bool:
+    def take(self, key: str, limit: int, member: str | None = None) -> bool:
         """One unit of a named budget (e.g. a site's trap pattern) against `limit`, over all workers.
-        Names share a bucket when their hashes collide: a budget may then end early, never late."""
+        Names share a bucket when their hashes collide: a budget may then end early, never late.
+        `member` (the URL) is not remembered here: a unit taken for it again counts again."""
         digest = hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
         offset = self.counters + 16 * (int.from_bytes(digest, "big") % COUNTERS)
         with self._locked(offset):

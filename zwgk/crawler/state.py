@@ -77,8 +77,14 @@ class CrawlState:
 _STATES: dict[int, CrawlState] = {}
 
 
-def _take_trap(limits: Any, site: str, key: str, limit: int) -> bool:
-    return limits.take(f"trap {site} {key}", limit)
+def _take_trap(limits: Any, frontier: Frontier, site: str, key: str, limit: int, url: str) -> bool:
+    """A trap pattern's budget over every worker, charged only for URLs new to the run: a link another
+    worker already requested costs nothing (its dupefilter drops it anyway), and a URL admitted once is
+    admitted again for free (its page fetched again after a worker died). Counting such URLs again made
+    a cross-linked site's budget run out in a multi-worker crawl and cut a URL only one page links."""
+    if frontier.known((site, url, "GET")):
+        return True
+    return limits.take(f"trap {site} {key}", limit, member=url)
 
 
 def crawl_state(crawler: Crawler) -> CrawlState:
@@ -103,12 +109,13 @@ def crawl_state(crawler: Crawler) -> CrawlState:
             budget = SharedLimits(shared["path"], shared)
         writer = BatchWriter(store, max_ops=settings.getint("ZWGK_WRITE_BATCH", 400),
                              max_seconds=settings.getfloat("ZWGK_WRITE_SECONDS", 1.0))
-        if budget is not None:          # several workers: trap budgets count over all of them too
-            for site_state in sites.values():
-                site_state.traps.take = partial(_take_trap, budget, site_state.key)  # type: ignore[method-assign]
         state = _STATES[id(crawler)] = CrawlState(
             store, sites, worker=settings.get("ZWGK_WORKER", "w1"), workers=settings.getint("ZWGK_WORKERS", 1),
             budget=budget, writer=writer, frontier_class=settings.get("ZWGK_FRONTIER",
                                                                        "zwgk.crawler.frontier.StoreFrontier"),
             settings=settings)
+        if budget is not None:          # several workers: trap budgets count over all of them too
+            for site_state in sites.values():
+                site_state.traps.take = partial(  # type: ignore[method-assign]
+                    _take_trap, budget, state.frontier, site_state.key)
     return state

@@ -100,16 +100,18 @@ class TrapBudget:
             return True, None
         limit = self.counter_budget if pattern.kind == "counter" else self.budget
         self.patterns.setdefault(pattern.key, pattern)
-        if self.admitted.get(pattern.key, 0) >= limit or not self.take(pattern.key, limit):
+        if not self.take(pattern.key, limit, url):
             self.cut.setdefault(pattern.key, set()).add(url)
             return False, pattern
         self.admitted[pattern.key] = self.admitted.get(pattern.key, 0) + 1
         return True, pattern
 
-    def take(self, key: str, limit: int) -> bool:
-        """One more URL of the pattern against `limit`, counted over every crawl worker of the run
-        (set by the crawl state when there are several; one process counts in `admitted` alone)."""
-        return True
+    def take(self, key: str, limit: int, url: str) -> bool:
+        """May `url` of the pattern be requested? One process counts in `admitted` alone (the spider
+        asks only for URLs it has not requested yet). With several crawl workers the crawl state
+        replaces this with the run's count, which must not charge a URL the run already requested
+        or admitted (another worker's seen-set, or a page fetched again after its worker died)."""
+        return self.admitted.get(key, 0) < limit
 
     def outcome(self, requested: set[str]) -> list[tuple[TrapPattern, int, int]]:
         """(pattern, admitted, cut and never requested otherwise) for every pattern that lost URLs."""

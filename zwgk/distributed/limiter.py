@@ -55,6 +55,13 @@ if n >= tonumber(ARGV[1]) then return 0 end
 redis.call('INCR', KEYS[1])
 return 1
 """
+# KEYS members · ARGV limit member → 1 admitted (now or before), 0 at the limit
+_TAKE_MEMBER = """
+if redis.call('SISMEMBER', KEYS[1], ARGV[2]) == 1 then return 1 end
+if redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
+redis.call('SADD', KEYS[1], ARGV[2])
+return 1
+"""
 # KEYS started → ms since the slot's first request (set now if none)
 _STARTED = """
 local t = redis.call('TIME')
@@ -76,6 +83,7 @@ class RedisLimits:
         self.ttl_ms = int((float(layout.get("timeout", 30)) + TOKEN_MARGIN_S) * 1000)
         self._acquire = self.server.register_script(_ACQUIRE)
         self._take = self.server.register_script(_TAKE)
+        self._take_member = self.server.register_script(_TAKE_MEMBER)
         self._started = self.server.register_script(_STARTED)
         self._ids = itertools.count()
         self._me = f"{socket.gethostname()}:{os.getpid()}"
@@ -124,7 +132,11 @@ class RedisLimits:
             return True
         return bool(self._take(keys=[self._key(site, "pages")], args=[limit]))
 
-    def take(self, key: str, limit: int) -> bool:
+    def take(self, key: str, limit: int, member: str | None = None) -> bool:
+        """One unit of a named budget; with `member` (a URL) the budget is a set, so the same member
+        is admitted again for free (a page fetched again after its worker died proposes it again)."""
+        if member is not None:
+            return bool(self._take_member(keys=[self.queue.key(f"budget:{key}:members")], args=[limit, member]))
         return bool(self._take(keys=[self.queue.key(f"budget:{key}")], args=[limit]))
 
     def started(self, site: str) -> float:

@@ -451,6 +451,10 @@ class RedisFrontier:
         self.mine.difference_update(fps)
         return len(fps)
 
+    def known(self, key: FrontierKey) -> bool:
+        """In the run's dupefilter: some worker has queued it (or the run started knowing it)."""
+        return bool(self.queue.server.sismember(self.queue.dupefilter.key, fingerprint(key)))
+
     def renew(self) -> None:
         lost = self.queue.renew(self.worker, sorted(self.mine))
         if lost:
