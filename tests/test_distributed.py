@@ -24,6 +24,7 @@ from support.compare import sites as _sites
 from support.compare import stored as _stored
 from support.compare import wait_for as _wait_for
 from support.metered import MeteredHost, MeteredServer
+from support.procs import ended, running
 from support.runhelp import run_dir, store_of, write_inspection, zwgk
 from support.services import fresh_database, run_prefix
 
@@ -54,16 +55,7 @@ def _audit(*args: str, timeout: float = 300, **env: str) -> subprocess.Completed
 
 
 def _finish(procs: list[subprocess.Popen[str]]) -> list[str]:
-    errs = []
-    for proc in procs:
-        try:
-            _out, err = proc.communicate(timeout=120)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-        errs.append(err)
-        assert proc.returncode == 0, err[-3000:]
-    return errs
+    return [ended(proc, 120)[1] for proc in procs]
 
 
 def test_queue_leases_not_pops(redis_server) -> None:
@@ -196,11 +188,10 @@ def test_a_sigkilled_worker_loses_nothing(portal, dns_server, services, tmp_path
     single = zwgk("crawl", "-c", str(config), "-o", str(tmp_path / "one"), "--workers", "1")
     assert single.returncode == 0, single.stderr[-2000:]
     portal.clear_log()
-    proc = subprocess.Popen([sys.executable, "-m", "zwgk", "audit", "-c", str(config), "-o", str(tmp_path / "runs"),
-                             "--workers", "2", "--queue", queue, "--store", store, "--fail-on", "never",
-                             "--no-screenshots"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(ZWGK_LEASE_TTL="3"))
-    try:
+    with running(subprocess.Popen(
+            [sys.executable, "-m", "zwgk", "audit", "-c", str(config), "-o", str(tmp_path / "runs"), "--workers", "2",
+             "--queue", queue, "--store", store, "--fail-on", "never", "--no-screenshots"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(ZWGK_LEASE_TTL="3"))) as proc:
         def started() -> dict[str, int] | None:
             runs = list((tmp_path / "runs").glob("*/store.url"))
             if not runs:
@@ -218,12 +209,7 @@ def test_a_sigkilled_worker_loses_nothing(portal, dns_server, services, tmp_path
         pids = _wait_for(started)
         victim = sorted(pids)[0]
         os.kill(pids[victim], signal.SIGKILL)
-        _out, err = proc.communicate(timeout=240)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 0, err[-3000:]
-    assert "Traceback" not in err
+        ended(proc, 240)
     run = run_dir(tmp_path / "runs")
     s = store_of(run)
     workers = {w["id"]: w["reason"] for w in s.workers()}
@@ -340,11 +326,10 @@ def test_coordinator_interrupted_then_resumed(portal, dns_server, services, tmp_
                               concurrency_per_site=2, delay=0.03, max_pages=1000, max_depth=30, render_js="never")
     single = zwgk("crawl", "-c", str(config), "-o", str(tmp_path / "one"), "--workers", "1")
     assert single.returncode == 0, single.stderr[-2000:]
-    proc = subprocess.Popen([sys.executable, "-m", "zwgk", "audit", "-c", str(config), "-o", str(tmp_path / "runs"),
-                             "--workers", "2", "--queue", queue, "--store", store, "--fail-on", "never",
-                             "--no-screenshots"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=_env())
-    try:
+    with running(subprocess.Popen(
+            [sys.executable, "-m", "zwgk", "audit", "-c", str(config), "-o", str(tmp_path / "runs"), "--workers", "2",
+             "--queue", queue, "--store", store, "--fail-on", "never", "--no-screenshots"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())) as proc:
         def started() -> bool:
             runs = list((tmp_path / "runs").glob("*/store.url"))
             if not runs:
@@ -357,13 +342,9 @@ def test_coordinator_interrupted_then_resumed(portal, dns_server, services, tmp_
 
         _wait_for(started)
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=180)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 130, err[-3000:]
+        out, err = ended(proc, 180, returncode=130)
     run = run_dir(tmp_path / "runs")
-    assert f"zwgk audit --resume {run}" in out + err and "Traceback" not in err
+    assert f"zwgk audit --resume {run}" in out + err
     s = store_of(run)
     assert {w["reason"] for w in s.workers()} == {"shutdown"}
     done = _audit("--resume", str(run), "--workers", "2", "--fail-on", "never", "--no-screenshots")
