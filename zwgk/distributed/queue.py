@@ -130,24 +130,10 @@ for i = 3, #ARGV, 4 do
 end
 return out
 """
-# KEYS queue rows leases owner · ARGV worker ttl_ms n
-_LEASE = _NOW + """
-local fps = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[3]) - 1)
+# KEYS queue rows leases owner · ARGV worker ttl_ms …: a queued fp leased to the worker, with its row
+_TAKE_QUEUED = _NOW + """
 local out = {}
-for _, fp in ipairs(fps) do
-  redis.call('ZREM', KEYS[1], fp)
-  redis.call('ZADD', KEYS[3], now + tonumber(ARGV[2]), fp)
-  redis.call('HSET', KEYS[4], fp, ARGV[1])
-  out[#out + 1] = fp
-  out[#out + 1] = redis.call('HGET', KEYS[2], fp)
-end
-return out
-"""
-# KEYS queue rows leases owner · ARGV worker ttl_ms fp … : the queued ones among them, leased
-_CLAIM = _NOW + """
-local out = {}
-for i = 3, #ARGV do
-  local fp = ARGV[i]
+local function take(fp)
   if redis.call('ZREM', KEYS[1], fp) == 1 then
     redis.call('ZADD', KEYS[3], now + tonumber(ARGV[2]), fp)
     redis.call('HSET', KEYS[4], fp, ARGV[1])
@@ -155,6 +141,15 @@ for i = 3, #ARGV do
     out[#out + 1] = redis.call('HGET', KEYS[2], fp)
   end
 end
+"""
+# ARGV … n : the best n queued
+_LEASE = _TAKE_QUEUED + """
+for _, fp in ipairs(redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[3]) - 1)) do take(fp) end
+return out
+"""
+# ARGV … fp … : the queued ones among them
+_CLAIM = _TAKE_QUEUED + """
+for i = 3, #ARGV do take(ARGV[i]) end
 return out
 """
 # KEYS queue rows scores leases owner · ARGV fp …
