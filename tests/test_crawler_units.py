@@ -345,3 +345,18 @@ def test_cached_link_resolution_equals_resolving_each_link(base):
     for _ in range(2):                              # resolved, then from the per-site cache
         assert [page.Resolver(base)(h) for h in hrefs] == want
     assert [page.classify_href(h, base) for h in hrefs] == [(w.kind, w.url) for w in want]
+
+
+def test_shared_trap_budget_charges_a_url_once_over_every_worker(tmp_path):
+    """Local workers share a trap budget through the limits file: a URL admitted by one (here: by a
+    worker that then died, its page fetched again by another) is admitted again without being charged."""
+    from zwgk.crawler.limiter import SharedLimits, limits_layout
+
+    layout = limits_layout({"s": {"concurrency": 2, "delay": 0}}, {})
+    SharedLimits.create(tmp_path / "crawl.limits", layout)
+    one, two = SharedLimits(tmp_path / "crawl.limits", layout), SharedLimits(tmp_path / "crawl.limits", layout)
+    key = "trap s counter w.gov.cn/art/N.html"
+    assert one.take(key, 2, "http://w.gov.cn/art/1.html") and one.take(key, 2, "http://w.gov.cn/art/2.html")
+    assert two.take(key, 2, "http://w.gov.cn/art/1.html")          # charged before: free
+    assert not two.take(key, 2, "http://w.gov.cn/art/3.html")      # a new one past the budget: cut
+    assert not one.take(key, 2) and one.take("another", 1)          # counters without members as before

@@ -87,18 +87,23 @@ _HEADER = 32
 
 
 COUNTERS = 4096                     # named counters (trap patterns …): hashed into this many buckets
+MEMBERS = 65536                     # (counter, URL) pairs a counter remembers, so a URL is charged once
+_PROBES = 64                        # open addressing: how far a member is looked for
 
 
 def limits_layout(slots: dict[str, dict[str, Any]], hosts: dict[str, str]) -> dict[str, Any]:
     """The file's layout for the run's download slots ({key: {concurrency, delay}}) and which slot
     a request without one (robots.txt) counts against, by host; then COUNTERS buckets of 16 bytes
-    (lock byte, int64 count). Passed to every worker in settings."""
+    (lock byte, int64 count); then a lock byte and MEMBERS 8-byte hashes of (counter, member) taken.
+    Passed to every worker in settings."""
     records, offset = {}, 0
     for key in sorted(slots):
         conc = max(1, int(slots[key]["concurrency"]))
         records[key] = [offset, conc, float(slots[key].get("delay") or 0.0)]
         offset += (_HEADER + conc + 7) // 8 * 8
-    return {"records": records, "counters": offset, "size": offset + 16 * COUNTERS, "hosts": hosts}
+    members = offset + 16 * COUNTERS
+    return {"records": records, "counters": offset, "members": members, "size": members + 8 + 8 * MEMBERS,
+            "hosts": hosts}
 
 
 class SharedLimits:
@@ -108,6 +113,7 @@ class SharedLimits:
         self.records: dict[str, list[Any]] = layout["records"]
         self.hosts: dict[str, str] = layout.get("hosts", {})
         self.counters = int(layout.get("counters", layout["size"]))
+        self.members: int | None = layout.get("members")      # None: a layout from before members
         self.fd = os.open(str(path), os.O_RDWR)      # never closed before exit: closing drops our locks
         self.mm = mmap.mmap(self.fd, int(layout["size"]))
         self.held: dict[str, set[int]] = {}
@@ -183,15 +189,46 @@ class SharedLimits:
     def take(self, key: str, limit: int, member: str | None = None) -> bool:
         """One unit of a named budget (e.g. a site's trap pattern) against `limit`, over all workers.
         Names share a bucket when their hashes collide: a budget may then end early, never late.
-        `member` (the URL) is not remembered here: a unit taken for it again counts again."""
+        A `member` (a URL) is remembered: taken again, it is granted without counting (a page fetched
+        again after its worker died proposes the same links)."""
         digest = hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
         offset = self.counters + 16 * (int.from_bytes(digest, "big") % COUNTERS)
-        with self._locked(offset):
-            (n,) = struct.unpack_from("q", self.mm, offset + 8)
-            if n >= limit:
+        if member is None or self.members is None:
+            with self._locked(offset):
+                return self._count(offset, limit)
+        with self._locked(self.members), self._locked(offset):
+            slot = self._member_slot(f"{key}\n{member}")
+            if slot is not None and struct.unpack_from("q", self.mm, slot)[0] != 0:
+                return True                      # taken before
+            if not self._count(offset, limit):
                 return False
-            struct.pack_into("q", self.mm, offset + 8, n + 1)
+            if slot is not None:
+                struct.pack_into("q", self.mm, slot, self._member_hash(f"{key}\n{member}"))
             return True
+
+    def _count(self, offset: int, limit: int) -> bool:
+        (n,) = struct.unpack_from("q", self.mm, offset + 8)
+        if n >= limit:
+            return False
+        struct.pack_into("q", self.mm, offset + 8, n + 1)
+        return True
+
+    @staticmethod
+    def _member_hash(text: str) -> int:
+        return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big", signed=True) or 1
+
+    def _member_slot(self, text: str) -> int | None:
+        """The offset holding this member, or the empty one it would go to; None when the table is
+        too full around it (it is then counted every time: early, never late)."""
+        assert self.members is not None
+        h = self._member_hash(text)
+        base = self.members + 8
+        for i in range(_PROBES):
+            slot = base + 8 * ((h + i) % MEMBERS)
+            (stored,) = struct.unpack_from("q", self.mm, slot)
+            if stored in (0, h):
+                return slot
+        return None
 
     def started(self, site: str) -> float:
         rec = self.records.get(site)
