@@ -118,6 +118,16 @@ class DocMeta:
     def evidence(self) -> dict[str, dict[str, str]]:
         return {k: {"value": f.value, "label": f.label, "source": f.source} for k, f in self.fields.items()}
 
+    def to_data(self) -> list[object]:
+        """A JSON-able form (stored with the page at crawl time: understand/facts.py)."""
+        return [{k: [f.value, f.label, f.source, f.empty_label] for k, f in self.fields.items()}, self.raw, self.meta]
+
+    @classmethod
+    def from_data(cls, data: list[object]) -> DocMeta:
+        fields, raw, meta = data
+        assert isinstance(fields, dict) and isinstance(raw, dict) and isinstance(meta, dict)
+        return cls({k: MetaField(*v) for k, v in fields.items()}, raw, meta)
+
 
 def _clean_value(text: str) -> str:
     value = clean(text).lstrip(_COLON).strip()
@@ -282,10 +292,13 @@ def _meta_tags(root: etree._Element) -> dict[str, str]:
     return out
 
 
-def parse_metadata(html: str | None) -> DocMeta:
-    """Canonical metadata fields of a document page, with the raw labels and where each value came from."""
+def parse_metadata(html: str | None, root: etree._Element | None = None) -> DocMeta:
+    """Canonical metadata fields of a document page, with the raw labels and where each value came from.
+    `root`: the page's tree from parse_html(html) when the caller has it (the crawler's one parse);
+    it is only read."""
     doc = DocMeta()
-    root = parse_html(html)
+    if root is None:
+        root = parse_html(html)
     if root is None:
         return doc
     doc.meta = _meta_tags(root)
