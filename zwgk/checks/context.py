@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 
 BODY_CACHE = 64          # decompressed bodies kept (a check reading a page twice reads it once)
 PARSED_CACHE = 1024      # parsed lists / metadata blocks kept (column pages are read by many checks)
+# What the probe stage worked out of the stored crawl (recognised columns, coverage), kept for the
+# evaluation that follows in the same process (zwgk audit) when the store still holds the same crawl.
+_KEPT: dict[tuple[Any, ...], dict[str, Any]] = {}
+_DERIVED = ("columns", "coverage")
 
 
 class SiteContext:
@@ -133,6 +137,25 @@ class SiteContext:
     @cached_property
     def _bodies(self) -> Any:
         return lru_cache(maxsize=BODY_CACHE)(self.store.body)
+
+    # --- handing derived state from the probe stage to the evaluation -------------------------
+    def _state(self) -> tuple[Any, ...]:
+        """What the derived state depends on: this store's crawl of the site, the profile, the options."""
+        pages = tuple(self.store.query("SELECT COUNT(*), MAX(id) FROM pages WHERE site = ?", (self.key,))[0])
+        frontier = tuple(sorted(self.store.frontier_counts(self.key).items()))
+        target = str(self.store.path) if self.store.path is not None else self.store.db.url
+        return (target, self.key, repr(self.site), pages, frontier, self.profile.id,
+                repr(self.profile.settings), repr(self.options))
+
+    def keep(self) -> None:
+        """Leave the recognised columns and the coverage for the next context of the same crawl."""
+        _KEPT.clear()                 # one hand-over at a time: memory stays bounded
+        _KEPT[self._state()] = {n: self.__dict__[n] for n in _DERIVED if n in self.__dict__}
+
+    def adopt(self) -> None:
+        """Take what a previous context of the same crawl kept (keep()), if anything."""
+        if _KEPT and (kept := _KEPT.pop(self._state(), None)) is not None:
+            self.__dict__.update(kept)
 
     # --- page understanding (cached, bounded; parsing is the expensive part) -------------------
     def scan(self, processes: int = 1, *, keep: bool = False) -> None:
