@@ -44,6 +44,7 @@ class SiteContext:
         self._judged_upto: str | None = None         # … kept for URLs up to this one only (None: all)
         self._term_hits: dict[int, list[Any]] = {}   # page id -> content.terms findings on it
         self._scanned_terms: list[Any] | None = None
+        self._meta_scanned = False      # the scan read the metadata of every document it could take
 
     @property
     def key(self) -> str:
@@ -195,6 +196,18 @@ class SiteContext:
             self._facts[page.url] = MetaFacts.of(meta)
         return meta
 
+    def block_words(self, page: PageRecord) -> bool:
+        """A metadata block's label word (BLOCK_WORDS) is in a document page's HTML. After the scan,
+        from its facts — it kept every document page with one — else from the body."""
+        facts = self._facts.get(page.url)
+        if facts is not None and facts.words is not None:
+            return facts.words
+        if facts is None and self._meta_scanned:
+            return False
+        from zwgk.understand.facts import has_block_words
+
+        return has_block_words(page.body)
+
     def meta_facts(self, page: PageRecord) -> MetaFacts:
         """The few metadata facts checks need of every document page (has a block, 发布日期), kept
         for the whole evaluation so a page's metadata is parsed once, not once per check."""
@@ -302,13 +315,14 @@ class MetaFacts:
     published: date | None          # 发布日期
     published_source: str           # "PubDate" (a <meta> tag) | "发布日期" (a label on the page) | ""
     judged_fields: tuple[str, ...] | None = None    # the scan judged it for doc.metadata with these fields
+    words: bool | None = None       # the scan: a block label word is in the HTML (None: not recorded)
 
     @classmethod
-    def of(cls, meta: Any, judged_fields: tuple[str, ...] | None = None) -> MetaFacts:
+    def of(cls, meta: Any, judged_fields: tuple[str, ...] | None = None, words: bool | None = None) -> MetaFacts:
         d = meta.date("发布日期")
         field = meta.fields.get("发布日期")
         source = ("PubDate" if field is not None and field.source == "meta" else "发布日期") if d else ""
-        return cls(bool(meta.has_block), d, source, judged_fields)
+        return cls(bool(meta.has_block), d, source, judged_fields, words)
 
 
 class StoredPage(PageRecord):

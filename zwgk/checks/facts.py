@@ -56,6 +56,7 @@ def scan_site(ctx: SiteContext, processes: int = 1, *, keep: bool = False) -> No
     meta_wanted = True
     if (kept := _KEPT.pop(key, None)) is not None:     # the probe stage read the metadata already
         ctx._facts, ctx._problems, ctx._judged_upto = kept
+        ctx._meta_scanned = True
         meta_wanted = False
     if keep:
         terms = []                  # the probe stage needs the metadata only (site.search's 发布日期)
@@ -83,6 +84,8 @@ def scan_site(ctx: SiteContext, processes: int = 1, *, keep: bool = False) -> No
         for chunk in chunks:
             _merge(ctx, _scan(ctx.store, chunk, *job), limit)
     _prune(ctx, limit)
+    if meta_wanted:
+        ctx._meta_scanned = True
     if not keep:
         ctx._scanned_terms = terms
     else:
@@ -154,12 +157,11 @@ def _scan(store: Store, id_range: tuple[int, int], site: str, superseded: frozen
         meta = judged = None
         # the pages whose metadata checks ask for: documents with a block's labels (doc.metadata) or a
         # title a search could use (site.search's 发布日期); others are read when a check asks
-        if meta_wanted and is_detail(page) and (
-                (stored.words if stored is not None else has_block_words(tree.body))
-                or len(squeeze(page_title(page))) >= 8):
+        words = meta_wanted and (stored.words if stored is not None else has_block_words(tree.body))
+        if meta_wanted and is_detail(page) and (words or len(squeeze(page_title(page))) >= 8):
             parsed = stored.meta if stored is not None and stored.meta is not None else (
                 parse_metadata(tree.body, tree.root))
-            meta = MetaFacts.of(parsed, fields if parsed.has_block else None)
+            meta = MetaFacts.of(parsed, fields if parsed.has_block else None, words)
             if meta.has_block:
                 judged = judge_metadata(parsed, fields)
         yield page.id or 0, page.url, meta, judged, hits
