@@ -268,6 +268,11 @@ def _line_pairs(root: etree._Element) -> list[tuple[str, str, str]]:
     for el in root.iter(*_LINE_TAGS):
         if el in holders:
             continue
+        # a line states a label with a colon: no colon anywhere in its text (all of it, scripts too:
+        # lxml's own walk, much cheaper than text_of), no pair
+        whole = "".join(el.itertext())
+        if ":" not in whole and "：" not in whole:
+            continue
         text = text_of(el)
         if len(text) > 300 or not _LINE_LABEL.match(text):    # (a line starts with its label)
             continue
@@ -301,6 +306,9 @@ def parse_metadata(html: str | None, root: etree._Element | None = None) -> DocM
         root = parse_html(html)
     if root is None:
         return doc
+    # lxml.html makes a Python proxy (a class lookup in Python) each time an element is reached while
+    # none exists; the passes below reach each element several times: holding them all makes one each
+    proxies = list(root.iter())
     doc.meta = _meta_tags(root)
     fallback: dict[str, MetaField] = {}
     for label, value, _how in [*_structured_pairs(root), *_line_pairs(root)]:
@@ -320,4 +328,5 @@ def parse_metadata(html: str | None, root: etree._Element | None = None) -> DocM
     for canon, name in META_FALLBACK.items():
         if not doc.filled(canon) and doc.meta.get(name):
             doc.fields[canon] = MetaField(doc.meta[name], name, "meta", empty_label=canon in doc.fields)
+    del proxies
     return doc
