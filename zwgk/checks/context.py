@@ -150,7 +150,8 @@ class SiteContext:
 
     def keep(self) -> None:
         """Leave the recognised columns and the coverage for the next context of the same crawl."""
-        _KEPT.clear()                 # one hand-over at a time: memory stays bounded
+        # (every site's: the probe stage goes through all sites before the evaluation; a site's columns
+        # and coverage are small next to the metadata facts facts._KEPT holds for it)
         _KEPT[self._state()] = {n: self.__dict__[n] for n in _DERIVED if n in self.__dict__}
 
     def adopt(self) -> None:
