@@ -4,7 +4,10 @@ Reading a page is the evaluation's expensive part (decompress, parse, walk): con
 visible text of every page, doc.metadata and the 发布日期 that site.search and report.annual use read
 every document's metadata block. `scan_site` reads each page once and keeps only small results —
 the metadata facts (has a block, 发布日期), doc.metadata's judgement of a page that lacks something,
-content.terms' findings — so the checks then read facts, not pages. With several processes (the
+content.terms' findings — so the checks then read facts, not pages. The crawler stores what this
+needs of each page (understand/facts.py: the metadata block, the block-word test, the visible text,
+taken from its own parse of the page), so the pass reads those small rows; a page stored without them
+(an older store) is read from its body with the same functions. With several processes (the
 crawl's worker count), each reads a contiguous share of the page ids through its own store
 connection (fork), and the parent merges the shares in id order: the same facts as one process.
 """
