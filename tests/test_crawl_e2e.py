@@ -188,3 +188,22 @@ def test_crawl_log_has_no_traceback(crawl):
     log = (crawl[0] / "crawl.log").read_text(encoding="utf-8")
     assert "Traceback" not in log
     assert "robots.txt 获取失败（域名无法解析）" in log
+
+
+def test_pages_carry_their_facts(crawled):
+    """The crawler stores each page's facts from its one parse (understand/facts.py): exactly what
+    the evaluation would read from the stored body."""
+    from zwgk.understand._html import parse_html
+    from zwgk.understand.facts import decode, page_facts
+
+    store = store_of(crawled)
+    seen = 0
+    for site in store.sites():
+        for rec, blob in store.iter_pages_with_facts(site["key"], "page", ok=True, has_body=True):
+            if rec.content_type and "html" not in rec.content_type:
+                continue
+            rec.body = store.body(rec.id or 0)
+            assert blob is not None, rec.url
+            assert decode(blob) == page_facts(rec, parse_html(rec.body)), rec.url
+            seen += 1
+    assert seen > 100

@@ -106,6 +106,7 @@ def probe_stage(run: RunDir, insp: Inspection) -> None:
             # site.search reads every document's 发布日期: one scan, kept for the evaluation after it
             ctx.scan(processes, keep=True)
             run_checks(ctx, [], only=probing)
+            ctx.keep()                # its columns and coverage too
         store.set_meta("probed_at", now_iso())
     finally:
         store.close()
@@ -149,6 +150,7 @@ def evaluate(run: RunDir, insp: Inspection, ledgers: list[Ledger], *, network: b
                  "rendered": stats["rendered"], "render_failed": stats["render_failed"]}
         probes = _probes(store, site, insp, profile, live=reprobe)
         ctx = SiteContext(store, site, insp.as_of, profile, probes, insp.checks)
+        ctx.adopt()                   # the probe stage's columns and coverage, in zwgk audit
         ctx.scan(processes)           # every page read once, in the crawl's worker count of processes
         check_results, findings = run_checks(ctx, tasks)
         coverage = ctx.coverage.to_dict()

@@ -107,6 +107,12 @@ CREATE TABLE IF NOT EXISTS workers (
     started TEXT, finished TEXT,
     reason TEXT                     -- Scrapy's finish reason (finished, shutdown …); NULL while running
 );
+-- what the checks need of every HTML page, taken by the crawler from its parse of the page
+-- (zwgk/understand/facts.py: zlib'd JSON); a page without a row is read from its body
+CREATE TABLE IF NOT EXISTS page_facts (
+    page_id INTEGER PRIMARY KEY,
+    facts BLOB
+);
 CREATE INDEX IF NOT EXISTS pages_site_kind ON pages(site, kind);
 CREATE INDEX IF NOT EXISTS pages_site_final ON pages(site, final_url);
 CREATE INDEX IF NOT EXISTS pages_site_referer ON pages(site, referer);
@@ -156,6 +162,7 @@ class PageRecord:
     body: str | None = None
     links: list[Link] = field(default_factory=list)
     id: int | None = None
+    facts: Any = None               # understand.facts.PageFacts, set by the crawler; stored, not read back
 
     @property
     def ok(self) -> bool:
@@ -446,6 +453,10 @@ class Store:
         )
         if rows:
             page_id = int(rows[0][0])
+            if rec.facts is not None:
+                from zwgk.understand.facts import encode
+
+                self.db.execute("INSERT INTO page_facts (page_id, facts) VALUES (?, ?)", (page_id, encode(rec.facts)))
             if rec.links:
                 self.db.executemany(
                     "INSERT INTO links (page_id, url, anchor, kind, hidden, tag, state, reason) "
@@ -479,6 +490,25 @@ class Store:
         sql = f"SELECT {PAGE_SELECT}{', body' if body else ''} FROM pages WHERE {where}"
         for row in self.db.stream(sql + (" ORDER BY url, id" if order == "url" else " ORDER BY id"), args):
             yield self._page(row)
+
+    def iter_pages_with_facts(self, site: str, kind: str, *, ok: bool | None = None, has_body: bool | None = None,
+                              id_range: tuple[int, int] | None = None) -> Iterator[tuple[PageRecord, bytes | None]]:
+        """(record without its body, its crawl-time facts or None) in id order: iter_pages for the
+        evaluation's page scan (checks/facts.py), which reads the body only of a record without facts."""
+        where, args = self._page_filter(site, kind, None, ok, None, has_body)
+        if id_range is not None:
+            where += " AND id >= ? AND id <= ?"
+            args += list(id_range)
+        cols = ", ".join(f"pages.{c}" for c in PAGE_COLUMNS.split(", "))
+        sql = (f"SELECT {cols}, CASE WHEN pages.body IS NULL THEN 0 ELSE 1 END AS has_body, f.facts FROM pages "
+               f"LEFT JOIN page_facts f ON f.page_id = pages.id WHERE {where} ORDER BY pages.id")
+        for row in self.db.stream(sql, args):
+            yield self._page(row[:-1]), row[-1]
+
+    def page_facts(self, page_id: int) -> bytes | None:
+        """One record's crawl-time facts (understand/facts.py, encoded), or None."""
+        rows = self.db.query("SELECT facts FROM page_facts WHERE page_id = ?", (page_id,))
+        return rows[0][0] if rows else None
 
     def page_ids(self, site: str, kind: str | None = None, *, ok: bool | None = None,
                  has_body: bool | None = None) -> list[int]:
@@ -718,12 +748,12 @@ class Store:
 
 
 # every stored column of a page but its body, in the order of PageRecord's fields
-PAGE_COLUMNS = ", ".join(f.name for f in fields(PageRecord) if f.name not in ("body", "links"))
+PAGE_COLUMNS = ", ".join(f.name for f in fields(PageRecord) if f.name not in ("body", "links", "facts"))
 # … and whether it has a body (a record read without it can still say so)
 PAGE_SELECT = PAGE_COLUMNS + ", CASE WHEN body IS NULL THEN 0 ELSE 1 END AS has_body"
 _PAGE_NAMES = PAGE_COLUMNS.split(", ")
 _N_PAGE_COLUMNS, _REDIRECTS, _META = len(_PAGE_NAMES), _PAGE_NAMES.index("redirects"), _PAGE_NAMES.index("meta")
-assert _PAGE_NAMES[-1] == "id" and [f.name for f in fields(PageRecord)][-3:] == ["body", "links", "id"]
+assert _PAGE_NAMES[-1] == "id" and [f.name for f in fields(PageRecord)][-4:] == ["body", "links", "id", "facts"]
 
 
 def compress_body(body: str | None) -> bytes | None:

@@ -278,9 +278,13 @@ def content_terms(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
         details={"pages": pages, "terms": len(terms), "hits": len(findings)}, findings=findings)
 
 
-def page_term_findings(page: PageRecord, terms: list[Term]) -> list[Finding]:
-    """content.terms' findings on one page (one per term found), in term order."""
-    text = squeeze(visible_text(page))
+def page_term_findings(page: PageRecord, terms: list[Term], text: str | None = None) -> list[Finding]:
+    """content.terms' findings on one page (one per term found), in term order. `text`: the page's
+    squeezed visible text when known (understand/facts.py: stored by the crawler)."""
+    if text is None:
+        from zwgk.understand.facts import squeezed_text_of
+
+        text = squeezed_text_of(page.body)
     if not text:
         return []
     return [_term_finding(page, term, text, spans) for term in terms if (spans := find_term(term, text))]

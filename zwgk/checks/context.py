@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 
 BODY_CACHE = 64          # decompressed bodies kept (a check reading a page twice reads it once)
 PARSED_CACHE = 1024      # parsed lists / metadata blocks kept (column pages are read by many checks)
+# What the probe stage worked out of the stored crawl (recognised columns, coverage), kept for the
+# evaluation that follows in the same process (zwgk audit) when the store still holds the same crawl.
+_KEPT: dict[tuple[Any, ...], dict[str, Any]] = {}
+_DERIVED = ("columns", "coverage")
 
 
 class SiteContext:
@@ -40,6 +44,7 @@ class SiteContext:
         self._judged_upto: str | None = None         # … kept for URLs up to this one only (None: all)
         self._term_hits: dict[int, list[Any]] = {}   # page id -> content.terms findings on it
         self._scanned_terms: list[Any] | None = None
+        self._meta_scanned = False      # the scan read the metadata of every document it could take
 
     @property
     def key(self) -> str:
@@ -134,6 +139,26 @@ class SiteContext:
     def _bodies(self) -> Any:
         return lru_cache(maxsize=BODY_CACHE)(self.store.body)
 
+    # --- handing derived state from the probe stage to the evaluation -------------------------
+    def _state(self) -> tuple[Any, ...]:
+        """What the derived state depends on: this store's crawl of the site, the profile, the options."""
+        pages = tuple(self.store.query("SELECT COUNT(*), MAX(id) FROM pages WHERE site = ?", (self.key,))[0])
+        frontier = tuple(sorted(self.store.frontier_counts(self.key).items()))
+        target = str(self.store.path) if self.store.path is not None else self.store.db.url
+        return (target, self.key, repr(self.site), pages, frontier, self.profile.id,
+                repr(self.profile.settings), repr(self.options))
+
+    def keep(self) -> None:
+        """Leave the recognised columns and the coverage for the next context of the same crawl."""
+        # (every site's: the probe stage goes through all sites before the evaluation; a site's columns
+        # and coverage are small next to the metadata facts facts._KEPT holds for it)
+        _KEPT[self._state()] = {n: self.__dict__[n] for n in _DERIVED if n in self.__dict__}
+
+    def adopt(self) -> None:
+        """Take what a previous context of the same crawl kept (keep()), if anything."""
+        if _KEPT and (kept := _KEPT.pop(self._state(), None)) is not None:
+            self.__dict__.update(kept)
+
     # --- page understanding (cached, bounded; parsing is the expensive part) -------------------
     def scan(self, processes: int = 1, *, keep: bool = False) -> None:
         """Read every page once for the per-page facts several checks need (checks/facts.py), in
@@ -171,6 +196,18 @@ class SiteContext:
         if page.url not in self._facts:
             self._facts[page.url] = MetaFacts.of(meta)
         return meta
+
+    def block_words(self, page: PageRecord) -> bool:
+        """A metadata block's label word (BLOCK_WORDS) is in a document page's HTML. After the scan,
+        from its facts — it kept every document page with one — else from the body."""
+        facts = self._facts.get(page.url)
+        if facts is not None and facts.words is not None:
+            return facts.words
+        if facts is None and self._meta_scanned:
+            return False
+        from zwgk.understand.facts import has_block_words
+
+        return has_block_words(page.body)
 
     def meta_facts(self, page: PageRecord) -> MetaFacts:
         """The few metadata facts checks need of every document page (has a block, 发布日期), kept
@@ -279,13 +316,14 @@ class MetaFacts:
     published: date | None          # 发布日期
     published_source: str           # "PubDate" (a <meta> tag) | "发布日期" (a label on the page) | ""
     judged_fields: tuple[str, ...] | None = None    # the scan judged it for doc.metadata with these fields
+    words: bool | None = None       # the scan: a block label word is in the HTML (None: not recorded)
 
     @classmethod
-    def of(cls, meta: Any, judged_fields: tuple[str, ...] | None = None) -> MetaFacts:
+    def of(cls, meta: Any, judged_fields: tuple[str, ...] | None = None, words: bool | None = None) -> MetaFacts:
         d = meta.date("发布日期")
         field = meta.fields.get("发布日期")
         source = ("PubDate" if field is not None and field.source == "meta" else "发布日期") if d else ""
-        return cls(bool(meta.has_block), d, source, judged_fields)
+        return cls(bool(meta.has_block), d, source, judged_fields, words)
 
 
 class StoredPage(PageRecord):

@@ -17,7 +17,6 @@ from zwgk.checks.context import SiteContext
 from zwgk.checks.registry import check
 from zwgk.store import PageRecord
 from zwgk.understand.columns import column_url_of, is_detail, list_key
-from zwgk.understand.metadata import BLOCK_WORDS
 
 DEFAULT_FIELDS = ["索引号", "发布机构", "成文日期", "文号", "发布日期"]
 POLICY_COLUMNS = ["gk.policy", "gk.normative"]
@@ -82,7 +81,7 @@ def metadata_documents(ctx: SiteContext, keep: int | None = None
             take(key, page)
     column_of = {list_key(hit.url): key for key, hit in ctx.columns.items()}
     for page in ctx.pages.by_url_order():
-        if page.url in seen or not is_detail(page) or not any(w in (page.body or "") for w in BLOCK_WORDS):
+        if page.url in seen or not is_detail(page) or not ctx.block_words(page):
             continue
         if ctx.meta_facts(page).has_block:
             col = column_url_of(page.final_url or page.url)

@@ -4,7 +4,10 @@ Reading a page is the evaluation's expensive part (decompress, parse, walk): con
 visible text of every page, doc.metadata and the 发布日期 that site.search and report.annual use read
 every document's metadata block. `scan_site` reads each page once and keeps only small results —
 the metadata facts (has a block, 发布日期), doc.metadata's judgement of a page that lacks something,
-content.terms' findings — so the checks then read facts, not pages. With several processes (the
+content.terms' findings — so the checks then read facts, not pages. The crawler stores what this
+needs of each page (understand/facts.py: the metadata block, the block-word test, the visible text,
+taken from its own parse of the page), so the pass reads those small rows; a page stored without them
+(an older store) is read from its body with the same functions. With several processes (the
 crawl's worker count), each reads a contiguous share of the page ids through its own store
 connection (fork), and the parent merges the shares in id order: the same facts as one process.
 """
@@ -15,9 +18,10 @@ import logging
 import multiprocessing
 import signal
 from collections.abc import Iterable, Iterator
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from zwgk.store import RENDER_METHOD, Store
+from zwgk.store import RENDER_METHOD, PageRecord, Store
 
 if TYPE_CHECKING:
     from zwgk.checks.context import SiteContext
@@ -55,6 +59,7 @@ def scan_site(ctx: SiteContext, processes: int = 1, *, keep: bool = False) -> No
     meta_wanted = True
     if (kept := _KEPT.pop(key, None)) is not None:     # the probe stage read the metadata already
         ctx._facts, ctx._problems, ctx._judged_upto = kept
+        ctx._meta_scanned = True
         meta_wanted = False
     if keep:
         terms = []                  # the probe stage needs the metadata only (site.search's 发布日期)
@@ -82,6 +87,8 @@ def scan_site(ctx: SiteContext, processes: int = 1, *, keep: bool = False) -> No
         for chunk in chunks:
             _merge(ctx, _scan(ctx.store, chunk, *job), limit)
     _prune(ctx, limit)
+    if meta_wanted:
+        ctx._meta_scanned = True
     if not keep:
         ctx._scanned_terms = terms
     else:
@@ -139,21 +146,42 @@ def _scan(store: Store, id_range: tuple[int, int], site: str, superseded: frozen
     from zwgk.checks.context import MetaFacts
     from zwgk.checks.documents import judge_metadata
     from zwgk.understand.columns import is_detail
-    from zwgk.understand.metadata import BLOCK_WORDS, parse_metadata
+    from zwgk.understand.facts import decode, has_block_words, squeezed_text
+    from zwgk.understand.metadata import parse_metadata
 
-    for page in store.iter_pages(site, "page", ok=True, has_body=True, body=True, id_range=id_range):
+    for page, blob in store.iter_pages_with_facts(site, "page", ok=True, has_body=True, id_range=id_range):
         if (page.method == RENDER_METHOD and page.error_kind is not None) or (
                 page.method != RENDER_METHOD and (page.id or 0) in superseded):
             continue                # not what the checks read (ctx.pages)
-        body = page.body or ""
-        hits = page_term_findings(page, terms) if terms else []
+        stored = decode(blob) if blob is not None else None     # taken by the crawler from its parse
+        tree = Tree(store, page)    # else: the page is read (the same functions on the same tree)
+        text = stored.text if stored is not None else squeezed_text(tree.root) if terms else ""
+        hits = page_term_findings(page, terms, text) if terms else []
         meta = judged = None
         # the pages whose metadata checks ask for: documents with a block's labels (doc.metadata) or a
         # title a search could use (site.search's 发布日期); others are read when a check asks
-        if meta_wanted and is_detail(page) and (
-                any(w in body for w in BLOCK_WORDS) or len(squeeze(page_title(page))) >= 8):
-            parsed = parse_metadata(body)
-            meta = MetaFacts.of(parsed, fields if parsed.has_block else None)
+        words = meta_wanted and (stored.words if stored is not None else has_block_words(tree.body))
+        if meta_wanted and is_detail(page) and (words or len(squeeze(page_title(page))) >= 8):
+            parsed = stored.meta if stored is not None and stored.meta is not None else (
+                parse_metadata(tree.body, tree.root))
+            meta = MetaFacts.of(parsed, fields if parsed.has_block else None, words)
             if meta.has_block:
                 judged = judge_metadata(parsed, fields)
         yield page.id or 0, page.url, meta, judged, hits
+
+
+class Tree:
+    """A stored page's body and parse, read only when first asked for."""
+
+    def __init__(self, store: Store, page: PageRecord):
+        self.store, self.page = store, page
+
+    @cached_property
+    def body(self) -> str:
+        return self.store.body(self.page.id or 0) or ""
+
+    @cached_property
+    def root(self) -> Any:
+        from zwgk.understand._html import parse_html
+
+        return parse_html(self.body)

@@ -118,6 +118,16 @@ class DocMeta:
     def evidence(self) -> dict[str, dict[str, str]]:
         return {k: {"value": f.value, "label": f.label, "source": f.source} for k, f in self.fields.items()}
 
+    def to_data(self) -> list[object]:
+        """A JSON-able form (stored with the page at crawl time: understand/facts.py)."""
+        return [{k: [f.value, f.label, f.source, f.empty_label] for k, f in self.fields.items()}, self.raw, self.meta]
+
+    @classmethod
+    def from_data(cls, data: list[object]) -> DocMeta:
+        fields, raw, meta = data
+        assert isinstance(fields, dict) and isinstance(raw, dict) and isinstance(meta, dict)
+        return cls({k: MetaField(*v) for k, v in fields.items()}, raw, meta)
+
 
 def _clean_value(text: str) -> str:
     value = clean(text).lstrip(_COLON).strip()
@@ -258,6 +268,11 @@ def _line_pairs(root: etree._Element) -> list[tuple[str, str, str]]:
     for el in root.iter(*_LINE_TAGS):
         if el in holders:
             continue
+        # a line states a label with a colon: no colon anywhere in its text (all of it, scripts too:
+        # lxml's own walk, much cheaper than text_of), no pair
+        whole = "".join(el.itertext())
+        if ":" not in whole and "：" not in whole:
+            continue
         text = text_of(el)
         if len(text) > 300 or not _LINE_LABEL.match(text):    # (a line starts with its label)
             continue
@@ -282,12 +297,18 @@ def _meta_tags(root: etree._Element) -> dict[str, str]:
     return out
 
 
-def parse_metadata(html: str | None) -> DocMeta:
-    """Canonical metadata fields of a document page, with the raw labels and where each value came from."""
+def parse_metadata(html: str | None, root: etree._Element | None = None) -> DocMeta:
+    """Canonical metadata fields of a document page, with the raw labels and where each value came from.
+    `root`: the page's tree from parse_html(html) when the caller has it (the crawler's one parse);
+    it is only read."""
     doc = DocMeta()
-    root = parse_html(html)
+    if root is None:
+        root = parse_html(html)
     if root is None:
         return doc
+    # lxml.html makes a Python proxy (a class lookup in Python) each time an element is reached while
+    # none exists; the passes below reach each element several times: holding them all makes one each
+    proxies = list(root.iter())
     doc.meta = _meta_tags(root)
     fallback: dict[str, MetaField] = {}
     for label, value, _how in [*_structured_pairs(root), *_line_pairs(root)]:
@@ -307,4 +328,5 @@ def parse_metadata(html: str | None) -> DocMeta:
     for canon, name in META_FALLBACK.items():
         if not doc.filled(canon) and doc.meta.get(name):
             doc.fields[canon] = MetaField(doc.meta[name], name, "meta", empty_label=canon in doc.fields)
+    del proxies
     return doc

@@ -39,6 +39,7 @@ from zwgk.crawler.state import CrawlState, crawl_state
 from zwgk.crawler.traps import KIND_LABELS, detail_sentence
 from zwgk.store import PageRecord
 from zwgk.understand._html import parse_html
+from zwgk.understand.facts import page_facts
 from zwgk.understand.page import extract_page
 from zwgk.understand.scripted import script_built_list
 
@@ -181,6 +182,8 @@ class PortalSpider(Spider):
             yield rec
             return
         rec.title, rec.meta, rec.breadcrumb = info.title, info.meta, info.breadcrumb
+        if rec.ok:                   # what the checks need of the page, from this same tree (stored with it)
+            rec.facts = page_facts(rec, root)
         self._scope_links(rec.site, info.links)
         rec.links = info.links
         # Requests before the item: the frontier rows they create commit with this page.

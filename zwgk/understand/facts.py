@@ -1,0 +1,93 @@
+"""Per-page facts the checks need of every page, read once from the crawler's parse of the page.
+
+The evaluation needs two things of (nearly) every stored HTML page: a document's metadata block
+(doc.metadata counts every document with one, site.search wants the newest 发布日期) and the page's
+visible text (content.terms). Re-reading them after the crawl means decompressing and parsing every
+body again; the crawler already holds each page's tree (`parse_html`, its one parse), so it takes
+them from that tree and the store keeps them with the page (`page_facts` table). The evaluation reads
+these small rows and falls back to reading the body for a page stored without them (a store written
+by an older version). Both ways use the functions below on the same `parse_html` tree, so a stored
+fact is exactly what the fallback would compute.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from lxml import etree
+
+from zwgk.understand._html import parse_html, squeeze
+from zwgk.understand.metadata import BLOCK_WORDS, DocMeta, parse_metadata
+
+if TYPE_CHECKING:
+    from zwgk.store import PageRecord
+
+# Elements whose text a reader does not see (comments and processing instructions are skipped too;
+# the text after any of them is kept).
+NOT_TEXT = frozenset({"script", "style", "noscript", "template", "object", "embed", "iframe", "svg"})
+
+
+@dataclass
+class PageFacts:
+    words: bool                 # a metadata block's label word is in the HTML (the scan's pre-filter)
+    meta: DocMeta | None        # the metadata block of a document page (is_detail); None for others
+    text: str                   # the visible text, whitespace removed (what content.terms searches)
+
+
+def squeezed_text(root: etree._Element | None) -> str:
+    """The visible text of a parsed page (title and body) with all whitespace removed. (A loop, not
+    recursion: a hostile page may nest elements thousands deep.)"""
+    if root is None or not isinstance(root.tag, str):
+        return ""
+    out: list[str] = [root.text] if root.text else []
+    stack: list[tuple[Iterator[etree._Element], etree._Element | None]] = [(iter(root), None)]
+    while stack:
+        children, owner = stack[-1]
+        for child in children:
+            if isinstance(child.tag, str) and child.tag not in NOT_TEXT:
+                if child.text:
+                    out.append(child.text)
+                stack.append((iter(child), child))      # its tail comes after its subtree
+                break
+            if child.tail:                              # a comment's or a skipped element's tail is text
+                out.append(child.tail)
+        else:
+            stack.pop()
+            if owner is not None and owner.tail:
+                out.append(owner.tail)
+    return squeeze("".join(out))
+
+
+def squeezed_text_of(html: str | None) -> str:
+    return squeezed_text(parse_html(html))
+
+
+def has_block_words(html: str | None) -> bool:
+    return bool(html) and any(w in html for w in BLOCK_WORDS)   # type: ignore[operator]
+
+
+def page_facts(rec: PageRecord, root: etree._Element | None) -> PageFacts | None:
+    """The facts of a fetched HTML page from its tree (`root` = parse_html(rec.body)); None if they
+    cannot be read (the evaluation then reads the page itself, and says what went wrong)."""
+    from zwgk.understand.columns import is_detail
+
+    html = rec.body or ""
+    try:
+        return PageFacts(has_block_words(html), parse_metadata(html, root) if is_detail(rec) else None,
+                         squeezed_text(root))
+    except Exception:                   # a hostile page must not cost the crawl the page
+        return None
+
+
+def encode(facts: PageFacts) -> bytes:
+    data = [int(facts.words), facts.meta.to_data() if facts.meta is not None else None, facts.text]
+    return zlib.compress(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 1)
+
+
+def decode(blob: bytes) -> PageFacts:
+    words, meta, text = json.loads(zlib.decompress(blob))
+    return PageFacts(bool(words), DocMeta.from_data(meta) if meta is not None else None, text)
