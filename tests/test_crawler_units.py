@@ -345,3 +345,26 @@ def test_cached_link_resolution_equals_resolving_each_link(base):
     for _ in range(2):                              # resolved, then from the per-site cache
         assert [page.Resolver(base)(h) for h in hrefs] == want
     assert [page.classify_href(h, base) for h in hrefs] == [(w.kind, w.url) for w in want]
+
+
+@pytest.mark.parametrize("head, target", [
+    ('<META HTTP-EQUIV="Refresh" content="0; url=/y.html">', "http://www.x.gov.cn/y.html"),
+    ('<meta http-equiv="refresh" content="1;URL=\'/z/\'">', "http://www.x.gov.cn/z/"),
+    ("<title>无跳转</title>", None),
+    ('<meta name="keywords" content="refresh">', None),        # the word, but no refresh to follow
+])
+def test_meta_refresh_is_followed_as_scrapy_does(head, target):
+    from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.utils.test import get_crawler
+
+    from zwgk.crawler.middlewares import QuickMetaRefreshMiddleware
+
+    url = "http://www.x.gov.cn/x.html"
+    request = Request(url)
+    response = HtmlResponse(url, body=f"<html><head>{head}</head><body></body></html>".encode(), request=request,
+                            encoding="utf-8")
+    crawler = get_crawler()
+    got = [mw.from_crawler(crawler).process_response(request, response)
+           for mw in (QuickMetaRefreshMiddleware, MetaRefreshMiddleware)]
+    assert [getattr(g, "url", None) if isinstance(g, Request) else None for g in got] == [target, target]

@@ -52,6 +52,11 @@ DOWNLOADER_MIDDLEWARES = {
     "zwgk.crawler.middlewares.SiteLimitsMiddleware": 110,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "zwgk.crawler.middlewares.LoopAwareRedirectMiddleware": 600,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "zwgk.crawler.middlewares.QuickMetaRefreshMiddleware": 580,
+    # the portal spider has no allowed_domains (scope is ours: sitescope.py), so Scrapy's offsite
+    # filter allows everything — twice per request (when scheduled and when sent)
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
 }
 # Scrapy hands a callback's output to CONCURRENT_ITEMS asyncio tasks per response (100 by default: 101
 # tasks and a queue for every page). Our pipeline is synchronous, so one at a time is as fast and keeps
