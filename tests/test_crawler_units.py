@@ -368,3 +368,31 @@ def test_meta_refresh_is_followed_as_scrapy_does(head, target):
     got = [mw.from_crawler(crawler).process_response(request, response)
            for mw in (QuickMetaRefreshMiddleware, MetaRefreshMiddleware)]
     assert [getattr(g, "url", None) if isinstance(g, Request) else None for g in got] == [target, target]
+
+
+def test_the_quick_url_escaping_equals_w3lib_wherever_it_answers():
+    import random
+    from urllib.parse import urlsplit
+
+    from w3lib.url import safe_url_string
+
+    from zwgk.understand.page import _quick_safe
+
+    rnd = random.Random(12)
+    chars = "abcXYZ019-._~/;:@&=+$,!*()?'%# [\\\"<>^`{|}中é\t"
+    origins = ["http://h.cn", "HTTP://WWW.H.CN", "https://a.b.gov.cn:8443", "http://中文.cn", "http://u:p@h.cn",
+               "http://[::1]:80", "http://xn--fiqs8s.cn", "http://" + "a" * 70 + ".cn", "http://h.cn:", "http://h_h.cn"]
+    answered = 0
+    for _ in range(20000):
+        url = rnd.choice(origins) + "".join(rnd.choice(chars) for _ in range(rnd.randint(0, 3))) + "/" + "".join(
+            rnd.choice(chars) for _ in range(rnd.randint(0, 12)))
+        try:
+            parts = urlsplit(url)
+            parts.port       # noqa: B018
+        except ValueError:
+            continue
+        quick = _quick_safe(url, parts.scheme, parts.netloc)
+        if quick is not None:
+            answered += 1
+            assert quick == safe_url_string(url), url
+    assert answered > 500
