@@ -11,7 +11,9 @@ them, gives a dead worker's leases back to the queue (w1 and the others take the
 started while work is left), and when its own crawl stops for any reason but "finished" (Ctrl-C,
 SIGTERM) it asks the others to stop cleanly too. Workers run in their own sessions (a terminal's
 Ctrl-C reaches them once, through w1) and die with it (PR_SET_PDEATHSIG): a killed crawl leaves no
-process running behind a `--resume`.
+process running behind a `--resume`. The workers started with the crawl are forked from w1 before its
+reactor exists (they skip the imports and the config a new interpreter would load again); a
+replacement started mid-crawl is a new interpreter (`python -m zwgk.crawler.worker`).
 """
 
 from __future__ import annotations
