@@ -79,8 +79,14 @@ class WorkerPool:
         self.loop: task.LoopingCall | None = None
 
     def spawn_all(self) -> None:
-        for _ in range(self.workers - 1):
-            self.spawn()
+        # no SQLite connection may cross a fork (the child's SQLite would take the parent's locks for
+        # its own): this one closes while the workers are forked
+        self.store.close()
+        try:
+            for _ in range(self.workers - 1):
+                self.spawn()
+        finally:
+            self.store = Store(self.run.store)
 
     def spawn(self) -> str:
         self.started += 1
@@ -243,10 +249,25 @@ class Forked:
         self.send_signal(signal.SIGKILL)
 
 
+def _database_open() -> bool:
+    """Does this process hold an SQLite file open (or can it not tell)? Then a fork is not safe."""
+    try:
+        fds = os.listdir("/proc/self/fd")
+    except OSError:
+        return True
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            name = os.readlink(f"/proc/self/fd/{fd}")
+            if name.endswith((".sqlite", ".sqlite-wal", ".sqlite-shm", ".db", "-wal", "-shm", "-journal")):
+                return True
+    return False
+
+
 def _fork_worker(args: list[str]) -> Forked | None:
     """Fork a worker (zwgk.crawler.worker.main with `args`) if it is safe here: no reactor yet and no
     other thread (a lock held by one would stay locked in the child). None: start a new interpreter."""
-    if not hasattr(os, "fork") or threading.active_count() > 1 or "twisted.internet.reactor" in sys.modules:
+    if (not hasattr(os, "fork") or threading.active_count() > 1 or "twisted.internet.reactor" in sys.modules
+            or _database_open()):
         return None
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
