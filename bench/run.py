@@ -70,6 +70,7 @@ SRC: Path = ROOT
 CHILD_ENV: dict[str, str] | None = None
 CODE: dict[str, str] = {}
 REF_ENV: dict[str, str] | None = None        # --ref: the other ref's package, same mechanism
+REF_HAS_WORKERS = False                      # --ref: its CLI knows --workers (else it runs one process)
 
 
 def _copy_env(src: Path) -> dict[str, str]:
@@ -96,12 +97,13 @@ def snapshot(workdir: Path) -> dict[str, str]:
 
 def snapshot_ref(workdir: Path, ref: str) -> str:
     """The zwgk package of another git ref (e.g. main before a change), to time it in the same run."""
-    global REF_ENV
+    global REF_ENV, REF_HAS_WORKERS
     dest = workdir / "ref-src"
     dest.mkdir()
     archive = subprocess.run(["git", "archive", ref, "zwgk"], cwd=ROOT, capture_output=True, check=True).stdout
     subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
     REF_ENV = _copy_env(dest)
+    REF_HAS_WORKERS = '"--workers"' in (dest / "zwgk" / "cli.py").read_text(encoding="utf-8")
     return _git("rev-parse", "--short", ref)
 
 
@@ -485,8 +487,8 @@ def zwgk_command(tool: str, insp: Path, outdir: Path) -> tuple[list[str], dict[s
     """The command and environment of a zwgk row; "… @REF" rows run the other ref's code."""
     base, _, ref = tool.partition(" @")
     args = list(ZWGK_TOOLS[base])
-    if ref:
-        # an older CLI may lack --workers (then it is one process) and --no-screenshots is in the config
+    if ref and not REF_HAS_WORKERS:
+        # an older CLI lacks --workers (then it is one process) and --no-screenshots is in the config
         args = [a for i, a in enumerate(args) if a != "--workers" and (i == 0 or args[i - 1] != "--workers")]
         args = [a for a in args if a != "--no-screenshots"]
     return [*zwgk_exe(), args[0], "-c", str(insp), "-o", str(outdir), *args[1:]], REF_ENV if ref else CHILD_ENV

@@ -360,3 +360,54 @@ def test_shared_trap_budget_charges_a_url_once_over_every_worker(tmp_path):
     assert two.take(key, 2, "http://w.gov.cn/art/1.html")          # charged before: free
     assert not two.take(key, 2, "http://w.gov.cn/art/3.html")      # a new one past the budget: cut
     assert not one.take(key, 2) and one.take("another", 1)          # counters without members as before
+
+
+@pytest.mark.parametrize("head, target", [
+    ('<META HTTP-EQUIV="Refresh" content="0; url=/y.html">', "http://www.x.gov.cn/y.html"),
+    ('<meta http-equiv="refresh" content="1;URL=\'/z/\'">', "http://www.x.gov.cn/z/"),
+    ("<title>无跳转</title>", None),
+    ('<meta name="keywords" content="refresh">', None),        # the word, but no refresh to follow
+])
+def test_meta_refresh_is_followed_as_scrapy_does(head, target):
+    from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.utils.test import get_crawler
+
+    from zwgk.crawler.middlewares import QuickMetaRefreshMiddleware
+
+    url = "http://www.x.gov.cn/x.html"
+    request = Request(url)
+    response = HtmlResponse(url, body=f"<html><head>{head}</head><body></body></html>".encode(), request=request,
+                            encoding="utf-8")
+    crawler = get_crawler()
+    got = [mw.from_crawler(crawler).process_response(request, response)
+           for mw in (QuickMetaRefreshMiddleware, MetaRefreshMiddleware)]
+    assert [getattr(g, "url", None) if isinstance(g, Request) else None for g in got] == [target, target]
+
+
+def test_the_quick_url_escaping_equals_w3lib_wherever_it_answers():
+    import random
+    from urllib.parse import urlsplit
+
+    from w3lib.url import safe_url_string
+
+    from zwgk.understand.page import _quick_safe
+
+    rnd = random.Random(12)
+    chars = "abcXYZ019-._~/;:@&=+$,!*()?'%# [\\\"<>^`{|}中é\t"
+    origins = ["http://h.cn", "HTTP://WWW.H.CN", "https://a.b.gov.cn:8443", "http://中文.cn", "http://u:p@h.cn",
+               "http://[::1]:80", "http://xn--fiqs8s.cn", "http://" + "a" * 70 + ".cn", "http://h.cn:", "http://h_h.cn"]
+    answered = 0
+    for _ in range(20000):
+        url = rnd.choice(origins) + "".join(rnd.choice(chars) for _ in range(rnd.randint(0, 3))) + "/" + "".join(
+            rnd.choice(chars) for _ in range(rnd.randint(0, 12)))
+        try:
+            parts = urlsplit(url)
+            parts.port       # noqa: B018
+        except ValueError:
+            continue
+        quick = _quick_safe(url, parts.scheme, parts.netloc)
+        if quick is not None:
+            answered += 1
+            assert quick == safe_url_string(url), url
+    assert answered > 500

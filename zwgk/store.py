@@ -123,8 +123,16 @@ FrontierKey = tuple[str, str, str]          # (site, url, method)
 
 
 
+_last_now: tuple[int, str] = (-1, "")
+
+
 def now_iso() -> str:
-    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
+    # every fetched record is stamped: the text changes once a second, so it is built once a second
+    global _last_now
+    second = int(time.time())
+    if second != _last_now[0]:
+        _last_now = (second, datetime.fromtimestamp(second, UTC).astimezone().isoformat(timespec="seconds"))
+    return _last_now[1]
 
 
 @dataclass

@@ -52,6 +52,21 @@ DOWNLOADER_MIDDLEWARES = {
     "zwgk.crawler.middlewares.SiteLimitsMiddleware": 110,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "zwgk.crawler.middlewares.LoopAwareRedirectMiddleware": 600,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "zwgk.crawler.middlewares.QuickMetaRefreshMiddleware": 580,
+    # the portal spider has no allowed_domains (scope is ours: sitescope.py), so Scrapy's offsite
+    # filter allows everything — twice per request (when scheduled and when sent)
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+}
+# Scrapy hands a callback's output to CONCURRENT_ITEMS asyncio tasks per response (100 by default: 101
+# tasks and a queue for every page). Our pipeline is synchronous, so one at a time is as fast and keeps
+# the output's order; the 100 tasks cost about 8 % of a crawl's CPU (bench/README.md).
+CONCURRENT_ITEMS = 1
+# Spider middlewares that only cost: depth is ours (zwgk_depth), and the meta-copy check warns about
+# a mistake our spider does not make (it builds every meta afresh).
+SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
 }
 ITEM_PIPELINES = {"zwgk.crawler.pipelines.StorePipeline": 300}
 EXTENSIONS = {"zwgk.crawler.progress.ProgressLine": 500}

@@ -2,6 +2,8 @@
 
     python -m zwgk.crawler.worker RUN_DIR --id w2 --workers 2 --limits RUN_DIR/crawl.limits.json --parent PID
 
+(or `main` with those arguments in a process forked from the coordinator: workers.py)
+
 It builds the same Scrapy settings as a single-process crawl from the run's inspection, plus its
 name and the shared limits, crawls until the shared frontier is done, and records how it finished in
 the store's `workers` table. It dies with its coordinator.

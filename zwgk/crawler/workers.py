@@ -11,18 +11,23 @@ them, gives a dead worker's leases back to the queue (w1 and the others take the
 started while work is left), and when its own crawl stops for any reason but "finished" (Ctrl-C,
 SIGTERM) it asks the others to stop cleanly too. Workers run in their own sessions (a terminal's
 Ctrl-C reaches them once, through w1) and die with it (PR_SET_PDEATHSIG): a killed crawl leaves no
-process running behind a `--resume`.
+process running behind a `--resume`. The workers started with the crawl are forked from w1 before its
+reactor exists (they skip the imports and the config a new interpreter would load again); a
+replacement started mid-crawl is a new interpreter (`python -m zwgk.crawler.worker`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+import traceback
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -66,7 +71,7 @@ class WorkerPool:
         self.layout = limits_for(settings, self.limits)
         SharedLimits.create(self.limits, self.layout)
         self.layout_file.write_text(json.dumps(self.layout, ensure_ascii=False), encoding="utf-8")
-        self.procs: dict[str, subprocess.Popen[bytes]] = {}
+        self.procs: dict[str, subprocess.Popen[bytes] | Forked] = {}
         self.started = 1                   # w1 is this process
         self.respawns = 0
         self.stopped = False
@@ -74,16 +79,26 @@ class WorkerPool:
         self.loop: task.LoopingCall | None = None
 
     def spawn_all(self) -> None:
-        for _ in range(self.workers - 1):
-            self.spawn()
+        # no SQLite connection may cross a fork (the child's SQLite would take the parent's locks for
+        # its own): this one closes while the workers are forked
+        self.store.close()
+        try:
+            for _ in range(self.workers - 1):
+                self.spawn()
+        finally:
+            self.store = Store(self.run.store)
 
     def spawn(self) -> str:
         self.started += 1
         wid = f"w{self.started}"
-        cmd = [sys.executable, "-m", "zwgk.crawler.worker", str(self.run.path), "--id", wid,
-               "--workers", str(self.workers), "--limits", str(self.layout_file), "--parent", str(os.getpid())]
-        self.procs[wid] = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, start_new_session=True)
-        log.info("crawl worker %s started (pid %d)", wid, self.procs[wid].pid)
+        args = [str(self.run.path), "--id", wid, "--workers", str(self.workers), "--limits", str(self.layout_file),
+                "--parent", str(os.getpid())]
+        proc = _fork_worker(args)
+        if proc is None:
+            proc = subprocess.Popen([sys.executable, "-m", "zwgk.crawler.worker", *args], stdin=subprocess.DEVNULL,
+                                    start_new_session=True)
+        self.procs[wid] = proc
+        log.info("crawl worker %s started (pid %d%s)", wid, proc.pid, ", forked" if isinstance(proc, Forked) else "")
         return wid
 
     # --- watched from w1's reactor ----------------------------------------------------------
@@ -146,7 +161,12 @@ class WorkerPool:
         deadline = time.monotonic() + LINGER_S
         try:
             while self.procs:
-                time.sleep(TICK_S)
+                # on the first worker still running (the crawl ends in all of them at about the same
+                # time): back as soon as it has exited, not at the next tick
+                running = [p for p in self.procs.values() if p.poll() is None]
+                if running:
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        running[0].wait(TICK_S)
                 self.tick()
                 if time.monotonic() > deadline:      # a worker that does not finish: stop it, then kill it
                     log.warning("crawl workers %s still running; stopping them", ", ".join(self.procs))
@@ -190,3 +210,87 @@ class WorkerPool:
 
     def _crashed(self, worker: str) -> bool:
         return not any(w["id"] == worker and w["reason"] for w in self.store.workers())
+
+
+# --- forked workers ---------------------------------------------------------------------------------
+class Forked:
+    """A worker forked from w1 before any crawl started: it has the imports and the loaded inspection
+    already (a new interpreter spends ≈ 1–1.5 CPU-s on them). What WorkerPool uses of Popen."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:       # reaped elsewhere: gone, how it ended is in the store
+                self.returncode = -1
+                return self.returncode
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while (rc := self.poll()) is None:
+            if deadline is not None and time.monotonic() >= deadline:
+                raise subprocess.TimeoutExpired(f"worker {self.pid}", timeout or 0)
+            time.sleep(0.02)
+        return rc
+
+    def send_signal(self, sig: int) -> None:
+        if self.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, sig)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+def _database_open() -> bool:
+    """Does this process hold an SQLite file open (or can it not tell)? Then a fork is not safe."""
+    try:
+        fds = os.listdir("/proc/self/fd")
+    except OSError:
+        return True
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            name = os.readlink(f"/proc/self/fd/{fd}")
+            if name.endswith((".sqlite", ".sqlite-wal", ".sqlite-shm", ".db", "-wal", "-shm", "-journal")):
+                return True
+    return False
+
+
+def _fork_worker(args: list[str]) -> Forked | None:
+    """Fork a worker (zwgk.crawler.worker.main with `args`) if it is safe here: no reactor yet and no
+    other thread (a lock held by one would stay locked in the child). None: start a new interpreter."""
+    if (not hasattr(os, "fork") or threading.active_count() > 1 or "twisted.internet.reactor" in sys.modules
+            or _database_open()):
+        return None
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()          # else the child would write the parent's pending output again
+    pid = os.fork()
+    if pid:
+        return Forked(pid)
+    code = 1
+    try:                            # the child: as `python -m zwgk.crawler.worker ARGS` would run
+        os.setsid()                 # its own session, as start_new_session (Ctrl-C reaches it through w1)
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        from zwgk.crawler.worker import main
+
+        code = main(args)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        # never back into the parent's stack (its CLI, its open store): the worker ends here
+        os._exit(code)
+    return None     # not reached
