@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -17,6 +20,7 @@ from typing import Any
 import pytest
 import yaml
 
+from zwgk.distributed.worker import worker_dir
 from zwgk.portal_sim import DnsFixture
 
 from support.compare import outcome as _outcome
@@ -259,9 +263,15 @@ def test_politeness_holds_over_all_workers(metered, services, tmp_path):
         hits = Counter(h.path for h in server.hits(host) if h.path != "/robots.txt" and not h.probe)
         assert set(hits) == server.expected_paths(host)
         assert max(hits.values()) == 1
-    s = store_of(run_dir(tmp_path / "runs"))
+    run = run_dir(tmp_path / "runs")
+    s = store_of(run)
     assert len(s.workers()) == 3
     assert all(site["status"] == "complete" for site in s.sites())
+    # the coordinator's workers leave nothing in /tmp; a joined worker keeps its log there
+    joined_dir = worker_dir(run.name, f"{socket.gethostname()}-{joined.pid}")
+    assert set(Path(tempfile.gettempdir()).glob(f"zwgk-worker-{run.name}-*")) <= {joined_dir}
+    assert (joined_dir / "crawl.log").is_file()
+    shutil.rmtree(joined_dir)
 
 
 @pytest.mark.slow

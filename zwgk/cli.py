@@ -691,7 +691,7 @@ def worker(queue_url: str, store_url: str, idle_exit: float, run_id: str | None,
 
     from zwgk.distributed.coordinator import check_services
     from zwgk.distributed.queue import redact
-    from zwgk.distributed.worker import crawl, find_run
+    from zwgk.distributed.worker import crawl, find_run, worker_dir
 
     try:
         check_services(queue_url, store_url)
@@ -701,7 +701,8 @@ def worker(queue_url: str, store_url: str, idle_exit: float, run_id: str | None,
                        err=True)
             sys.exit(EXIT_OK)
         wid = worker_id or f"{socket.gethostname()}-{os.getpid()}"
-        click.echo(f"加入运行 / joining run {found}（工作进程 {wid}）", err=True)
+        click.echo(f"加入运行 / joining run {found}（工作进程 {wid}，日志 {worker_dir(found, wid) / 'crawl.log'}）",
+                   err=True)
         code = crawl(queue_url, store_url, found, wid, idle_exit=idle_exit)
     except ZwgkError as exc:
         _fail(exc)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import socket
 import sys
 import tempfile
@@ -39,6 +40,11 @@ def find_run(queue_url: str, wanted: str | None, wait: float) -> str | None:
         time.sleep(1.0)
 
 
+def worker_dir(run_id: str, worker_id: str) -> Path:
+    """Where a worker without --workdir keeps the run's inspection and its log."""
+    return Path(tempfile.gettempdir()) / f"zwgk-worker-{run_id}-{worker_id}"
+
+
 def crawl(queue_url: str, store_url: str, run_id: str, worker_id: str, *, log: Path | None = None,
           workdir: Path | None = None, idle_exit: float = 0.0, on_start: Any = None) -> int:
     """Crawl one run as worker `worker_id`; 0 when it finished with the run, 3 otherwise."""
@@ -58,7 +64,7 @@ def crawl(queue_url: str, store_url: str, run_id: str, worker_id: str, *, log: P
     if config is None or schema is None:
         return 0                  # the run is over (its keys are gone)
     store = with_schema(store_url, schema)
-    directory = workdir or Path(tempfile.gettempdir()) / f"zwgk-worker-{run_id}-{worker_id}"
+    directory = workdir or worker_dir(run_id, worker_id)
     directory.mkdir(parents=True, exist_ok=True)
     run = RunDir(directory)
     run.config.write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
@@ -88,7 +94,11 @@ def crawl(queue_url: str, store_url: str, run_id: str, worker_id: str, *, log: P
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(PortalSpider)
     process.crawl(crawler)
-    process.start()
+    try:
+        process.start()
+    finally:
+        if workdir is None and log is not None:     # the coordinator's worker: its log is the run's,
+            shutil.rmtree(directory, ignore_errors=True)    # the directory held only the inspection
     reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
     return 0 if reason == "finished" else 3
 
