@@ -106,12 +106,30 @@ def limits_layout(slots: dict[str, dict[str, Any]], hosts: dict[str, str]) -> di
             "hosts": hosts}
 
 
-class SharedLimits:
+class SlotLayout:
+    """The run's download slots as limits_layout gives them (records {slot: [offset, concurrency,
+    delay]}, hosts {host: slot}): which slot a request counts against and its delay. The limits of
+    several workers (the file here, Redis in zwgk/distributed/limiter.py) share it."""
+
+    def __init__(self, layout: dict[str, Any]):
+        self.records: dict[str, list[Any]] = layout["records"]
+        self.hosts: dict[str, str] = layout.get("hosts", {})
+
+    def key_for(self, slot_key: str, request: Request) -> str:
+        if slot_key in self.records:
+            return slot_key
+        return self.hosts.get(urlsplit(request.url).hostname or "", "")
+
+    def delay(self, key: str) -> float:
+        rec = self.records.get(key)
+        return float(rec[2]) if rec else 0.0
+
+
+class SharedLimits(SlotLayout):
     """HostLimiter and SiteBudget over the run's limits file (see the module docstring)."""
 
     def __init__(self, path: str | Path, layout: dict[str, Any]):
-        self.records: dict[str, list[Any]] = layout["records"]
-        self.hosts: dict[str, str] = layout.get("hosts", {})
+        super().__init__(layout)
         self.counters = int(layout.get("counters", layout["size"]))
         self.members: int | None = layout.get("members")      # None: a layout from before members
         self.fd = os.open(str(path), os.O_RDWR)      # never closed before exit: closing drops our locks
@@ -130,16 +148,7 @@ class SharedLimits:
         finally:
             fcntl.lockf(self.fd, fcntl.LOCK_UN, 1, offset)
 
-    # HostLimiter
-    def key_for(self, slot_key: str, request: Request) -> str:
-        if slot_key in self.records:
-            return slot_key
-        return self.hosts.get(urlsplit(request.url).hostname or "", "")
-
-    def delay(self, key: str) -> float:
-        rec = self.records.get(key)
-        return rec[2] if rec else 0.0
-
+    # HostLimiter (key_for, delay: SlotLayout)
     def try_acquire(self, key: str, delay: float) -> tuple[Token | None, float]:
         rec = self.records.get(key)
         if rec is None:

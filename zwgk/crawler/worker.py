@@ -32,11 +32,12 @@ def _die_with_parent(parent: int) -> None:
         sys.exit(1)
 
 
-def _tell_coordinator(store_path: Path, reason: str) -> None:
-    """The browser is unavailable: the coordinator says so once for the run (store meta)."""
+def tell_coordinator(store_location: Path | str, reason: str) -> None:
+    """The browser is unavailable: the coordinator says so once for the run (store meta). Used by
+    every worker process, local (the run's SQLite file) or distributed (its PostgreSQL URL)."""
     from zwgk.store import Store
 
-    store = Store(store_path)
+    store = Store(store_location)
     try:
         if store.get_meta("browser_unavailable") is None:
             store.set_meta("browser_unavailable", reason)
@@ -62,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     from zwgk.rundir import RunDir
 
     run = RunDir.open(args.run)
-    relay_announcements(lambda reason: _tell_coordinator(run.store, reason))
+    relay_announcements(lambda reason: tell_coordinator(run.store, reason))
     layout = json.loads(args.limits.read_text(encoding="utf-8"))
     settings = build_settings(run.load_config(), run, progress=False, worker=args.id, workers=args.workers,
                               limits=layout)

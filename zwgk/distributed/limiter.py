@@ -20,13 +20,12 @@ import os
 import socket
 import time
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
-from zwgk.crawler.limiter import FREE, Token
+from zwgk.crawler.limiter import FREE, SlotLayout, Token
 from zwgk.distributed.queue import RunQueue
 
 if TYPE_CHECKING:
-    from scrapy import Request
+    pass
 
 FULL_WAIT_S = 0.05          # every token out: look again this soon (a token elsewhere may come back)
 TOKEN_MARGIN_S = 30.0       # a token outlives its download timeout by this much (dead workers' tokens)
@@ -71,13 +70,12 @@ return now - tonumber(redis.call('GET', KEYS[1]))
 """
 
 
-class RedisLimits:
+class RedisLimits(SlotLayout):
     """HostLimiter + SiteBudget + named budgets of one run, in Redis. `layout` is limiter.limits_layout's
     (records: {slot: [_, concurrency, delay]}, hosts: {host: site}) plus queue, run_id and timeout."""
 
     def __init__(self, layout: dict[str, Any], queue: RunQueue | None = None):
-        self.records: dict[str, list[Any]] = layout["records"]
-        self.hosts: dict[str, str] = layout.get("hosts", {})
+        super().__init__(layout)
         self.queue = queue or RunQueue(layout["queue"], layout["run_id"])
         self.server = self.queue.server
         self.ttl_ms = int((float(layout.get("timeout", 30)) + TOKEN_MARGIN_S) * 1000)
@@ -92,16 +90,7 @@ class RedisLimits:
     def _key(self, slot: str, what: str) -> str:
         return self.queue.key(f"limit:{slot}:{what}")
 
-    # HostLimiter
-    def key_for(self, slot_key: str, request: Request) -> str:
-        if slot_key in self.records:
-            return slot_key
-        return self.hosts.get(urlsplit(request.url).hostname or "", "")
-
-    def delay(self, key: str) -> float:
-        rec = self.records.get(key)
-        return float(rec[2]) if rec else 0.0
-
+    # HostLimiter (key_for, delay: SlotLayout)
     def try_acquire(self, key: str, delay: float) -> tuple[Token | None, float]:
         rec = self.records.get(key)
         if rec is None:

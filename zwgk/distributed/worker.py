@@ -53,10 +53,10 @@ def crawl(queue_url: str, store_url: str, run_id: str, worker_id: str, *, log: P
     from zwgk.browser import relay_announcements
     from zwgk.crawler.runner import build_settings
     from zwgk.crawler.spiders.portal import PortalSpider
+    from zwgk.crawler.worker import tell_coordinator
     from zwgk.db.postgres import split_schema, with_schema
     from zwgk.distributed.coordinator import lease_ttl
     from zwgk.rundir import RunDir
-    from zwgk.store import Store
 
     queue = RunQueue(queue_url, run_id, ttl=lease_ttl())
     config = queue.read("config")
@@ -80,15 +80,7 @@ def crawl(queue_url: str, store_url: str, run_id: str, worker_id: str, *, log: P
         "LOG_FILE": str(log or run.log),
     }, priority="cmdline")
 
-    def tell(reason: str) -> None:        # the coordinator says it once for the run
-        s = Store(store)
-        try:
-            if s.get_meta("browser_unavailable") is None:
-                s.set_meta("browser_unavailable", reason)
-        finally:
-            s.close()
-
-    relay_announcements(tell)
+    relay_announcements(lambda reason: tell_coordinator(store, reason))
     if on_start is not None:
         on_start(run_id)
     process = CrawlerProcess(settings)
