@@ -156,26 +156,26 @@ def _short_squeezed(el: etree._Element, limit: int) -> str | None:
     parts: list[str] = []
     count = 0
 
-    def walk(node: etree._Element) -> bool:
+    def take(text: str | None) -> bool:
+        """Keep a text piece; False once the element has more than `limit` characters."""
         nonlocal count
+        if text:
+            piece = squeeze(text)
+            count += len(piece)
+            if count > limit:
+                return False
+            parts.append(piece)
+        return True
+
+    def walk(node: etree._Element) -> bool:
         if is_element(node):
             if tag_of(node) in SKIP_TAGS:
                 return True
-            if node.text:
-                piece = squeeze(node.text)
-                count += len(piece)
-                if count > limit:
-                    return False
-                parts.append(piece)
+            if not take(node.text):
+                return False
             for child in node:
-                if not walk(child):
+                if not walk(child) or not take(child.tail):
                     return False
-                if child.tail:
-                    piece = squeeze(child.tail)
-                    count += len(piece)
-                    if count > limit:
-                        return False
-                    parts.append(piece)
         return True
 
     return "".join(parts) if walk(el) else None
