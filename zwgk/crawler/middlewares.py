@@ -1,9 +1,11 @@
-"""Downloader middlewares: per-site caps (pages, wall-clock) and loop-aware redirects."""
+"""Downloader middlewares: per-site caps (pages, wall-clock) and loop-aware redirects; a spider middleware
+tagging the requests a callback yields with its page (several workers)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from scrapy import Request
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse
@@ -12,7 +14,6 @@ from zwgk.crawler.frontier import frontier_key
 from zwgk.crawler.state import CrawlState, crawl_state
 
 if TYPE_CHECKING:
-    from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
@@ -77,3 +78,22 @@ class QuickMetaRefreshMiddleware(MetaRefreshMiddleware):
         if isinstance(response, HtmlResponse) and "refresh" not in response.text[0:4096].lower():
             return response
         return super().process_response(request, response)
+
+
+class FoundOnMiddleware:
+    """Spider middleware (several workers): each request a callback yields is tagged with the response
+    it was found on, so the scheduler holds it until that page's record is written (scheduler.py)."""
+
+    @staticmethod
+    def _tag(response: Any, item: Any) -> Any:
+        if isinstance(item, Request) and response is not None:
+            item.meta.setdefault("zwgk_found_on", response.url)
+        return item
+
+    def process_spider_output(self, response: Any, result: Any, spider: Any = None) -> Any:
+        for item in result:
+            yield self._tag(response, item)
+
+    async def process_spider_output_async(self, response: Any, result: Any, spider: Any = None) -> Any:
+        async for item in result:
+            yield self._tag(response, item)

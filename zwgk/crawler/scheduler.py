@@ -79,7 +79,6 @@ class FrontierScheduler:
         self._held: dict[tuple[str, str], list[Request]] = {}
         self._held_since: dict[tuple[str, str], float] = {}
         self._tried: set[tuple[str, str]] = set()       # awaited list members already looked for
-        self._parsing: set[tuple[str, str]] = set()     # (site, URL) of responses whose record is to come
         state.before_record = self.before_record
 
     @classmethod
@@ -92,8 +91,6 @@ class FrontierScheduler:
     def open(self, spider: Spider) -> None:
         self.spider = spider
         self.crawler.signals.connect(self._on_idle, signal=signals.spider_idle)
-        if self.shared:
-            self.crawler.signals.connect(self._on_response, signal=signals.response_received)
         # after the spider's own closed() (connected when it was built), which adds the trap caps
         self.crawler.signals.connect(self._report, signal=signals.spider_closed)
         self.state.store.register_worker(self.state.worker, os.getpid(), socket.gethostname())
@@ -249,19 +246,15 @@ class FrontierScheduler:
         return len(rows)
 
     # --- several workers: a page's discoveries go out with its record -------------------------------
-    def _on_response(self, response: Any, request: Request, spider: Any = None) -> None:
-        self._parsing.add((request.meta.get("zwgk_site", ""), response.url))
-
     def _hold(self, request: Request) -> None:
         meta = request.meta
-        found_on = (meta.get("zwgk_site", ""), meta.get("zwgk_referer") or "")
-        if found_on not in self._parsing:
-            # a homepage, or a request whose referer's record is long written (a list's render
-            # cross-check once its last member is in): nothing to wait for. Committed at once, so
-            # the run never looks drained while it waits here (the coordinator would evaluate
-            # without it).
+        # the page whose callback yielded it (FoundOnMiddleware), not its referer: a list's render
+        # cross-check is yielded while its last member is read, with the list's referer, whose record
+        # is long written — held under that, it waited unseen by the frontier, and a distributed run
+        # could look drained and be evaluated without it
+        found_on = (meta.get("zwgk_site", ""), meta.get("zwgk_found_on") or meta.get("zwgk_referer") or "")
+        if not found_on[1]:               # a homepage: nothing to wait for
             self._share([request])
-            self.state.writer.flush()
             return
         self._held.setdefault(found_on, []).append(request)
         self._held_since.setdefault(found_on, time.monotonic())
@@ -269,11 +262,10 @@ class FrontierScheduler:
     def before_record(self, rec: PageRecord) -> None:
         """The pipeline is about to write `rec`: the requests its page yielded are shared now, after the
         spider has read the page to the end — so a list member it awaits is known as one."""
-        if not self.shared:
+        if not self.shared or not self._held:
             return
         batch: list[Request] = []
         for url in {rec.url, rec.final_url or rec.url}:
-            self._parsing.discard((rec.site, url))
             batch += self._held.pop((rec.site, url), [])
             self._held_since.pop((rec.site, url), None)
         if batch:
