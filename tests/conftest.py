@@ -10,6 +10,7 @@ from zwgk.portal_sim import DnsFixture, RunningPortal, load_spec
 from zwgk.portal_sim.dns import records_for
 from zwgk.services import Service
 
+from support.metered import MeteredHost, MeteredServer
 from support.portals import AS_OF, CLEAN_SPEC, PORTAL_SPECS, audit_dns_records
 from support.services import running_postgres, running_redis, service_dir, skip_without_services
 
@@ -76,3 +77,12 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servic
     with service_dir(tmp_path_factory.mktemp("services"), "postgres") as directory, \
             running_postgres(directory) as svc:
         yield svc
+
+
+@pytest.fixture
+def metered() -> Iterator[tuple[MeteredServer, DnsFixture]]:
+    """A server that measures politeness (support/metered.py): a.metered.gov.cn 60 pages, b 10."""
+    hosts = {"a.metered.gov.cn": MeteredHost(pages=60, delay=0.03),
+             "b.metered.gov.cn": MeteredHost(pages=10, delay=0.01)}
+    with MeteredServer(hosts) as server, DnsFixture({h: {"A": ["127.0.0.1"]} for h in hosts}) as dns:
+        yield server, dns

@@ -21,13 +21,12 @@ import pytest
 import yaml
 
 from zwgk.distributed.worker import worker_dir
-from zwgk.portal_sim import DnsFixture
 
 from support.compare import outcome as _outcome
 from support.compare import sites as _sites
 from support.compare import stored as _stored
 from support.compare import wait_for as _wait_for
-from support.metered import MeteredHost, MeteredServer
+from support.metered import politeness_inspection
 from support.procs import ended, running
 from support.runhelp import run_dir, store_of, write_inspection, zwgk
 from support.services import fresh_database, run_prefix
@@ -226,14 +225,6 @@ def test_a_sigkilled_worker_loses_nothing(portal, dns_server, services, tmp_path
     assert s.sites()[0]["status"] == "complete"
 
 
-@pytest.fixture
-def metered():
-    hosts = {"a.metered.gov.cn": MeteredHost(pages=60, delay=0.03),
-             "b.metered.gov.cn": MeteredHost(pages=10, delay=0.01)}
-    with MeteredServer(hosts) as server, DnsFixture({h: {"A": ["127.0.0.1"]} for h in hosts}) as dns:
-        yield server, dns
-
-
 @pytest.mark.slow
 def test_politeness_holds_over_all_workers(metered, services, tmp_path):
     """Per host, requests in flight at the server never exceed the setting, and starts keep the delay,
@@ -241,11 +232,7 @@ def test_politeness_holds_over_all_workers(metered, services, tmp_path):
     server, dns = metered
     queue, store = services
     delay_b = 0.25
-    sites = [{"name": "甲", "url": server.url("a.metered.gov.cn"), "crawl": {"concurrency_per_site": 2, "delay": 0}},
-             {"name": "乙", "url": server.url("b.metered.gov.cn"), "crawl": {"concurrency_per_site": 3,
-                                                                               "delay": delay_b}}]
-    config = write_inspection(tmp_path / "i.yaml", sites, dns=dns.address, max_pages=500, max_depth=30,
-                              render_js="never")
+    config = politeness_inspection(tmp_path / "i.yaml", server, dns, delay_b)
     joined = _worker(queue, store)
     try:
         done = _audit("-c", str(config), "-o", str(tmp_path / "runs"), "--workers", "2", "--queue", queue,

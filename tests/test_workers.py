@@ -18,13 +18,13 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from zwgk.portal_sim import DnsFixture, RunningPortal
+from zwgk.portal_sim import RunningPortal
 
 from support.compare import outcome as _outcome
 from support.compare import sites as _sites
 from support.compare import stored as _stored
 from support.compare import wait_for as _wait_for
-from support.metered import MeteredHost, MeteredServer
+from support.metered import politeness_inspection
 from support.portals import crawler_requests
 from support.procs import ended, running
 from support.runhelp import run_dir, store_of, write_inspection, zwgk, zwgk_popen
@@ -67,24 +67,12 @@ def test_two_workers_audit_equals_one(audit_portal, audit_dns, tmp_path):
     assert _outcome(two) == _outcome(one)
 
 
-@pytest.fixture
-def metered():
-    hosts = {"a.metered.gov.cn": MeteredHost(pages=60, delay=0.03),
-             "b.metered.gov.cn": MeteredHost(pages=10, delay=0.01)}
-    with MeteredServer(hosts) as server, DnsFixture({h: {"A": ["127.0.0.1"]} for h in hosts}) as dns:
-        yield server, dns
-
-
 def test_politeness_holds_over_all_workers(metered, tmp_path):
     """Site a: at most 2 requests in flight at its server, though both workers crawl it at once.
     Site b: starts at least its delay apart. robots.txt is obeyed by every worker."""
     server, dns = metered
     delay_b = 0.25
-    sites = [{"name": "甲", "url": server.url("a.metered.gov.cn"), "crawl": {"concurrency_per_site": 2, "delay": 0}},
-             {"name": "乙", "url": server.url("b.metered.gov.cn"), "crawl": {"concurrency_per_site": 3,
-                                                                               "delay": delay_b}}]
-    config = write_inspection(tmp_path / "i.yaml", sites, dns=dns.address, max_pages=500, max_depth=30,
-                              render_js="never")
+    config = politeness_inspection(tmp_path / "i.yaml", server, dns, delay_b)
     done = zwgk("crawl", "-c", str(config), "-o", str(tmp_path / "runs"), "--workers", "2")
     assert done.returncode == 0, done.stderr[-3000:]
 

@@ -15,6 +15,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from support.runhelp import write_inspection
 
 
 @dataclass(frozen=True)
@@ -158,3 +161,13 @@ class MeteredServer:
     def __exit__(self, *exc: object) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def politeness_inspection(path: Path, server: MeteredServer, dns: object, delay_b: float) -> Path:
+    """Site a: 2 requests in flight, no delay; site b: 3 in flight, `delay_b` s apart (the politeness
+    tests of several local workers and of the distributed mode)."""
+    sites = [{"name": "甲", "url": server.url("a.metered.gov.cn"), "crawl": {"concurrency_per_site": 2, "delay": 0}},
+             {"name": "乙", "url": server.url("b.metered.gov.cn"),
+              "crawl": {"concurrency_per_site": 3, "delay": delay_b}}]
+    return write_inspection(path, sites, dns=dns.address, max_pages=500, max_depth=30,  # type: ignore[attr-defined]
+                            render_js="never")
