@@ -101,10 +101,8 @@ def crawl_state(crawler: Crawler) -> CrawlState:
         store = Store(settings.get("ZWGK_STORE"))
         shared = settings.getdict("ZWGK_LIMITS")
         budget: Any = None
-        if shared.get("queue"):         # the distributed mode: the limits live in Redis
-            from zwgk.distributed.limiter import RedisLimits
-
-            budget = RedisLimits(shared)
+        if settings.get("ZWGK_LIMITS_CLASS"):     # limits kept elsewhere (the distributed mode: Redis)
+            budget = load_object(settings.get("ZWGK_LIMITS_CLASS"))(shared)
         elif shared:
             budget = SharedLimits(shared["path"], shared)
         writer = BatchWriter(store, max_ops=settings.getint("ZWGK_WRITE_BATCH", 400),

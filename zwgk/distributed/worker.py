@@ -77,6 +77,7 @@ def crawl(queue_url: str, store_url: str, run_id: str, worker_id: str, *, log: P
         "ZWGK_LEASE_TTL": lease_ttl(), "ZWGK_IDLE_EXIT": idle_exit, "ZWGK_ANNOUNCE": False,
         "SCHEDULER": "zwgk.distributed.scheduler.RedisScheduler",
         "ZWGK_FRONTIER": "zwgk.distributed.queue.RedisFrontier",
+        "ZWGK_LIMITS_CLASS": "zwgk.distributed.limiter.RedisLimits",
         "LOG_FILE": str(log or run.log),
     }, priority="cmdline")
 
