@@ -131,3 +131,26 @@ def test_facts_round_trip() -> None:
     rec.meta, rec.url = {}, "http://x.gov.cn/list.html"           # not a document: no metadata read
     assert page_facts(rec, parse_html(html)).meta is None        # type: ignore[union-attr]
 
+
+
+REAL = Path(__file__).parent / "fixtures" / "html" / "real"     # real portal pages (SOURCES.md)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in REAL.glob("*.html")))
+def test_facts_of_real_pages_equal_an_independent_reading(name: str) -> None:
+    """On real government pages: the crawl-time facts survive the encoding, and the visible text equals
+    an independent reading (XPath: every text node outside script/style/… elements)."""
+    from lxml import etree
+
+    from zwgk.store import PageRecord
+    from zwgk.understand._html import squeeze
+    from zwgk.understand.facts import NOT_TEXT
+
+    html = (REAL / name).read_bytes().decode("utf-8", errors="replace")
+    root = parse_html(html)
+    rec = PageRecord(site="s", url=f"http://www.example.gov.cn/{name}", kind="page", status=200, body=html)
+    got = page_facts(rec, root)
+    assert got is not None
+    assert decode(encode(got)) == got
+    outside = " or ".join(f"ancestor::{t}" for t in sorted(NOT_TEXT))
+    assert got.text == squeeze("".join(etree.XPath(f"//text()[not({outside})]")(root)))
