@@ -83,6 +83,22 @@ def test_context_streams_the_crawl(site_a: SiteContext) -> None:
     assert len(ctx._bodies.cache_info()._asdict()) and ctx._bodies.cache_info().currsize <= 64
 
 
+def test_column_recognition_reads_the_stored_pages_links(site_a: SiteContext) -> None:
+    """A store's records come without their links; recognising columns on the stored crawl reads
+    them (menu anchors, link URLs) and finds what it finds on the same pages held with their links."""
+    from dataclasses import asdict, replace
+
+    from zwgk.understand.columns import recognise_columns
+
+    ctx = _fresh(site_a)
+    held = [replace(p, links=ctx.store.links(p.id or 0)) for p in ctx.pages]
+    assert sum(len(p.links) for p in held) > 1000
+    want = {k: asdict(v) for k, v in recognise_columns(held).items()}
+    got = {k: asdict(v) for k, v in ctx.columns.items()}
+    assert got == want
+    assert any(e["kind"] == "anchor" for hit in got.values() for e in hit["evidence"])
+
+
 def test_links_broken_reads_targets_from_the_store(tmp_path: Path) -> None:
     """links.broken joins targets and links in the database: same findings as the truth on the portal
     with planted broken links (test_e2e_checks crawls it; here the store is written directly)."""

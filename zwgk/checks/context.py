@@ -246,7 +246,7 @@ class SiteContext:
     def columns(self) -> dict[str, Any]:
         from zwgk.understand.columns import recognise_columns
 
-        return recognise_columns(self.pages)
+        return recognise_columns(self.pages, linked=self.pages.with_links())
 
     def page_at(self, url: str) -> PageRecord | None:
         """A stored, successfully fetched page by URL ('/dir/' and '/dir/index.html' are the same)."""
@@ -372,6 +372,21 @@ class PageStream:
         for rec in ctx.store.iter_pages(ctx.key, "page", ok=True, has_body=True):
             if ctx._chosen(rec):
                 yield ctx._lazy(rec)
+
+    def with_links(self, kinds: tuple[str, ...] = ("page", "external")) -> Iterator[PageRecord]:
+        """The same pages, each with its links of these kinds (page.links): one more streamed query,
+        merged by page id — what column recognition reads of menus and tab strips."""
+        ctx = self._ctx
+        links = ctx.store.iter_links_by_page(ctx.key, kinds)
+        pending = next(links, None)
+        for page in self:
+            own: list[Any] = []
+            while pending is not None and pending[0] <= (page.id or 0):
+                if pending[0] == page.id:
+                    own.append(pending[1])
+                pending = next(links, None)
+            page.links = own
+            yield page
 
     def by_url_order(self) -> Iterator[PageRecord]:
         """The same pages in URL order (what sorted(pages, key=url) gave)."""

@@ -41,6 +41,7 @@ _DATE_DIR = re.compile(r"^(\d{6}|\d{8}|\d{4}-\d{2}|\d{1,2}|\d{4})$")
 _HANWEB_ART = re.compile(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_(\d+)_\d+\.html", re.I)
 _GK_HOST = re.compile(r"^(zf)?xxgk\.|^(gk|zwgk|gongkai)\.|xxgk\.", re.I)
 _MAX_ANCHOR = 24
+_ORIGIN = re.compile(r"[^/?#]*//[^/?#]*")      # a URL up to its path
 _MAX_EVIDENCE = 5                                   # per column and kind, to keep results small
 
 
@@ -68,24 +69,38 @@ class ColumnHit:
 # --- labels --------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=8)
-def _alias_index(cols: tuple[ColumnDef, ...]) -> tuple[dict[str, str], list[tuple[str, str]]]:
-    exact = {normalize_label(label): c.key for c in cols for label in c.names}
-    by_length = sorted(exact.items(), key=lambda kv: len(kv[0]), reverse=True)
-    return exact, by_length
+_DERIVED: list[tuple[dict[str, ColumnDef], dict[str, dict[str, str]]]] = []   # catalogue -> its indexes
+
+
+def _catalogue_index(cols: dict[str, ColumnDef], name: str) -> dict[str, str]:
+    """An index of a catalogue ("aliases": normalised name/alias -> key, "segments": URL segment ->
+    key), built once per catalogue object. Found by identity: hashing the catalogue's dataclasses on
+    every label (an lru_cache on them) cost more than the matching itself."""
+    entry = next((d for known, d in _DERIVED if known is cols), None)
+    if entry is None:
+        entry = {}
+        _DERIVED[:] = [*_DERIVED[-7:], (cols, entry)]
+    if name not in entry:
+        if name == "aliases":
+            entry[name] = {normalize_label(label): c.key for c in cols.values() for label in c.names}
+        else:
+            entry[name] = {s.strip("/"): c.key for c in cols.values() for s in c.url_segments}
+    return entry[name]
 
 
 def match_label(text: str, columns: dict[str, ColumnDef] | None = None) -> str | None:
     """The column key a label names (exact name/alias, or place/unit prefix + alias), else None."""
     cols = columns if columns is not None else load_columns()
-    exact, by_length = _alias_index(tuple(cols.values()))
+    exact = _catalogue_index(cols, "aliases")
     label = normalize_label(_TRAILING_NOTE.sub("", (text or "").strip()))
     if not label or len(label) > _MAX_ANCHOR:
         return None
     if label in exact:
         return exact[label]
-    for alias, key in by_length:                     # longest alias ending the label wins
-        if len(alias) >= 2 and label.endswith(alias) and _PREFIX_OK.match(label[: -len(alias)]):
+    # the longest alias ending the label wins: its suffixes, longest first (an alias has 2+ characters)
+    for start in range(1, len(label) - 1):
+        key = exact.get(label[start:])
+        if key is not None and _PREFIX_OK.match(label[:start]):
             return key
     return None
 
@@ -95,6 +110,14 @@ def match_label(text: str, columns: dict[str, ColumnDef] | None = None) -> str |
 
 def gov_domain(url_or_host: str) -> str:
     """The registrable domain of a government host: hdzfxxgk.hd.gov.cn → hd.gov.cn."""
+    if "//" in url_or_host:         # a URL: its origin decides (one cached answer per origin)
+        origin = _ORIGIN.match(url_or_host)
+        return _origin_domain(origin.group(0) if origin else url_or_host)
+    return _origin_domain(url_or_host)
+
+
+@lru_cache(maxsize=1024)
+def _origin_domain(url_or_host: str) -> str:
     host = urlsplit(url_or_host).hostname if "//" in url_or_host else url_or_host.split(":")[0]
     host = (host or "").lower().rstrip(".")
     labels = host.split(".")
@@ -119,6 +142,7 @@ def is_detail(page: PageRecord) -> bool:
         _DETAIL_URL.search(urlsplit(page.final_url or page.url).path))
 
 
+@lru_cache(maxsize=4096)           # (recognition asks it for the same document up to three times)
 def column_url_of(url: str) -> str | None:
     """The column directory a document URL sits in (TRS /zcjd/202101/t…html → /zcjd/; Hanweb art_C_ → col)."""
     parts = urlsplit(url)
@@ -136,14 +160,9 @@ def column_url_of(url: str) -> str | None:
     return urlunsplit((parts.scheme, parts.netloc, "/" + "/".join(dirs) + "/", "", ""))
 
 
-@lru_cache(maxsize=8)
-def _segment_index(cols: tuple[ColumnDef, ...]) -> dict[str, str]:
-    return {s.strip("/"): c.key for c in cols for s in c.url_segments}
-
-
 def _segment_targets(url: str, columns: dict[str, ColumnDef]) -> list[tuple[str, str, str]]:
     """(key, segment, list URL) for each catalogue segment in the URL's directories."""
-    seg_index = _segment_index(tuple(columns.values()))
+    seg_index = _catalogue_index(columns, "segments")
     parts = urlsplit(url)
     dirs = parts.path.split("/")[1:-1]
     out = []
@@ -164,19 +183,24 @@ def _page_url(page: PageRecord) -> str:
     return page.final_url or page.url
 
 
-def _link_for(page: PageRecord, text: str) -> str | None:
-    """The link on the page whose anchor is `text` (a breadcrumb segment) — the column's address."""
-    want = normalize_label(text)
-    for link in page.links:
-        if link.kind in ("page", "external") and normalize_label(link.anchor) == want:
-            return link.url
-    return None
+class _Targets:
+    """Where a label on one page points: the page itself (a list page), or for a document the link
+    whose anchor is the label (a breadcrumb segment: the column's address), else its directory."""
 
+    def __init__(self, page: PageRecord):
+        self.page = page
+        self._anchors: dict[str, str] | None = None
 
-def _target(page: PageRecord, text: str) -> str | None:
-    if not is_detail(page):
-        return _page_url(page)
-    return _link_for(page, text) or column_url_of(_page_url(page))
+    def __call__(self, text: str) -> str | None:
+        page = self.page
+        if not is_detail(page):
+            return _page_url(page)
+        if self._anchors is None:           # the first link with an anchor wins
+            self._anchors = {}
+            for link in page.links:
+                if link.kind in ("page", "external"):
+                    self._anchors.setdefault(normalize_label(link.anchor), link.url)
+        return self._anchors.get(normalize_label(text)) or column_url_of(_page_url(page))
 
 
 def _title_segments(title: str) -> list[str]:
@@ -218,17 +242,21 @@ _MAX_COUNTED = 20           # scoring counts a target's evidences up to 20
 
 
 def recognise_columns(pages: Iterable[PageRecord], columns: dict[str, ColumnDef] | None = None,
-                      domains: set[str] | None = None) -> dict[str, ColumnHit]:
+                      domains: set[str] | None = None, *, linked: Iterable[PageRecord] | None = None
+                      ) -> dict[str, ColumnHit]:
     """Column key → ColumnHit for every catalogue column the pages give evidence of.
 
     `pages` is read three times (own domains, evidence, crawled list pages) and may be a stream:
-    what is kept is bounded per column and target, not per page."""
+    what is kept is bounded per column and target, not per page. `linked`: the same pages with their
+    links (a store's records come without them) for the evidence pass; default `pages`."""
     cols = columns if columns is not None else load_columns()
     own = set(domains or ()) | {gov_domain(_page_url(p)) for p in pages}
+    # per target URL (menus repeat on every page): its segments' targets; its list key, if it is ours
+    segment_targets = lru_cache(maxsize=8192)(lambda url: _segment_targets(url, cols))
+    target_key = lru_cache(maxsize=8192)(lambda url: list_key(url) if gov_domain(url) in own else None)
     found: dict[str, _Tally] = {}
     seen: set[tuple[str, str, str, str]] = set()
     labels: dict[str, str | None] = {}
-    keys: dict[str, str] = {}          # target URL -> its list key (targets repeat: column directories)
 
     def match(text: str) -> str | None:
         if text not in labels:
@@ -236,36 +264,34 @@ def recognise_columns(pages: Iterable[PageRecord], columns: dict[str, ColumnDef]
         return labels[text]
 
     def add(key: str | None, kind: str, page: PageRecord, text: str, target: str | None) -> None:
-        if not (key and key in cols and target and gov_domain(target) in own):
+        if not (key and key in cols and target) or (listed := target_key(target)) is None:
             return
         tally = found.get(key)
-        target_key = keys.get(target)
-        if target_key is None:
-            target_key = keys[target] = list_key(target)
-        if tally is not None and tally.saturated(kind, target_key):
-            tally.targets[target_key][0].add(kind)     # (the kinds set is all it can still change)
+        if tally is not None and tally.saturated(kind, listed):
+            tally.targets[listed][0].add(kind)     # (the kinds set is all it can still change)
             return
         if (mark := (key, kind, _page_url(page), target)) not in seen:
             seen.add(mark)
-            found.setdefault(key, _Tally()).add(Evidence(kind, _page_url(page), text, target), target_key)
+            found.setdefault(key, _Tally()).add(Evidence(kind, _page_url(page), text, target), listed)
 
-    for page in pages:
+    for page in linked if linked is not None else pages:
         if not page.ok:
             continue                                  # error pages (404 "页面不存在") say nothing about columns
+        target_of = _Targets(page)
         if name := page.meta.get("ColumnName"):
-            add(match(name), "meta", page, name, _target(page, name))
+            add(match(name), "meta", page, name, target_of(name))
         crumbs = [c.strip() for c in (page.breadcrumb or "").split(">") if c.strip()]
         while crumbs and crumbs[-1] in _CRUMB_TAIL:
             crumbs.pop()
         if len(crumbs) > 1 or (crumbs and crumbs[0] != "首页"):
-            add(match(crumbs[-1]), "breadcrumb", page, crumbs[-1], _target(page, crumbs[-1]))
+            add(match(crumbs[-1]), "breadcrumb", page, crumbs[-1], target_of(crumbs[-1]))
         for seg in _title_segments(page.title or ""):
-            add(match(seg), "title", page, seg, _target(page, seg))
+            add(match(seg), "title", page, seg, target_of(seg))
         for link in page.links:
             if link.kind in ("page", "external") and link.anchor and len(link.anchor) <= _MAX_ANCHOR:
                 add(match(link.anchor), "anchor", page, link.anchor, link.url)
         for url in [_page_url(page), *(lk.url for lk in page.links if lk.kind in ("page", "external"))]:
-            for key, seg, target in _segment_targets(url, cols):
+            for key, seg, target in segment_targets(url):
                 add(key, "url", page, seg, target)
     wanted = {k for tally in found.values() for k in tally.targets}
     crawled: dict[str, str] = {}
