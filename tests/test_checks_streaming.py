@@ -69,6 +69,51 @@ def test_scan_changes_nothing(site_a: SiteContext, monkeypatch: pytest.MonkeyPat
     assert _results(evaluation) == on_demand
 
 
+def _all_results(ctx: SiteContext, processes: int) -> str:
+    results, findings = run_checks(ctx, [], processes=processes)
+    return json.dumps({"results": [r.to_dict() for r in results],
+                       "findings": [f.to_dict(ctx.site_url) for f in findings]}, ensure_ascii=False, sort_keys=True)
+
+
+def test_checks_shared_out_over_processes_give_the_same_results(site_a: SiteContext,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from zwgk.checks import engine
+
+    monkeypatch.setattr(engine, "MIN_PARALLEL_PAGES", 1)
+    one = _fresh(site_a)
+    one.scan(1)
+    want = _all_results(one, 1)
+    two = _fresh(site_a)
+    two.scan(1)
+    assert _all_results(two, 2) == want
+    assert two.store is site_a.store            # (the forked processes read through their own connections)
+
+
+def test_a_check_process_that_dies_costs_no_result(site_a: SiteContext, monkeypatch: pytest.MonkeyPatch,
+                                                   caplog: pytest.LogCaptureFixture) -> None:
+    """A forked process killed mid-way (out of memory, a signal): its checks run in this process."""
+    import os
+    from dataclasses import replace
+
+    from zwgk.checks import engine, registry
+    from zwgk.checks.registry import all_checks
+
+    monkeypatch.setattr(engine, "MIN_PARALLEL_PAGES", 1)
+    want = _all_results(_fresh(site_a), 1)
+    parent = os.getpid()
+    check = all_checks()["site.identity"]
+    real = check.fn
+
+    def dies_in_a_child(ctx: SiteContext, params: dict[str, Any]) -> Any:
+        if os.getpid() != parent:
+            os._exit(9)
+        return real(ctx, params)
+
+    monkeypatch.setitem(registry._REGISTRY, "site.identity", replace(check, fn=dies_in_a_child))
+    assert _all_results(_fresh(site_a), 2) == want
+    assert "BrokenProcessPool" in caplog.text
+
+
 def test_context_streams_the_crawl(site_a: SiteContext) -> None:
     ctx = _fresh(site_a)
     assert isinstance(ctx.pages, PageStream) and isinstance(ctx.by_url, UrlLookup)

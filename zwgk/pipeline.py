@@ -152,7 +152,7 @@ def evaluate(run: RunDir, insp: Inspection, ledgers: list[Ledger], *, network: b
         ctx = SiteContext(store, site, insp.as_of, profile, probes, insp.checks)
         ctx.adopt()                   # the probe stage's columns and coverage, in zwgk audit
         ctx.scan(processes)           # every page read once, in the crawl's worker count of processes
-        check_results, findings = run_checks(ctx, tasks)
+        check_results, findings = run_checks(ctx, tasks, processes=1 if reprobe else processes)
         coverage = ctx.coverage.to_dict()
         crawl["status"] = coverage["status"]
         crawl["coverage"] = coverage

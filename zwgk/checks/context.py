@@ -139,6 +139,14 @@ class SiteContext:
     def _bodies(self) -> Any:
         return lru_cache(maxsize=BODY_CACHE)(self.store.body)
 
+    def reconnect(self, store: Store) -> None:
+        """Read through another connection to the same store from now on (a forked process must not
+        use its parent's); what the context derived stays."""
+        self.store = store
+        self.__dict__.pop("_bodies", None)          # (bound to the old connection)
+        if self.probes is not None and getattr(self.probes, "store", None) is not None:
+            self.probes.store = store
+
     # --- handing derived state from the probe stage to the evaluation -------------------------
     def _state(self) -> tuple[Any, ...]:
         """What the derived state depends on: this store's crawl of the site, the profile, the options."""
