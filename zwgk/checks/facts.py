@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import signal
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -37,11 +37,14 @@ _KEPT: dict[tuple[Any, ...], tuple[dict[str, Any], dict[str, Any], str | None]] 
 Fact = tuple[int, str, Any, Any, list[Any]]
 
 
-def scan_site(ctx: SiteContext, processes: int = 1, *, keep: bool = False) -> None:
+def scan_site(ctx: SiteContext, processes: int = 1, *, keep: bool = False,
+              meanwhile: Callable[[], Any] | None = None) -> None:
     """Fill ctx's fact tables from one pass over ctx.pages (see the module docstring). keep=True (the
     probe stage, whose site.search needs the 发布日期 too): only the metadata is read, and its facts
     stay for the evaluation that follows in the same process (zwgk audit), which then reads the pages
-    for content.terms only — provided the store holds the same pages and the settings are the same."""
+    for content.terms only — provided the store holds the same pages and the settings are the same.
+    meanwhile: work of this process that needs none of the facts (column recognition), done while
+    forked processes read the pages — or before the pass, in one process."""
     from zwgk.checks.content import configured_terms
     from zwgk.checks.documents import DEFAULT_FIELDS, DEFAULT_LIMIT
 
@@ -53,6 +56,8 @@ def scan_site(ctx: SiteContext, processes: int = 1, *, keep: bool = False) -> No
     superseded = frozenset(ctx._superseded)
     ids = ctx.store.page_ids(ctx.key, "page", ok=True, has_body=True)
     if not ids:
+        if meanwhile is not None:
+            meanwhile()
         return
     target = str(ctx.store.path) if ctx.store.path is not None else ctx.store.db.url
     key = (target, ctx.key, len(ids), ids[-1], fields, superseded)
@@ -64,6 +69,8 @@ def scan_site(ctx: SiteContext, processes: int = 1, *, keep: bool = False) -> No
     if keep:
         terms = []                  # the probe stage needs the metadata only (site.search's 发布日期)
     if not meta_wanted and not terms:
+        if meanwhile is not None:
+            meanwhile()
         return
     limit = int(ctx.options.get("metadata_max_documents") or DEFAULT_LIMIT)
     job = (ctx.key, superseded, terms, fields, meta_wanted)
@@ -77,13 +84,18 @@ def scan_site(ctx: SiteContext, processes: int = 1, *, keep: bool = False) -> No
             pool = None
         if pool is not None:
             with pool:                             # in id order, a chunk at a time (bounded memory)
-                for part in pool.imap(_scan_chunk, [(chunk, *job) for chunk in chunks]):
+                parts = pool.imap(_scan_chunk, [(chunk, *job) for chunk in chunks])
+                if meanwhile is not None:          # (the pool works on while this process does)
+                    meanwhile()
+                for part in parts:
                     _merge(ctx, part, limit)
                 pool.close()                       # let the workers finish and exit on their own,
                 pool.join()                        # rather than be terminated by the with-block
     else:
         pool = None
     if pool is None:
+        if meanwhile is not None:
+            meanwhile()
         for chunk in chunks:
             _merge(ctx, _scan(ctx.store, chunk, *job), limit)
     _prune(ctx, limit)
