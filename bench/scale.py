@@ -6,7 +6,7 @@ What it does, all on loopback: builds `--sites` small portals from portal_sim's 
 and 8 attachments each, every page reachable by plain links; hosts www.sNNN.bench.gov.cn) served by one
 PortalServer, with portal_sim's DNS fixture answering for them; starts Debian's redis-server and
 PostgreSQL in a temp directory (zwgk.services, fsync off); then, for each worker count, crawls the
-whole inspection as a distributed run — the coordinator (this process, zwgk.crawler.runner.run_crawl
+whole inspection as a distributed run — the coordinator (this process, zwgk.distributed.coordinator.crawl_distributed
 on a run directory attached to the queue and store) with N local worker processes — with politeness
 on: at most 2 requests in flight and 0.25 s between request starts per host, over all workers.
 Only the crawl is timed (no probes, checks or reports). Reported per run: wall time, sites/hour,
@@ -126,8 +126,7 @@ def inspection(path: Path, portal: Any, dns: str) -> Path:
 def crawl_once(workers: int, config: Path, workdir: Path, queue: str, store: str, portal: Any,
                meter: InFlight) -> dict[str, Any]:
     from zwgk.config.inspection import load_inspection
-    from zwgk.crawler.runner import run_crawl
-    from zwgk.distributed.coordinator import attach
+    from zwgk.distributed.coordinator import attach, crawl_distributed
     from zwgk.distributed.queue import connect
     from zwgk.rundir import RunDir
     from zwgk.store import Store
@@ -142,7 +141,7 @@ def crawl_once(workers: int, config: Path, workdir: Path, queue: str, store: str
     memory = Sampler(lambda: int(server.info("memory")["used_memory"]))
     cpu0 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
-    outcomes = run_crawl(insp, run, workers=workers, progress=False)
+    outcomes = crawl_distributed(insp, run, workers=workers, progress=False)
     wall = time.monotonic() - started
     cpu1 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu_self, cpu_workers = (cpu1[i].ru_utime + cpu1[i].ru_stime - cpu0[i].ru_utime - cpu0[i].ru_stime

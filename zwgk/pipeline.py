@@ -255,7 +255,12 @@ def crawl_stage(insp: Inspection, run: RunDir, *, resume: bool, progress: bool, 
     if resume:
         continue_unfinished(store, run)
     store.close()
-    outcomes = run_crawl(insp, run, resume=resume, progress=progress, workers=workers)
+    if run.queue is not None:      # distributed (DESIGN §10): Redis queue, PostgreSQL store, any machines
+        from zwgk.distributed.coordinator import crawl_distributed
+
+        outcomes = crawl_distributed(insp, run, resume=resume, progress=progress, workers=workers)
+    else:
+        outcomes = run_crawl(insp, run, resume=resume, progress=progress, workers=workers)
     if any(o.status == "interrupted" for o in outcomes):
         return True
     try:

@@ -145,11 +145,10 @@ def prepare_resume(run: RunDir, store: Store) -> None:
         log.info("Resuming: %d requests the interrupted crawl had not committed are queued again", back)
 
 
-def run_crawl(insp: Inspection, run: RunDir, *, resume: bool = False, progress: bool = True,
-              workers: int | None = None) -> list[SiteOutcome]:
-    """Crawl every site with `workers` processes (default: the machine's cores; 1 = in this process). A
-    distributed run (its run directory names a queue) is coordinated instead (zwgk/distributed)."""
-    n = workers or default_workers()
+def prepare_crawl(insp: Inspection, run: RunDir, *, resume: bool = False, progress: bool = True) -> Settings:
+    """The crawl's settings, with every site registered in the store (running, unless resumed) and a
+    resumed run's leftovers queued again. Both modes start here: this process's workers (run_crawl)
+    and a distributed run's (zwgk/distributed/coordinator.py)."""
     store = Store(run.store)
     settings = build_settings(insp, run, progress=progress)
     for position, site in enumerate(settings.getlist("ZWGK_SITES")):
@@ -161,16 +160,17 @@ def run_crawl(insp: Inspection, run: RunDir, *, resume: bool = False, progress: 
     if resume:
         prepare_resume(run, store)
     store.close()
-    if run.queue is not None:      # distributed (DESIGN §10): Redis queue, PostgreSQL store, any machines
-        from zwgk.distributed.coordinator import coordinate
+    return settings
 
-        interrupted, notes = coordinate(run, settings, resume=resume, progress=progress,
-                                        workers=default_workers() if workers is None else workers)
-        store = Store(run.store)
-        try:
-            return finish_sites(store, notes, interrupted=interrupted)
-        finally:
-            store.close()
+
+def run_crawl(insp: Inspection, run: RunDir, *, resume: bool = False, progress: bool = True,
+              workers: int | None = None) -> list[SiteOutcome]:
+    """Crawl every site with `workers` processes on this machine (default: its cores; 1 = in this
+    process). (A distributed run is coordinated by zwgk/distributed, above this layer.)"""
+    if run.queue is not None:
+        raise ValueError("a distributed run is crawled by zwgk.distributed.coordinator.crawl_distributed")
+    n = workers or default_workers()
+    settings = prepare_crawl(insp, run, resume=resume, progress=progress)
     pool = None
     if n > 1:          # this process is worker w1 and starts w2 … wN (workers.py)
         from zwgk.crawler.workers import WorkerPool

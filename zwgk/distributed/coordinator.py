@@ -40,6 +40,8 @@ from zwgk.store import Store, frontier_row
 if TYPE_CHECKING:
     from scrapy.settings import Settings
 
+    from zwgk.config.inspection import Inspection
+    from zwgk.crawler.runner import SiteOutcome
     from zwgk.rundir import RunDir
 
 log = logging.getLogger(__name__)
@@ -188,6 +190,22 @@ class LocalWorkers:
                     proc.kill()
                     proc.wait()
         self.procs.clear()
+
+
+def crawl_distributed(insp: Inspection, run: RunDir, *, resume: bool = False, progress: bool = True,
+                      workers: int | None = None) -> list[SiteOutcome]:
+    """A distributed run's crawl (its run directory names a queue): this machine's `workers` (default:
+    its cores) and any machine's `zwgk worker` crawl until the queue is drained."""
+    from zwgk.crawler.runner import default_workers, finish_sites, prepare_crawl
+
+    settings = prepare_crawl(insp, run, resume=resume, progress=progress)
+    interrupted, notes = coordinate(run, settings, resume=resume, progress=progress,
+                                    workers=default_workers() if workers is None else workers)
+    store = Store(run.store)
+    try:
+        return finish_sites(store, notes, interrupted=interrupted)
+    finally:
+        store.close()
 
 
 def coordinate(run: RunDir, settings: Settings, *, resume: bool, workers: int,
