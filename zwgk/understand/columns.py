@@ -42,6 +42,8 @@ _HANWEB_ART = re.compile(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_(\d+)_\d+\.html", re.I
 _GK_HOST = re.compile(r"^(zf)?xxgk\.|^(gk|zwgk|gongkai)\.|xxgk\.", re.I)
 _MAX_ANCHOR = 24
 _ORIGIN = re.compile(r"[^/?#]*//[^/?#]*")      # a URL up to its path
+_ABS_URL = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://([^/?#]*)([^?#]*)")
+_DOC_YEAR = re.compile(r"/doc/\d{4}/")
 _MAX_EVIDENCE = 5                                   # per column and kind, to keep results small
 
 
@@ -128,6 +130,7 @@ def _origin_domain(url_or_host: str) -> str:
     return ".".join(labels[-2:])
 
 
+@lru_cache(maxsize=4096)           # (asked again and again of the same column addresses)
 def list_key(url: str) -> str:
     """A list page's identity: no fragment, no index file ("/zcjd/index.html" = "/zcjd/")."""
     parts = urlsplit(url)
@@ -139,25 +142,35 @@ def list_key(url: str) -> str:
 def is_detail(page: PageRecord) -> bool:
     """A document page rather than a list (article meta tags, or a CMS document URL)."""
     return bool(page.meta.get("ArticleTitle") or page.meta.get("PubDate")) or bool(
-        _DETAIL_URL.search(urlsplit(page.final_url or page.url).path))
+        _DETAIL_URL.search(_split(page.final_url or page.url)[2]))
+
+
+def _split(url: str) -> tuple[str, str, str]:
+    """(scheme, netloc, path) as urlsplit gives them; a plain absolute URL (what the store holds) is
+    cut with one regex — the checks ask this of every document page on several passes."""
+    m = _ABS_URL.match(url)
+    if m is not None and url[0] > " " and "\t" not in url and "\n" not in url and "\r" not in url:
+        return m.group(1).lower(), m.group(2), m.group(3)
+    parts = urlsplit(url)
+    return parts.scheme, parts.netloc, parts.path
 
 
 @lru_cache(maxsize=4096)           # (recognition asks it for the same document up to three times)
 def column_url_of(url: str) -> str | None:
     """The column directory a document URL sits in (TRS /zcjd/202101/t…html → /zcjd/; Hanweb art_C_ → col)."""
-    parts = urlsplit(url)
-    if m := _HANWEB_ART.search(parts.path):
-        return urlunsplit((parts.scheme, parts.netloc, f"/col/col{m.group(1)}/index.html", "", ""))
-    if re.search(r"/doc/\d{4}/", parts.path):        # 无锡: the path names no column
+    scheme, netloc, path = _split(url)
+    if m := _HANWEB_ART.search(path):
+        return urlunsplit((scheme, netloc, f"/col/col{m.group(1)}/index.html", "", ""))
+    if _DOC_YEAR.search(path):        # 无锡: the path names no column
         return None
-    dirs = parts.path.split("/")[1:-1]
-    if parts.path.endswith(("/content.html", "/content.shtml")) and dirs:
+    dirs = path.split("/")[1:-1]
+    if path.endswith(("/content.html", "/content.shtml")) and dirs:
         dirs = dirs[:-1]
     while dirs and (_DATE_DIR.match(dirs[-1]) or dirs[-1].lower() in ("art", "content")):
         dirs = dirs[:-1]
     if not dirs:
         return None
-    return urlunsplit((parts.scheme, parts.netloc, "/" + "/".join(dirs) + "/", "", ""))
+    return urlunsplit((scheme, netloc, "/" + "/".join(dirs) + "/", "", ""))
 
 
 def _segment_targets(url: str, columns: dict[str, ColumnDef]) -> list[tuple[str, str, str]]:
