@@ -176,16 +176,17 @@ def column_url_of(url: str) -> str | None:
 def _segment_targets(url: str, columns: dict[str, ColumnDef]) -> list[tuple[str, str, str]]:
     """(key, segment, list URL) for each catalogue segment in the URL's directories."""
     seg_index = _catalogue_index(columns, "segments")
-    parts = urlsplit(url)
-    dirs = parts.path.split("/")[1:-1]
+    scheme, netloc, path = _split(url)
+    dirs = path.split("/")[1:-1]
     out = []
     for i, d in enumerate(dirs):
         if d.lower() in seg_index:
-            target = urlunsplit((parts.scheme, parts.netloc, "/" + "/".join(dirs[: i + 1]) + "/", "", ""))
+            target = urlunsplit((scheme, netloc, "/" + "/".join(dirs[: i + 1]) + "/", "", ""))
             out.append((seg_index[d.lower()], f"/{d}/", target))
-    host = parts.hostname or ""
-    if "gk.root" in columns and _GK_HOST.search(host) and parts.path in ("", "/"):
-        out.append(("gk.root", host, urlunsplit((parts.scheme, parts.netloc, "/", "", ""))))
+    if "gk.root" in columns and path in ("", "/"):
+        host = urlsplit(url).hostname or ""
+        if _GK_HOST.search(host):
+            out.append(("gk.root", host, urlunsplit((scheme, netloc, "/", "", ""))))
     return out
 
 
@@ -300,12 +301,14 @@ def recognise_columns(pages: Iterable[PageRecord], columns: dict[str, ColumnDef]
             add(match(crumbs[-1]), "breadcrumb", page, crumbs[-1], target_of(crumbs[-1]))
         for seg in _title_segments(page.title or ""):
             add(match(seg), "title", page, seg, target_of(seg))
-        for link in page.links:
-            if link.kind in ("page", "external") and link.anchor and len(link.anchor) <= _MAX_ANCHOR:
-                add(match(link.anchor), "anchor", page, link.anchor, link.url)
-        for url in [_page_url(page), *(lk.url for lk in page.links if lk.kind in ("page", "external"))]:
-            for key, seg, target in segment_targets(url):
-                add(key, "url", page, seg, target)
+        # (a page's identical evidences count once: each distinct one is added once, in order)
+        linked_urls = [lk.url for lk in page.links if lk.kind in ("page", "external")]
+        for anchor, url in dict.fromkeys((lk.anchor, lk.url) for lk in page.links if lk.kind in ("page", "external")
+                                         and lk.anchor and len(lk.anchor) <= _MAX_ANCHOR):
+            add(match(anchor), "anchor", page, anchor, url)
+        for key, seg, target in dict.fromkeys(t for url in dict.fromkeys([_page_url(page), *linked_urls])
+                                              for t in segment_targets(url)):
+            add(key, "url", page, seg, target)
     wanted = {k for tally in found.values() for k in tally.targets}
     crawled: dict[str, str] = {}
     for p in pages:
