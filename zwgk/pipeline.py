@@ -7,7 +7,11 @@ The CLI calls these; they hold the orchestration, the stages hold the logic.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +25,19 @@ from zwgk.store import Store, now_iso
 if TYPE_CHECKING:
     from zwgk.reports.options import ReportOptions
     from zwgk.reports.writer import ReportPaths
+
+
+@contextmanager
+def timed(run: RunDir, stage: str) -> Iterator[None]:
+    """Note a stage's wall time in the run's log (what a slow run spent its time on), if it has one."""
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        if Path(run.log).is_file():
+            with open(run.log, "a", encoding="utf-8") as log:
+                log.write(f"{datetime.now():%Y-%m-%d %H:%M:%S} [zwgk.pipeline] INFO: stage {stage}: "
+                          f"{time.monotonic() - started:.2f} s\n")
 
 
 def load_ledgers(insp: Inspection) -> list[Ledger]:
@@ -114,6 +131,13 @@ def probe_stage(run: RunDir, insp: Inspection) -> None:
 
 def evaluate(run: RunDir, insp: Inspection, ledgers: list[Ledger], *, network: bool = True,
              screenshots: bool | None = None, reprobe: bool = False) -> Evaluation:
+    """Checks and scoring on a stored crawl (_evaluate), its wall time noted in the run's log."""
+    with timed(run, "evaluate"):
+        return _evaluate(run, insp, ledgers, network=network, screenshots=screenshots, reprobe=reprobe)
+
+
+def _evaluate(run: RunDir, insp: Inspection, ledgers: list[Ledger], *, network: bool = True,
+              screenshots: bool | None = None, reprobe: bool = False) -> Evaluation:
     """Checks and scoring on a stored crawl. Fetches no pages, and no network facts either: the
     probes recorded at crawl time answer the checks (reprobe=True measures them anew and records
     them). Then, unless screenshots=False (default: crawl.screenshots; never with network=False),
@@ -240,7 +264,8 @@ def write_reports(run: RunDir, results: dict[str, Any], options: ReportOptions |
         results["diff"] = compare(baseline, results)
         if baseline.get("feedback"):        # the units' replies to the baseline's 问题清单 (zwgk feedback)
             results["diff"]["feedback"] = baseline["feedback"]
-    return write_all(run.path, results, options, processes=_run_processes(run))
+    with timed(run, "reports"):
+        return write_all(run.path, results, options, processes=_run_processes(run))
 
 
 def crawl_stage(insp: Inspection, run: RunDir, *, resume: bool, progress: bool, workers: int | None = None) -> bool:
@@ -258,13 +283,16 @@ def crawl_stage(insp: Inspection, run: RunDir, *, resume: bool, progress: bool, 
     if run.queue is not None:      # distributed (DESIGN §10): Redis queue, PostgreSQL store, any machines
         from zwgk.distributed.coordinator import crawl_distributed
 
-        outcomes = crawl_distributed(insp, run, resume=resume, progress=progress, workers=workers)
+        with timed(run, "crawl"):
+            outcomes = crawl_distributed(insp, run, resume=resume, progress=progress, workers=workers)
     else:
-        outcomes = run_crawl(insp, run, resume=resume, progress=progress, workers=workers)
+        with timed(run, "crawl"):
+            outcomes = run_crawl(insp, run, resume=resume, progress=progress, workers=workers)
     if any(o.status == "interrupted" for o in outcomes):
         return True
     try:
-        probe_stage(run, insp)
+        with timed(run, "probe"):
+            probe_stage(run, insp)
     except KeyboardInterrupt:
         store = Store(run.store)
         for site in store.sites():
