@@ -299,6 +299,7 @@ class Run:
     background_cpu: float = 0.0   # CPU seconds the rest of the machine used meanwhile (nginx included)
     renders: int = 0              # zwgk: pages rendered in a browser (render_js: auto; the site needs none)
     tree_pss_mb: float = 0.0      # the largest sum of PSS over the tree (shared pages counted once), MiB
+    stages: dict[str, float] = field(default_factory=dict)   # zwgk: wall s per stage, from its run log
 
     @property
     def pages_per_s(self) -> float:
@@ -522,7 +523,12 @@ def run_zwgk(site: Site, url: str, concurrency: int, workdir: Path, tool: str) -
                int(sum(_scrapy_stats(logtext, "downloader/request_count"))),
                min(t["wall"], crawl_end - started) if crawl_end else None,
                sorted(site.pages - got)[:20], sorted(got - site.pages)[:20], t["background"], renders,
-               t["tree_pss"])
+               t["tree_pss"], _stages(logtext))
+
+
+def _stages(logtext: str) -> dict[str, float]:
+    """The stage times zwgk notes in its run log ("stage probe: 1.23 s"); the last of each."""
+    return {m[0]: float(m[1]) for m in re.findall(r"\] INFO: stage (\w+): ([\d.]+) s", logtext)}
 
 
 def bare_command(url: str, concurrency: int, stats: Path, urls: Path, logfile: Path) -> list[str]:
@@ -590,8 +596,9 @@ def table(runs: list[Run]) -> str:
     tools = sorted({r.tool for r in runs}, key=lambda t: (order.get(t.partition(" @")[0], 99), t))
     lines = ["| N | tool | runs | pages | assets | requests | wall s | pages/s | pages/s, all runs | ×bare pages/s "
              "(median of rounds) | CPU s | peak RSS MB, largest process | peak RSS MB, all processes | "
-             "peak PSS MB, all processes | ×bare RSS | crawl s | checks + reports s | background CPU s |",
-             "|---:|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "peak PSS MB, all processes | ×bare RSS | crawl s | checks + reports s | probe / evaluate / reports s | "
+             "background CPU s |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
     for n in sorted({r.n for r in runs}):
         bare_runs = [r for r in runs if r.n == n and r.tool == BARE]
         bare = min(bare_runs, key=lambda r: r.wall) if bare_runs else None
@@ -609,11 +616,13 @@ def table(runs: list[Run]) -> str:
             crawl = f"{r.crawl_seconds:.1f}" if r.crawl_seconds is not None and tool != BARE else ""
             rest = (f"{r.wall - r.crawl_seconds:.1f} ({100 * (r.wall - r.crawl_seconds) / r.wall:.0f} %)"
                     if r.crawl_seconds is not None and "audit" in tool else "")
+            stages = " / ".join(f"{r.stages[k]:.1f}" for k in ("probe", "evaluate", "reports") if k in r.stages)
             lines.append(f"| {n:,} | {tool} | {len(rs)} | {r.pages:,}{flag} | {r.assets:,} | {r.requests:,} | "
                          f"{r.wall:.1f} | {r.pages_per_s:.0f} | {', '.join(f'{x.pages_per_s:.0f}' for x in rs)} | "
                          f"{ratio} | {r.cpu:.1f} | {r.rss_mb:.0f} | {r.tree_rss_mb:.0f} | "
                          f"{f'{r.tree_pss_mb:.0f}' if r.tree_pss_mb else ''} | {rss_ratio} | {crawl} | "
-                         f"{rest} | {r.background_cpu:.1f} |")
+                         f"{rest} | {stages} | "
+                         f"{r.background_cpu:.1f} |")
     return "\n".join(lines)
 
 
