@@ -68,6 +68,17 @@ def test_scan_changes_nothing(site_a: SiteContext, monkeypatch: pytest.MonkeyPat
     assert not facts._KEPT and evaluation._facts == one._facts and evaluation._term_hits == one._term_hits
     assert _results(evaluation) == on_demand
 
+    audit = _fresh(site_a, **terms)
+    audit.scan(2, keep=True, terms_too=True)            # zwgk audit's probe stage: the terms too, kept
+    assert audit._term_hits and facts._KEPT
+    read: list[Any] = []
+    monkeypatch.setattr(facts, "_scan", lambda *a, **k: read.append(a) or iter(()))
+    monkeypatch.setattr(facts, "MIN_PARALLEL_PAGES", 10**9)     # (a pass would run here, seen by `read`)
+    evaluation = _fresh(site_a, **terms)
+    evaluation.scan(2)                                  # takes all of it: no page read again
+    assert not read and not facts._KEPT and evaluation._term_hits == one._term_hits
+    assert _results(evaluation) == on_demand
+
 
 def _all_results(ctx: SiteContext, processes: int) -> str:
     results, findings = run_checks(ctx, [], processes=processes)

@@ -218,7 +218,8 @@ def execute(insp: Inspection, run: RunDir | None, *, fail_on: str, baseline: Pat
             attach(run, *shared)
     click.echo(f"运行目录 / run directory: {run.path}", err=True)
     try:
-        interrupted = crawl_stage(insp, run, resume=resume, progress=_interactive(), workers=workers)
+        interrupted = crawl_stage(insp, run, resume=resume, progress=_interactive(), workers=workers,
+                                  evaluation_next=True)
         evaluation = evaluate(run, insp, ledgers, screenshots=False if interrupted else None)
         paths = write_reports(run, evaluation.results, options, baseline=old)
     except KeyboardInterrupt:

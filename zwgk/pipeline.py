@@ -100,10 +100,11 @@ def _probes(store: Store, site: dict[str, Any], insp: Inspection, profile: Any, 
     return StoredProbes(store, site["key"], dns, timeout=timeout, ipv6=insp.network.ipv6)
 
 
-def probe_stage(run: RunDir, insp: Inspection) -> None:
+def probe_stage(run: RunDir, insp: Inspection, *, evaluation_next: bool = False) -> None:
     """Network facts are evidence of the crawl (DESIGN §11): the checks that probe (CheckMeta.probes)
     run now, against the live network, and every probe is stored with its time; `evaluate` re-judges
-    from these records. A site whose crawl was interrupted is probed when it is resumed."""
+    from these records. A site whose crawl was interrupted is probed when it is resumed.
+    evaluation_next (zwgk audit): the page scan reads what the evaluation needs too, in the same pass."""
     from zwgk.checks.context import SiteContext
     from zwgk.checks.coverage import crawl_status
     from zwgk.checks.engine import run_checks
@@ -121,7 +122,7 @@ def probe_stage(run: RunDir, insp: Inspection) -> None:
             ctx = SiteContext(store, site, insp.as_of, profile, _probes(store, site, insp, profile, live=True),
                               insp.checks)
             # site.search reads every document's 发布日期: one scan, kept for the evaluation after it
-            ctx.scan(processes, keep=True)
+            ctx.scan(processes, keep=True, terms_too=evaluation_next)
             run_checks(ctx, [], only=probing)
             ctx.keep()                # its columns and coverage too
         store.set_meta("probed_at", now_iso())
@@ -268,10 +269,11 @@ def write_reports(run: RunDir, results: dict[str, Any], options: ReportOptions |
         return write_all(run.path, results, options, processes=_run_processes(run))
 
 
-def crawl_stage(insp: Inspection, run: RunDir, *, resume: bool, progress: bool, workers: int | None = None) -> bool:
+def crawl_stage(insp: Inspection, run: RunDir, *, resume: bool, progress: bool, workers: int | None = None,
+                evaluation_next: bool = False) -> bool:
     """Crawl (or continue) every site with `workers` processes (None: the machine's cores), then probe
-    the network (probe_stage). Returns True when the run was interrupted (Ctrl-C): what was fetched is
-    kept, and `zwgk audit --resume` continues it."""
+    the network (probe_stage; evaluation_next: zwgk audit evaluates at once). Returns True when the run
+    was interrupted (Ctrl-C): what was fetched is kept, and `zwgk audit --resume` continues it."""
     from zwgk.crawler.runner import run_crawl
 
     store = Store(run.store)
@@ -292,7 +294,7 @@ def crawl_stage(insp: Inspection, run: RunDir, *, resume: bool, progress: bool, 
         return True
     try:
         with timed(run, "probe"):
-            probe_stage(run, insp)
+            probe_stage(run, insp, evaluation_next=evaluation_next)
     except KeyboardInterrupt:
         store = Store(run.store)
         for site in store.sites():

@@ -168,14 +168,15 @@ class SiteContext:
             self.__dict__.update(kept)
 
     # --- page understanding (cached, bounded; parsing is the expensive part) -------------------
-    def scan(self, processes: int = 1, *, keep: bool = False) -> None:
+    def scan(self, processes: int = 1, *, keep: bool = False, terms_too: bool = False) -> None:
         """Read every page once for the per-page facts several checks need (checks/facts.py), in
         `processes` worker processes when more than one; checks then read the facts, not the pages.
-        keep: leave the facts for the evaluation that follows in this process (facts.scan_site).
-        The columns are recognised meanwhile (they need no facts: this process is free)."""
+        keep: leave the facts for the evaluation that follows in this process (facts.scan_site), with
+        content.terms' findings too if terms_too. The columns are recognised meanwhile (they need no
+        facts: this process is free)."""
         from zwgk.checks.facts import scan_site
 
-        scan_site(self, processes, keep=keep, meanwhile=lambda: self.columns)
+        scan_site(self, processes, keep=keep, terms_too=terms_too, meanwhile=lambda: self.columns)
 
     def doc_judgement(self, page: PageRecord, fields: list[str]) -> Any:
         """doc.metadata's judgement of a document page (None: it lacks nothing)."""

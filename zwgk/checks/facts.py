@@ -30,19 +30,22 @@ log = logging.getLogger(__name__)
 
 MIN_PARALLEL_PAGES = 1000     # below this, starting processes costs more than it saves
 CHUNK = 500                   # pages per task: the parent holds a few chunks' facts, not all of them
-# facts the probe stage read, for the evaluation in the same process: key -> (facts, problems, hits)
-_KEPT: dict[tuple[Any, ...], tuple[dict[str, Any], dict[str, Any], str | None]] = {}
+# facts the probe stage read, for the evaluation in the same process: key -> (facts, problems, judged up
+# to, content.terms' findings by page id, the term list they were read with or None: not read)
+_KEPT: dict[tuple[Any, ...], tuple[dict[str, Any], dict[str, Any], str | None, dict[int, list[Any]], Any]] = {}
 
 # (page id, url, metadata facts or None, doc.metadata judgement or None, content.terms findings)
 Fact = tuple[int, str, Any, Any, list[Any]]
 
 
-def scan_site(ctx: SiteContext, processes: int = 1, *, keep: bool = False,
+def scan_site(ctx: SiteContext, processes: int = 1, *, keep: bool = False, terms_too: bool = False,
               meanwhile: Callable[[], Any] | None = None) -> None:
     """Fill ctx's fact tables from one pass over ctx.pages (see the module docstring). keep=True (the
     probe stage, whose site.search needs the 发布日期 too): only the metadata is read, and its facts
-    stay for the evaluation that follows in the same process (zwgk audit), which then reads the pages
-    for content.terms only — provided the store holds the same pages and the settings are the same.
+    stay for the evaluation that follows in the same process, which then reads the pages for
+    content.terms only — provided the store holds the same pages and the settings are the same;
+    terms_too (zwgk audit, whose evaluation follows at once): content.terms' findings are read in the
+    same pass and kept too, so the evaluation reads no page at all.
     meanwhile: work of this process that needs none of the facts (column recognition), done while
     forked processes read the pages — or before the pass, in one process."""
     from zwgk.checks.content import configured_terms
@@ -63,10 +66,13 @@ def scan_site(ctx: SiteContext, processes: int = 1, *, keep: bool = False,
     key = (target, ctx.key, len(ids), ids[-1], fields, superseded)
     meta_wanted = True
     if (kept := _KEPT.pop(key, None)) is not None:     # the probe stage read the metadata already
-        ctx._facts, ctx._problems, ctx._judged_upto = kept
+        ctx._facts, ctx._problems, ctx._judged_upto, term_hits, scanned = kept
         ctx._meta_scanned = True
         meta_wanted = False
-    if keep:
+        if scanned is not None and scanned == terms:    # … and the terms
+            ctx._term_hits, ctx._scanned_terms = term_hits, scanned
+            terms = []
+    if keep and not terms_too:
         terms = []                  # the probe stage needs the metadata only (site.search's 发布日期)
     if not meta_wanted and not terms:
         if meanwhile is not None:
@@ -104,7 +110,8 @@ def scan_site(ctx: SiteContext, processes: int = 1, *, keep: bool = False,
     if not keep:
         ctx._scanned_terms = terms
     else:
-        _KEPT[key] = (ctx._facts, ctx._problems, ctx._judged_upto)
+        _KEPT[key] = (ctx._facts, ctx._problems, ctx._judged_upto, ctx._term_hits if terms_too else {},
+                      terms if terms_too else None)
 
 
 def _merge(ctx: SiteContext, facts: Iterable[Fact], limit: int) -> None:
