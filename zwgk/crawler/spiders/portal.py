@@ -8,8 +8,9 @@ Script-built lists: the fast-path adapters (paging.py, driven by listpaging.py) 
 the browser (render.py) is asked only for what they cannot read, and for lists that state more items
 than the raw pages and the adapters produced (the cross-check). A rendered page is a second record of
 the same URL with method RENDER (its DOM, its links); the raw GET stays. With render_js: always the
-page is fetched by the browser first and plainly only when the render fails. A render that fails, or
-is impossible (no browser), is recorded too, so the checks can say `inconclusive` instead of "empty".
+page is fetched by the browser first and plainly only when the render fails. A render that times out
+is tried once more; one that fails, or is impossible (no browser), is recorded too, so the checks can
+say `inconclusive` instead of "empty".
 Every list read this way leaves a `list_coverage` row (coverage.py).
 
 Links are data: an href no browser can open is recorded as an `invalid` link with its reason; a URL
@@ -259,6 +260,13 @@ class PortalSpider(Spider):
         meta = request.meta
         kind = failure_kind(failure.value)
         message = str(failure.value) or type(failure.value).__name__
+        if kind == "render_timeout" and not meta.get("zwgk_render_retried"):
+            # a render that timed out is often a busy machine, not the page: once more, in a fresh
+            # context (the handler retired the stuck one), before the list is left to 无法判定
+            self.crawler.stats.inc_value("zwgk/render/retried")
+            self.logger.info("Render timed out, trying once more: %s", request.url)
+            yield request.replace(dont_filter=True, meta={**meta, "zwgk_render_retried": True})
+            return
         if kind == "render_unavailable" and self.browser.get("available"):
             self.browser.update(available=False, reason=message)   # no more renders this run
             announce_unavailable(message)
