@@ -214,3 +214,74 @@ def test_chromium_resolves_the_sites_through_the_configured_dns(portal, dns_serv
     assert rules == "MAP www.example-a.gov.cn 127.0.0.1, MAP xxgk.example-a.gov.cn 127.0.0.1"   # NXDOMAIN: left out
     assert resolver_rules(["www.example-a.gov.cn"], []) == ""           # no override: the system resolver
     assert launch_args(rules)[-1] == f"--host-resolver-rules={rules}"
+
+
+LIST_JS = """<html><head><title>通知公告</title></head><body><h2>通知公告</h2><ul id="list"></ul>
+<script>fetch('/api/list.json').then(r => r.json()).then(d => { document.getElementById('list').innerHTML =
+  d.map(x => `<li><a href="${x.url}">${x.title}</a><span>2026-11-20</span></li>`).join(''); });</script>
+</body></html>"""
+DOCS = [{"url": f"/tzgg/202611/t2026112{n}_{n}.html", "title": f"关于第{n}号事项的通知"} for n in range(3)]
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@needs_chromium
+def test_a_render_that_times_out_once_is_tried_again(tmp_path):
+    """The list page hangs in the browser the first time (a busy machine, a slow script) and renders the
+    second: the crawl reads the list from the second render, and records no render failure."""
+    renders = []
+
+    def app(path: str, headers: dict[str, str]) -> Reply:
+        if path == "/":
+            return Reply(body='<html><head><title>首页</title></head><body><a href="/tzgg/">通知公告</a></body></html>')
+        if path == "/tzgg/":
+            renders.append(path)          # 1: the plain fetch, 2: the first render, 3: the second
+            return Reply(body=HANG if len(renders) == 2 else LIST_JS)
+        if path == "/api/list.json":
+            return Reply(body=json.dumps(DOCS), headers={"Content-Type": "application/json"})
+        if path.startswith("/tzgg/2026"):
+            return Reply(body="<html><head><title>通知</title></head><body>正文</body></html>")
+        return Reply(404, "not found", {"Content-Type": "text/plain"})
+
+    with LoopbackServer(app) as server:
+        site = {"name": "测试站", "url": f"http://127.0.0.1:{server.port}/"}
+        config = write_inspection(tmp_path / "i.yaml", [site], browser_timeout=2)
+        done = zwgk("crawl", "-c", str(config), "-o", str(tmp_path / "runs"), timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert len(renders) == 3
+    records = store_of(tmp_path / "runs").pages()
+    (render,) = [r for r in records if r.method == "RENDER"]
+    assert (render.status, render.error_kind) == (200, None)
+    fetched = {r.url.split(f":{server.port}", 1)[1] for r in records if r.method == "GET" and r.ok}
+    assert {d["url"] for d in DOCS} <= fetched        # the list the second render showed was followed
+
+
+def test_a_render_timeout_is_retried_once_then_recorded(tmp_path):
+    from scrapy import Request
+    from scrapy.utils.test import get_crawler
+    from twisted.python.failure import Failure
+
+    from zwgk.config.inspection import CrawlSettings
+    from zwgk.crawler.render_handler import BrowserUnavailable, RenderTimeout
+    from zwgk.crawler.spiders.portal import PortalSpider
+    from zwgk.store import PageRecord
+
+    sites = [{"key": "www.x.gov.cn", "name": "x", "url": "http://www.x.gov.cn/", "unit": "",
+              "hosts": ["www.x.gov.cn"], "crawl": CrawlSettings(delay=0).model_dump()}]
+    crawler = get_crawler(PortalSpider, {"ZWGK_SITES": sites, "ZWGK_STORE": str(tmp_path / "crawl.sqlite"),
+                                         "ZWGK_RENDER": {"available": True, "reason": ""}})
+    spider = PortalSpider.from_crawler(crawler)
+
+    def fail(request: Request, exc: Exception) -> list:
+        failure = Failure(exc)
+        failure.request = request       # type: ignore[attr-defined]   (as Scrapy's errback gets it)
+        return list(spider.on_error(failure))
+
+    first = spider._request("www.x.gov.cn", "http://www.x.gov.cn/tzgg/", kind="page", depth=1, referer=None,
+                            anchor="render", render=True)
+    (again,) = fail(first, RenderTimeout("浏览器渲染超过 60 秒未完成"))
+    assert isinstance(again, Request) and again.dont_filter and again.meta["zwgk_render"]
+    (record,) = fail(again, RenderTimeout("浏览器渲染超过 60 秒未完成"))     # twice: recorded, not tried again
+    assert isinstance(record, PageRecord) and (record.method, record.error_kind) == ("RENDER", "render_timeout")
+    (gone,) = fail(first, BrowserUnavailable("浏览器无法启动"))              # no browser: nothing to retry
+    assert isinstance(gone, PageRecord) and gone.error_kind == "render_unavailable"

@@ -191,3 +191,30 @@ def test_an_older_postgres_store_gains_the_new_columns(pg_database: str) -> None
     store.upsert_site("k", "名", "http://k/", "单位", ["k"])
     assert store.db._missing(SCHEMA)[1] == []
     store.db.drop_schema()
+
+
+@pytest.mark.services
+def test_a_run_store_opened_by_many_connections_at_once(pg_database: str) -> None:
+    """CREATE SCHEMA IF NOT EXISTS races a concurrent CREATE (the catalogue's unique index): a run's
+    processes opening its new store together must all get it (a distributed test failed on it)."""
+    import threading
+
+    from zwgk.db.postgres import PostgresBackend, with_schema
+
+    errors: list[str] = []
+    for n in range(30):
+        url, ready = with_schema(pg_database, f"race_{n}"), threading.Barrier(8)
+
+        def open_store(url: str = url, ready: threading.Barrier = ready) -> None:
+            ready.wait()
+            try:
+                PostgresBackend(url).conn.close()
+            except Exception as exc:     # what the test reports
+                errors.append(repr(exc)[:200])
+
+        threads = [threading.Thread(target=open_store) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert not errors, errors

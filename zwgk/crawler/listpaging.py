@@ -158,6 +158,10 @@ class ListPaging:
         state.unread = reason
         yield state.coverage()
 
+    def reads(self, site: str, url: str) -> bool:
+        """Is `url` a list this process reads (its rendered DOM is credited here: `rendered`)?"""
+        return (site, url) in self.tracker.lists
+
     # --- the cross-check ------------------------------------------------------------------------
     def wants_render(self, site: str, url: str) -> ListState | None:
         """The list `url` states more items than the raw pages and the adapters obtained (once per list)."""

@@ -281,14 +281,16 @@ class FrontierScheduler:
 
     def _share(self, requests: list[Request]) -> None:
         """New rows for every worker, but the members of lists this worker reads (the list's paging and
-        probe chains continue where the list is read, as in one process): those it leases itself, and it
-        takes the queued rows of members it awaits that another page already added."""
+        probe chains continue where the list is read, as in one process) and the requests the spider
+        keeps (zwgk_keep: the browser render of such a list — rendered by another worker, whose spider
+        does not hold the list, its DOM would be credited to nothing and the list stay partial): those it
+        leases itself, and it takes the queued rows of members it awaits that another page already added."""
         awaited = self.spider.awaited_members() if self.spider is not None and hasattr(  # type: ignore[attr-defined]
             self.spider, "awaited_members") else ()
         own: list[tuple[Request, FrontierKey]] = []
         for request in requests:
             key = frontier_key(request)
-            if (key[0], key[1]) in awaited:
+            if request.meta.get("zwgk_keep") or (key[0], key[1]) in awaited:
                 self.frontier.add(request, leased=True)
                 own.append((request, key))
                 self._tried.add((key[0], key[1]))

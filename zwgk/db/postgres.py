@@ -16,6 +16,7 @@ connection, or in the caller's transaction), so a large result never sits in mem
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -124,7 +125,10 @@ class PostgresBackend(Nesting):
         self._streams = 0
         self._names = itertools.count(1)
         if self.schema:
-            self.conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+            # IF NOT EXISTS is not safe against a concurrent CREATE (a run's processes open its store at
+            # once): the loser fails on the catalogue's unique index, and the schema is there all the same
+            with contextlib.suppress(pg_errors.UniqueViolation):
+                self.conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
 
     def _connect(self) -> psycopg.Connection[Any]:
         options = f"-c search_path={self.schema},public" if self.schema else None

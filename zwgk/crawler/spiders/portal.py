@@ -8,8 +8,9 @@ Script-built lists: the fast-path adapters (paging.py, driven by listpaging.py) 
 the browser (render.py) is asked only for what they cannot read, and for lists that state more items
 than the raw pages and the adapters produced (the cross-check). A rendered page is a second record of
 the same URL with method RENDER (its DOM, its links); the raw GET stays. With render_js: always the
-page is fetched by the browser first and plainly only when the render fails. A render that fails, or
-is impossible (no browser), is recorded too, so the checks can say `inconclusive` instead of "empty".
+page is fetched by the browser first and plainly only when the render fails. A render that times out
+is tried once more; one that fails, or is impossible (no browser), is recorded too, so the checks can
+say `inconclusive` instead of "empty".
 Every list read this way leaves a `list_coverage` row (coverage.py).
 
 Links are data: an href no browser can open is recorded as an `invalid` link with its reason; a URL
@@ -90,7 +91,10 @@ class PortalSpider(Spider):
     # --- requests -----------------------------------------------------------------------------
     def _request(self, site: str, url: str, *, kind: str, depth: int, referer: str | None, anchor: str,
                  method: str = "GET", priority: int | None = None, dont_filter: bool = False,
-                 headers_only: bool = False, form: dict[str, str] | None = None, render: bool | None = None) -> Request:
+                 headers_only: bool = False, form: dict[str, str] | None = None, render: bool | None = None,
+                 keep: bool = False) -> Request:
+        """`keep`: several workers — this worker fetches it itself (scheduler.py), as a render of a list it
+        reads: only the reader's ListState can credit what the browser shows."""
         cfg = self.sites[site]["crawl"]
         render_only = False        # render_js: always — the browser fetches the page first, plainly on failure
         if method == RENDER_METHOD:       # a resumed frontier row of a rendered page
@@ -107,6 +111,8 @@ class PortalSpider(Spider):
             # same URL as the raw fetch: the dupefilter and frontier key it by method RENDER
             meta.update(playwright=True, zwgk_render=True, zwgk_render_only=render_only, zwgk_method=RENDER_METHOD,
                         download_slot=site + RENDER_SLOT)
+        if keep:
+            meta["zwgk_keep"] = True
         if not cfg["respect_robots"]:
             meta["dont_obey_robotstxt"] = True
         callback = self._callbacks.get(kind, self._parse_resource)
@@ -226,7 +232,7 @@ class PortalSpider(Spider):
             return
         if self._can_render():
             yield self._request(rec.site, rec.url, kind="page", depth=rec.depth, referer=rec.referer,
-                                anchor="render", render=True)
+                                anchor="render", render=True, keep=self.lists.reads(rec.site, rec.url))
         else:
             reason = self.browser.get("reason") or "浏览器不可用"
             yield self._render_failure(rec.site, rec.url, rec.depth, rec.referer, "render_unavailable", reason)
@@ -236,8 +242,9 @@ class PortalSpider(Spider):
         """The cross-check, once a list's last member is in: it still holds fewer items than it states."""
         if self.sites[site]["crawl"].get("render_js", "auto") == "never":
             return
-        if self._can_render():
-            yield self._request(site, url, kind="page", depth=depth, referer=referer, anchor="render", render=True)
+        if self._can_render():      # rendered here: the list's state, which the DOM completes, is here
+            yield self._request(site, url, kind="page", depth=depth, referer=referer, anchor="render", render=True,
+                                keep=True)
         else:
             yield self._render_failure(site, url, depth, referer, "render_unavailable",
                                        self.browser.get("reason") or "浏览器不可用")
@@ -253,6 +260,13 @@ class PortalSpider(Spider):
         meta = request.meta
         kind = failure_kind(failure.value)
         message = str(failure.value) or type(failure.value).__name__
+        if kind == "render_timeout" and not meta.get("zwgk_render_retried"):
+            # a render that timed out is often a busy machine, not the page: once more, in a fresh
+            # context (the handler retired the stuck one), before the list is left to 无法判定
+            self.crawler.stats.inc_value("zwgk/render/retried")
+            self.logger.info("Render timed out, trying once more: %s", request.url)
+            yield request.replace(dont_filter=True, meta={**meta, "zwgk_render_retried": True})
+            return
         if kind == "render_unavailable" and self.browser.get("available"):
             self.browser.update(available=False, reason=message)   # no more renders this run
             announce_unavailable(message)
