@@ -19,6 +19,7 @@ replacement started mid-crawl is a new interpreter (`python -m zwgk.crawler.work
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import logging
 import os
@@ -272,6 +273,9 @@ def _fork_worker(args: list[str]) -> Forked | None:
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()          # else the child would write the parent's pending output again
+    # What both processes hold from before the fork leaves the collector's reach: its passes would
+    # write to every object's header and so copy the pages they share (the workers' memory, PSS).
+    gc.freeze()
     pid = os.fork()
     if pid:
         return Forked(pid)
