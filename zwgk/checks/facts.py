@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -91,10 +92,12 @@ def scan_site(ctx: SiteContext, processes: int = 1, *, keep: bool = False, terms
         if pool is not None:
             with pool:                             # in id order, a chunk at a time (bounded memory)
                 parts = pool.imap(_scan_chunk, [(chunk, *job) for chunk in chunks])
-                if meanwhile is not None:          # (the pool works on while this process does)
+                # The chunks are merged as they come (a thread) while this process does its own work:
+                # left waiting until then, every page's facts would pile up in the pool's results.
+                merging = _Merging(ctx, parts, limit)
+                if meanwhile is not None:
                     meanwhile()
-                for part in parts:
-                    _merge(ctx, part, limit)
+                merging.join()
                 pool.close()                       # let the workers finish and exit on their own,
                 pool.join()                        # rather than be terminated by the with-block
     else:
@@ -112,6 +115,28 @@ def scan_site(ctx: SiteContext, processes: int = 1, *, keep: bool = False, terms
     else:
         _KEPT[key] = (ctx._facts, ctx._problems, ctx._judged_upto, ctx._term_hits if terms_too else {},
                       terms if terms_too else None)
+
+
+class _Merging(threading.Thread):
+    """_merge of every part, in a thread of this process; join() re-raises what the pool raised."""
+
+    def __init__(self, ctx: SiteContext, parts: Iterable[Iterable[Fact]], limit: int):
+        super().__init__(name="zwgk-scan-merge", daemon=True)
+        self.ctx, self.parts, self.limit = ctx, parts, limit
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            for part in self.parts:
+                _merge(self.ctx, part, self.limit)
+        except BaseException as exc:        # (re-raised in the caller's thread)
+            self.error = exc
+
+    def join(self, timeout: float | None = None) -> None:
+        super().join(timeout)
+        if self.error is not None:
+            raise self.error
 
 
 def _merge(ctx: SiteContext, facts: Iterable[Fact], limit: int) -> None:
