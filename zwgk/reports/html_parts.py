@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from jinja2 import pass_context
@@ -66,29 +67,39 @@ def page_zone(ctx: Any) -> Any:
     return ctx.get("tz") or zone(None)
 
 
+def _say(text: Any, fallback: str = TECH_FALLBACK) -> str:
+    people, tech = split_technical(text)
+    shown = escape(mainland_quotes(humanize(people)) or (fallback if tech else ""))
+    if not tech:
+        return shown
+    return f'{shown} <details class="tech"><summary>技术细节</summary><pre>{escape(tech)}</pre></details>'
+
+
 def say(text: Any, fallback: str = TECH_FALLBACK) -> Markup:
     """A text for people: the Chinese sentence, and the technical detail (an English library message,
     a call log) behind a disclosure."""
-    people, tech = split_technical(text)
-    shown = mainland_quotes(humanize(people)) or (fallback if tech else "")
-    if not tech:
-        return escape(shown)
-    return Markup('{} <details class="tech"><summary>技术细节</summary><pre>{}</pre></details>').format(shown, tech)
+    return Markup(_say(text, fallback))
 
 
 # --- links and badges --------------------------------------------------------------------------------
+# The functions with a leading underscore return safe HTML as a plain str (cheaper to join); the
+# public ones wrap it as Markup for the templates.
 
-def link(url: Any, text: Any = None) -> Markup:
-    shown = text if text else url
+def _link(url: Any, text: Any = None) -> str:
+    shown = escape(text if text else url)
     safe = safe_url(url)
     if safe:
-        return Markup('<a class="url" href="{}" rel="noreferrer nofollow">{}</a>').format(safe, shown)
-    return Markup('<span class="nolink" title="非 http/https 地址，不作链接">{}</span>').format(shown)
+        return f'<a class="url" href="{escape(safe)}" rel="noreferrer nofollow">{shown}</a>'
+    return f'<span class="nolink" title="非 http/https 地址，不作链接">{shown}</span>'
+
+
+def link(url: Any, text: Any = None) -> Markup:
+    return Markup(_link(url, text))
 
 
 def _badge(prefix: str, labels: Mapping[Any, str], default: str) -> Callable[[Any], Markup]:
     def badge(value: Any) -> Markup:
-        return Markup('<span class="badge {}{}">{}</span>').format(prefix, value, labels.get(value, default))
+        return Markup(f'<span class="badge {prefix}{escape(value)}">{escape(labels.get(value, default))}</span>')
     return badge
 
 
@@ -98,18 +109,18 @@ check_status = _badge("st-", CHECK_STATUS_LABELS, "无法判定")
 
 
 def verdict(v: Any) -> Markup:
-    return Markup('<span class="badge v-{}">{}</span>').format(v, v)
+    return Markup(f'<span class="badge v-{escape(v)}">{escape(v)}</span>')
 
 
 def diff_mark(mark: Any) -> Markup:
     if not mark:
         return Markup("")
-    return Markup('<span class="badge d-{}">{}</span>').format(mark, DIFF_LABELS.get(mark, mark))
+    return Markup(f'<span class="badge d-{escape(mark)}">{escape(DIFF_LABELS.get(mark, mark))}</span>')
 
 
 def check(key: Any) -> Markup:
     """A check by its title; its id only in the tooltip."""
-    return Markup('<span class="check" title="检查项编号 {}">{}</span>').format(key, check_title(key))
+    return Markup(f'<span class="check" title="检查项编号 {escape(key)}">{escape(check_title(key))}</span>')
 
 
 # --- evidence ----------------------------------------------------------------------------------------
@@ -126,29 +137,39 @@ def _is_iterable(v: Any) -> bool:
     return True
 
 
+@lru_cache(maxsize=8192)
+def _text(v: str, tz: Any) -> str:
+    # Evidence repeats the same strings across findings (a label, a reason, a host): about 3 in 4
+    # of them were rendered before.
+    return _link(v) if looks_like_url(v) else _say(localtime(_value_label(v), tz))
+
+
+def _value(v: Any, tz: Any, missing: bool = False) -> str:
+    if isinstance(v, Mapping):
+        parts = ['<dl class="ev">']
+        for k, x in v.items():
+            if _present(x):
+                parts.append(f'<dt title="{escape(k)}">{escape(evidence_label(k))}</dt><dd>{_value(x, tz)}</dd>')
+            elif missing:
+                parts.append(f'<dt title="{escape(k)}">{escape(evidence_label(k))}</dt>'
+                             '<dd><span class="badge st-fail">未见</span></dd>')
+        parts.append("</dl>")
+        return "".join(parts)
+    if isinstance(v, str):
+        return _text(v, tz)
+    if _is_iterable(v):
+        return "；".join(_value(x, tz) for x in v)
+    if v is True:
+        return "是"
+    if v is False:
+        return "否"
+    return escape(clean(v))
+
+
 def evidence_value(v: Any, tz: Any, missing: bool = False) -> Markup:
     """A stored evidence value: a mapping as a <dl> of labelled entries (missing=True: an empty entry is
     the point, say 未见), a URL as a link, a list joined with '；', a one-word code by its label."""
-    if isinstance(v, Mapping):
-        parts = [Markup("<dl class=\"ev\">")]
-        for k, x in v.items():
-            if _present(x):
-                parts.append(Markup('<dt title="{}">{}</dt><dd>{}</dd>').format(k, evidence_label(k),
-                                                                              evidence_value(x, tz)))
-            elif missing:
-                parts.append(Markup('<dt title="{}">{}</dt><dd><span class="badge st-fail">未见</span></dd>')
-                             .format(k, evidence_label(k)))
-        parts.append(Markup("</dl>"))
-        return Markup("").join(parts)
-    if isinstance(v, str):
-        return link(v) if looks_like_url(v) else say(localtime(_value_label(v), tz))
-    if _is_iterable(v):
-        return Markup("；").join(evidence_value(x, tz) for x in v)
-    if v is True:
-        return Markup("是")
-    if v is False:
-        return Markup("否")
-    return escape(clean(v))
+    return Markup(_value(v, tz, missing))
 
 
 def extra_evidence(ev: Any) -> dict[str, Any]:
@@ -158,19 +179,18 @@ def extra_evidence(ev: Any) -> dict[str, Any]:
 def finding_evidence(ev: Any, tz: Any) -> Markup:
     """What was expected, what was seen and when; the rest of the stored evidence folded away."""
     fields = ev if isinstance(ev, Mapping) else {}
-    parts = [Markup('<dl class="ev">')]
+    parts = ['<dl class="ev">']
     if fields.get("expected") not in (None, ""):
-        parts.append(Markup("<dt>应当</dt><dd>{}</dd>").format(evidence_value(fields["expected"], tz)))
+        parts.append(f"<dt>应当</dt><dd>{_value(fields['expected'], tz)}</dd>")
     if fields.get("seen") not in (None, ""):
-        parts.append(Markup("<dt>实际所见</dt><dd>{}</dd>").format(evidence_value(fields["seen"], tz, True)))
+        parts.append(f"<dt>实际所见</dt><dd>{_value(fields['seen'], tz, True)}</dd>")
     if fields.get("at"):
-        parts.append(Markup("<dt>检查时间</dt><dd>{}</dd>").format(localtime(fields["at"], tz)))
-    parts.append(Markup("</dl>"))
+        parts.append(f"<dt>检查时间</dt><dd>{escape(localtime(fields['at'], tz))}</dd>")
+    parts.append("</dl>")
     extra = extra_evidence(ev)
     if extra:
-        parts.append(Markup('<details class="more"><summary>更多证据</summary>{}</details>')
-                     .format(evidence_value(extra, tz)))
-    return Markup("").join(parts)
+        parts.append(f'<details class="more"><summary>更多证据</summary>{_value(extra, tz)}</details>')
+    return Markup("".join(parts))
 
 
 def shot_href(path: Any) -> str:
@@ -184,14 +204,15 @@ def screenshot_html(use: Any, tz: Any) -> Markup:
     if not use:
         return Markup("")
     if use.get("first"):
-        return Markup('<div class="shot-ref"><a href="#{}">证据截图见上文（同一页面）</a></div>').format(use["first"])
+        return Markup(f'<div class="shot-ref"><a href="#{escape(use["first"])}">证据截图见上文（同一页面）</a></div>')
     shot = use.get("shot") or {}
     full = shot_href(shot.get("path"))
     if not full:
         return Markup("")
-    return Markup('<div class="shot"><a href="{}" title="打开完整截图"><img src="{}" alt="证据截图" width="320" '
-                  'loading="lazy"></a>\n<span class="muted">证据截图 · {}</span></div>').format(
-        full, shot_href(shot.get("thumb")) or full, localtime(shot.get("at"), tz))
+    thumb = shot_href(shot.get("thumb")) or full
+    return Markup(f'<div class="shot"><a href="{escape(full)}" title="打开完整截图"><img src="{escape(thumb)}" '
+                  f'alt="证据截图" width="320" loading="lazy"></a>\n'
+                  f'<span class="muted">证据截图 · {escape(localtime(shot.get("at"), tz))}</span></div>')
 
 
 def reply(item: Any) -> Markup:
