@@ -13,9 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from zwgk.reports.bulletin import write_bulletin
-from zwgk.reports.html import write_html
-from zwgk.reports.issues_xlsx import write_issues
 from zwgk.reports.junit import write_junit
 from zwgk.reports.options import ReportOptions
 from zwgk.reports.results import write_results
@@ -41,6 +38,11 @@ PARALLEL_FINDINGS = 500       # below this the Word and Excel files take less th
 
 
 def _office_files(outdir: Path, results: dict[str, Any], options: ReportOptions) -> tuple[Path, Path]:
+    # Imported here: with processes > 1 only the forked writer loads python-docx and openpyxl, while
+    # this process loads Jinja for the HTML pages.
+    from zwgk.reports.bulletin import write_bulletin
+    from zwgk.reports.issues_xlsx import write_issues
+
     return (write_bulletin(outdir / BULLETIN, results, options),
             write_issues(outdir / ISSUES, results, options))
 
@@ -74,6 +76,8 @@ def write_all(outdir: Path, results: dict[str, Any], options: ReportOptions | No
                ("results.json（原始结果）", RESULTS)]
     if results.get("diff"):
         outputs.insert(0, ("复查对比", DIFF_HTML))
+    from zwgk.reports.html import write_html
+
     index = write_html(outdir, results, outputs)
     if pending is not None:
         pool, job = pending
