@@ -7,12 +7,14 @@ HTML pages and junit.xml: byte-identical (an HTML difference that is whitespace 
 such). 问题清单.xlsx: every sheet's cell values, hyperlinks, number formats, fills, fonts, comments,
 row heights, column widths, merged cells and data validations. 通报.docx: every paragraph's text and
 style in the body, the tables' cells, headers and footers. Exit status 0 when everything is equal.
+Also printed (not judged): which zip parts of the two Office files are byte-identical.
 """
 
 from __future__ import annotations
 
 import re
 import sys
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -108,8 +110,21 @@ def _docx(ref: Path, new: Path) -> list[str]:
     return [f"通报.docx: paragraphs differ, first: {_first_difference(a, b)}"]
 
 
+def _zip_parts(ref: Path, new: Path) -> None:
+    """Informational: the Office files' XML parts that are byte-identical (the document properties
+    carry the time of writing, so they may differ without anything a reader sees)."""
+    for name in ("通报.docx", "问题清单.xlsx"):
+        with zipfile.ZipFile(ref / name) as a, zipfile.ZipFile(new / name) as b:
+            parts = sorted(set(a.namelist()) | set(b.namelist()))
+            differ = [p for p in parts if p not in a.namelist() or p not in b.namelist() or a.read(p) != b.read(p)]
+        print(f"{name}: {len(parts) - len(differ)} of {len(parts)} zip parts byte-identical"
+              + (f" (differ: {', '.join(differ)})" if differ else ""))
+
+
 def compare(ref: Path, new: Path) -> list[str]:
-    return _html(ref, new) + _junit(ref, new) + _xlsx(ref, new) + _docx(ref, new)
+    problems = _html(ref, new) + _junit(ref, new) + _xlsx(ref, new) + _docx(ref, new)
+    _zip_parts(ref, new)
+    return problems
 
 
 def main(argv: list[str]) -> int:
