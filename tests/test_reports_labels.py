@@ -34,4 +34,15 @@ def test_reports_do_not_import_the_check_families() -> None:
             "import zwgk.reports.writer; "
             "print(json.dumps(sorted(m for m in sys.modules if m.startswith(FAMILIES))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert json.loads(out) == ["zwgk.checks.base"]
+    assert json.loads(out) == ["zwgk.checks.base", "zwgk.checks.registry"]     # the contract, no family
+
+
+def test_a_catalogue_id_the_reading_misses_falls_back_to_the_registry(monkeypatch) -> None:
+    import zwgk.reports.check_titles as titles
+
+    monkeypatch.setattr(titles, "_from_source", lambda: {"site.reachable": "站点首页可访问"})
+    titles.check_titles.cache_clear()
+    try:
+        assert titles.check_titles() == {cid: chk.meta.title for cid, chk in all_checks().items()}
+    finally:
+        titles.check_titles.cache_clear()

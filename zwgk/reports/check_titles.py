@@ -3,8 +3,9 @@
 The titles are declared beside each check (`@check(id=..., title=...)` in zwgk/checks/<family>.py).
 Importing the families to read them pulls in the whole page-understanding stack (about a second in
 a fresh `zwgk report` process), so the reports read the decorators' literal arguments from the
-source instead. A declaration that cannot be read that way (no source shipped, a computed title)
-falls back to importing the registry. tests/test_reports_labels.py holds the two readings equal.
+source instead. A declaration that cannot be read that way (no source shipped, a computed title,
+an id of the catalogue not found) falls back to importing the registry.
+tests/test_reports_labels.py holds the two readings equal.
 """
 
 from __future__ import annotations
@@ -59,4 +60,10 @@ def _from_registry() -> dict[str, str]:
 @cache
 def check_titles() -> dict[str, str]:
     """Check id → title ('column.missing' → '必设栏目已开设') for every declared check."""
-    return _from_source() or _from_registry()
+    # the id contract alone: importing the registry module loads no check family
+    from zwgk.checks.registry import CHECK_IDS
+
+    titles = _from_source()
+    if titles is None or not set(CHECK_IDS) <= titles.keys():      # a declaration the reading missed
+        return _from_registry()
+    return titles
