@@ -1,7 +1,8 @@
 """HTML reports from results.json: the summary (index.html), one page per site, the 复查 page.
 
 Jinja2 autoescape is on for every template and crawled text is never marked safe; only our own
-stylesheet, script and the SVG charts (built with Markup.format, which escapes) are Markup.
+stylesheet, script and the SVG charts (built with Markup.format, which escapes) are Markup, and the
+shared pieces of html_parts.py (a link, an evidence list …), which escape every value they show.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from jinja2 import ChainableUndefined, Environment, PackageLoader, pass_context,
 from markupsafe import Markup
 
 from zwgk.reports import charts, html_parts, view
-from zwgk.reports.html_parts import detail, extra_evidence, localtime, page_zone, said, shot_href
+from zwgk.reports.html_parts import localtime, page_zone, said, shot_href
 from zwgk.reports.labels import (
     CHECK_STATUS_LABELS,
     CRAWL_LABELS,
@@ -40,7 +41,6 @@ from zwgk.reports.text import (
     looks_like_url,
     mainland_quotes,
     percent,
-    safe_url,
     score_text,
     shorten,
     zone,
@@ -69,10 +69,8 @@ def environment() -> Environment:
                       trim_blocks=True, lstrip_blocks=True,
                       # a results.json with only DESIGN §5's minimum fields still renders (blank, not 500)
                       undefined=ChainableUndefined)
-    env.filters.update(href=safe_url, clean=clean, percent=percent, score=score_text, shorten=shorten,
-                       looks_like_url=looks_like_url, extra_evidence=extra_evidence, shot_href=shot_href,
-                       said=said, detail=detail, localtime=_localtime, quotes=mainland_quotes,
-                       cite=lambda basis: cite(basis).text)
+    env.filters.update(clean=clean, percent=percent, score=score_text, shorten=shorten, looks_like_url=looks_like_url,
+                       said=said, localtime=_localtime, quotes=mainland_quotes, cite=lambda basis: cite(basis).text)
     env.globals["labels"] = LABELS
     env.globals.update(html_parts.GLOBALS)      # link, say, value, evidence …: Python, not macros
     return env
