@@ -27,12 +27,14 @@ from urllib.parse import urlsplit
 
 from docx import Document
 from docx.document import Document as DocumentObject
+from docx.enum.style import WD_STYLE_TYPE
 from docx.shared import Mm, Pt
 
 from zwgk.reports import view
 from zwgk.reports.docx_parts import (
     ALIGN,
     StyleSpec,
+    add_text_run,
     anchor_bottom,
     borders,
     bottom_rule,
@@ -116,16 +118,26 @@ class Writer:
         self.doc = doc
         self.width = text_width_twips(doc)
         self.new_page = False
+        self._style_ids: dict[str, str | None] = {}
+
+    def _paragraph(self, text: str, style: str) -> Any:
+        """doc.add_paragraph(text, style=…) with the style id looked up once per style (python-docx
+        searches the styles part for the name and the default style on every call)."""
+        if style not in self._style_ids:
+            self._style_ids[style] = self.doc.part.get_style_id(self.doc.styles[style], WD_STYLE_TYPE.PARAGRAPH)
+        para = self.doc.add_paragraph(text)
+        para._p.style = self._style_ids[style]
+        return para
 
     def p(self, text: str = "", style: str = "正文") -> Any:
-        para = self.doc.add_paragraph(say(text), style=self.doc.styles[style])
+        para = self._paragraph(say(text), style)
         if self.new_page:           # the attachment starts a page (no empty paragraph left at its top)
             para.paragraph_format.page_break_before = True
             self.new_page = False
         return para
 
     def blank(self, style: str = "正文") -> None:
-        self.doc.add_paragraph(style=self.doc.styles[style])
+        self._paragraph("", style)
 
     def page_break(self) -> None:
         self.new_page = True
@@ -163,12 +175,12 @@ class Writer:
                 cell_width(first, sum(widths))
                 span(first, len(widths))
                 first.p_lst[0].style = (sub if isinstance(values, tuple) else head).style_id
-                first[-1].add_r().text = say(values[1] if isinstance(values, tuple) else values)
+                add_text_run(first[-1], say(values[1] if isinstance(values, tuple) else values))
                 keep_with_next(first.p_lst[0])
                 continue
             for tc, value in zip(tr.tc_lst, values, strict=True):
                 text = str(value if value is not None else "")
-                tc[-1].add_r().text = text if ZWSP in text else say(text)      # addresses stay as they are
+                add_text_run(tc[-1], text if ZWSP in text else say(text))      # addresses stay as they are
         return table
 
 

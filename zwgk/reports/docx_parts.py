@@ -194,6 +194,16 @@ def borders(table: Any, *, outer: int = 4, inner: int = 4, vertical: bool = True
     put(table._tbl.tblPr, el, TBLPR)
 
 
+def add_text_run(p: Any, text: str) -> None:
+    """A run with `text` at the end of paragraph element `p`: python-docx's `run.text = text`, without
+    its per-character loop and its search for content to clear in a run that has none."""
+    r = p.add_r()
+    if "\t" in text or "\n" in text or "\r" in text:
+        r.text = text                   # tabs and line breaks become <w:tab/> and <w:br/>
+    elif text:
+        r.add_t(text)
+
+
 def repeat_header(row: Any) -> None:
     """The header row repeats on every page a long table spans."""
     put(row._tr.get_or_add_trPr(), _el("w:tblHeader", val="true"), TRPR)

@@ -1,14 +1,14 @@
 """HTML reports from results.json: the summary (index.html), one page per site, the 复查 page.
 
 Jinja2 autoescape is on for every template and crawled text is never marked safe; only our own
-stylesheet, script and the SVG charts (built with Markup.format, which escapes) are Markup.
+stylesheet, script and the SVG charts (built with Markup.format, which escapes) are Markup, and the
+shared pieces of html_parts.py (a link, an evidence list …), which escape every value they show.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -18,7 +18,8 @@ from typing import Any
 from jinja2 import ChainableUndefined, Environment, PackageLoader, pass_context, select_autoescape
 from markupsafe import Markup
 
-from zwgk.reports import charts, view
+from zwgk.reports import charts, html_parts, view
+from zwgk.reports.html_parts import localtime, page_zone, said, shot_href
 from zwgk.reports.labels import (
     CHECK_STATUS_LABELS,
     CRAWL_LABELS,
@@ -29,7 +30,6 @@ from zwgk.reports.labels import (
     cap_label,
     check_title,
     evidence_label,
-    humanize,
     missing_label,
     problem_label,
     setting_label,
@@ -40,13 +40,9 @@ from zwgk.reports.text import (
     clean,
     looks_like_url,
     mainland_quotes,
-    parse_time,
     percent,
-    safe_url,
     score_text,
     shorten,
-    split_technical,
-    time_text,
     zone,
 )
 from zwgk.reports.wording import cite
@@ -57,36 +53,12 @@ LABELS = {"severity": SEVERITY_LABELS, "severities": SEVERITIES,
           "check_status": CHECK_STATUS_LABELS, "crawl": CRAWL_LABELS, "diff": DIFF_LABELS,
           "check_title": check_title, "problem": problem_label, "target": target_label, "evidence": evidence_label,
           "value": value_label, "setting": setting_label, "cap": cap_label, "missing": missing_label}
-_EVIDENCE_SHOWN = {"expected", "seen", "at", "screenshot"}
 FAILING_TASKS = ("unfulfilled", "partial", "inconclusive")
-
-
-def _said(text: Any) -> str:
-    """The sentence people read: ids labelled, mainland quotes, the English detail left out."""
-    said, _ = split_technical(text)
-    return mainland_quotes(humanize(said))
-
-
-def _detail(text: Any) -> str:
-    return split_technical(text)[1]
 
 
 @pass_context
 def _localtime(ctx: Any, value: Any) -> str:
-    """An ISO time in the inspection's time zone ('2026-11-22 19:08:58 +08:00'); other values as given."""
-    return time_text(value, ctx.get("tz") or zone(None)) if parse_time(value, zone(None)) else clean(value)
-# An evidence screenshot is a file of the run (RUN/screenshots/<site>/<n>.png): only that shape of
-# relative path is ever linked, so a doctored results.json cannot point the page anywhere else.
-_SHOT_PATH = re.compile(r"screenshots/[A-Za-z0-9.-]+/\d+(\.thumb)?\.png")
-
-
-def _shot_href(path: Any) -> str:
-    """'../screenshots/…png' (site pages live in sites/) for a screenshot path, else ''."""
-    return f"../{path}" if isinstance(path, str) and _SHOT_PATH.fullmatch(path) else ""
-
-
-def _extra_evidence(ev: Any) -> dict[str, Any]:
-    return {k: v for k, v in ev.items() if k not in _EVIDENCE_SHOWN} if isinstance(ev, dict) else {}
+    return localtime(value, page_zone(ctx))
 
 
 @cache
@@ -97,11 +69,10 @@ def environment() -> Environment:
                       trim_blocks=True, lstrip_blocks=True,
                       # a results.json with only DESIGN §5's minimum fields still renders (blank, not 500)
                       undefined=ChainableUndefined)
-    env.filters.update(href=safe_url, clean=clean, percent=percent, score=score_text, shorten=shorten,
-                       looks_like_url=looks_like_url, extra_evidence=_extra_evidence, shot_href=_shot_href,
-                       said=_said, detail=_detail, localtime=_localtime, quotes=mainland_quotes,
-                       cite=lambda basis: cite(basis).text)
+    env.filters.update(clean=clean, percent=percent, score=score_text, shorten=shorten, looks_like_url=looks_like_url,
+                       said=said, localtime=_localtime, quotes=mainland_quotes, cite=lambda basis: cite(basis).text)
     env.globals["labels"] = LABELS
+    env.globals.update(html_parts.GLOBALS)      # link, say, value, evidence …: Python, not macros
     return env
 
 
@@ -220,7 +191,7 @@ def screenshots(site: dict[str, Any], groups: list[view.FindingGroup], anchors: 
     for group in groups:
         for f in group.findings:
             shot = (f.get("evidence") or {}).get("screenshot")
-            if not isinstance(shot, dict) or not _shot_href(shot.get("path")):
+            if not isinstance(shot, dict) or not shot_href(shot.get("path")):
                 continue
             first = seen.get(shot["path"])
             out[f["key"]] = {"shot": shot, "first": first}

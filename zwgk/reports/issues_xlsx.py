@@ -16,6 +16,7 @@ import math
 import re
 from copy import copy
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,7 @@ ISSUE_COLUMNS: list[tuple[str, float]] = [
     ("严重程度", 8), ("对象", 16), ("实际所见", 30), ("检查时间", 18), ("技术细节", 24), (KEY_HEADER, 20),
 ]
 PRINTED = 13                        # the columns on paper: up to 备注
+LINK_COLUMN = [n for n, _ in ISSUE_COLUMNS].index("页面地址")
 SUMMARY_COLUMNS: list[tuple[str, float]] = [
     ("排名", 6), ("责任单位", 22), ("网站", 20), ("网址", 30), ("得分", 7), ("结论", 9), ("单项否决项", 16),
     ("任务落实率", 10), ("问题数", 8), ("单项否决级", 9), ("严重", 7), ("一般", 7), ("提示", 7),
@@ -102,6 +104,28 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, style: StyleArray) -> Ce
     return cell
 
 
+def _new_cell(ws: Worksheet, value: Any, style: StyleArray) -> Cell:
+    """A cell for ws.append (a whole row at once, no lookups in the sheet's cell table); text stays
+    text as in _put."""
+    if isinstance(value, str | dict | list):
+        cell = Cell(ws, value=clean(value), style_array=style)
+        cell.data_type = "s"
+        return cell
+    return Cell(ws, value=value, style_array=style)
+
+
+def _issue_style(name: str, value: Any, styles: _Styles, linked: bool) -> StyleArray:
+    if name == "页面地址":
+        return styles.link if linked else styles.text
+    if name in FILL_IN:
+        return styles.unit_date if name == "整改完成时间" else styles.unit
+    if isinstance(value, datetime):
+        return styles.time
+    if isinstance(value, date):
+        return styles.date
+    return styles.text
+
+
 def _link(ws: Worksheet, row: int, col: int, url: Any, styles: _Styles) -> None:
     target = safe_url(url)
     cell = _put(ws, row, col, url or "", styles.link if target else styles.text)
@@ -141,6 +165,15 @@ def _width_units(text: str) -> float:
     return sum(2.0 if ord(ch) > 0x2e80 else 1.1 for ch in text)
 
 
+@lru_cache(maxsize=4096)
+def _lines(text: str, width: float) -> int:
+    """Wrapped lines of `text` in a column `width` wide (the same rule text repeats on every row)."""
+    lines = 1
+    for part in text.split("\n"):
+        lines = max(lines, math.ceil(_width_units(part) / max(width - 1, 1)) or 1)
+    return lines
+
+
 def _fit_rows(ws: Worksheet, first: int, columns: list[tuple[str, float]], upto: int) -> None:
     """Row heights for the wrapped text of the printed columns (Excel does not size them on open)."""
     widths = [w for _, w in columns[:upto]]
@@ -149,8 +182,7 @@ def _fit_rows(ws: Worksheet, first: int, columns: list[tuple[str, float]], upto:
         for cell, width in zip(row, widths, strict=False):
             if cell.value is None or isinstance(cell.value, int | float | date):
                 continue
-            for part in str(cell.value).split("\n"):
-                lines = max(lines, math.ceil(_width_units(part) / max(width - 1, 1)) or 1)
+            lines = max(lines, _lines(str(cell.value), width))
         ws.row_dimensions[row[0].row].height = min(lines, 20) * LINE_PT + 3
 
 
@@ -219,18 +251,13 @@ def _site_sheet(ws: Worksheet, results: dict[str, Any], site: dict[str, Any], de
                 SEVERITY_LABELS.get(f.get("severity", ""), "提示"), target_label(f.get("target")),
                 human(seen), at.replace(tzinfo=None) if at else None, "\n".join(x for x in (detail, seen_detail) if x),
                 f["key"]]
-            for col, value in enumerate(values, 1):
-                name = ISSUE_COLUMNS[col - 1][0]
-                if name == "页面地址":
-                    _link(ws, row, col, f.get("url"), styles)
-                elif name in FILL_IN:
-                    _put(ws, row, col, value, styles.unit_date if name == "整改完成时间" else styles.unit)
-                elif isinstance(value, datetime):
-                    _put(ws, row, col, value, styles.time)
-                elif isinstance(value, date):
-                    _put(ws, row, col, value, styles.date)
-                else:
-                    _put(ws, row, col, value, styles.text)
+            target = safe_url(f.get("url"))
+            values[LINK_COLUMN] = f.get("url") or ""
+            cells = [_new_cell(ws, value, _issue_style(name, value, styles, bool(target)))
+                     for (name, _), value in zip(ISSUE_COLUMNS, values, strict=True)]
+            ws.append(cells)
+            if target:
+                cells[LINK_COLUMN].hyperlink = target
     done = [n for n, _ in ISSUE_COLUMNS].index("整改完成时间") + 1
     check = DataValidation(type="date", operator="greaterThan", formula1="DATE(2000,1,1)", allow_blank=True,
                            error="请填写日期，如 2027-01-05", errorTitle="整改完成时间", showErrorMessage=True)

@@ -17,6 +17,7 @@ import yaml
 
 from zwgk.checks.base import SEVERITIES, SEVERITY_LABELS, STATUS_LABELS
 from zwgk.error_kinds import ERROR_LABELS
+from zwgk.reports.check_titles import check_titles
 
 __all__ = ["CHECK_STATUS_LABELS", "CRAWL_LABELS", "DIFF_LABELS", "SEVERITIES", "SEVERITY_LABELS",
            "TASK_STATUSES", "TASK_STATUS_LABELS", "VERDICTS", "cap_label", "check_label", "check_title",
@@ -43,15 +44,10 @@ CRAWL_LABELS = {k: v for k, v in table()["caps"].items()
                 if k in ("complete", "capped", "unreachable", "interrupted", "running", "pending")}
 
 
-@cache
 def _catalogue_titles() -> dict[str, str]:
-    # The check catalogue is the source of check titles; an old results.json with an id the
-    # catalogue no longer knows still renders (a neutral label is shown instead).
-    try:
-        from zwgk.checks.registry import all_checks
-    except ImportError:  # pragma: no cover - reports stay usable without the checks package
-        return {}
-    return {cid: chk.meta.title for cid, chk in all_checks().items()}
+    # The check catalogue is the source of check titles (read without importing the checks); an
+    # old results.json with an id the catalogue no longer knows still renders (a neutral label).
+    return check_titles()
 
 
 @cache

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -147,10 +148,18 @@ def split_technical(text: Any) -> tuple[str, str]:
 
 def human(text: Any) -> str:
     """The people's part of a text: ids labelled, quotes mainland, technical detail left out."""
+    return _human(text) if isinstance(text, str) else _human_uncached(text)
+
+
+def _human_uncached(text: Any) -> str:
     from zwgk.reports.labels import humanize
 
     said, _ = split_technical(text)
     return mainland_quotes(humanize(said))
+
+
+# A check's basis and remediation repeat on each of its findings: each distinct text is worked out once.
+_human = lru_cache(maxsize=8192)(_human_uncached)
 
 
 _ISO_DATE = re.compile(r"(?<![\d/_-])(\d{4})-(\d{2})-(\d{2})(?![\d])")

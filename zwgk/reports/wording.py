@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import yaml
@@ -35,6 +35,7 @@ def _kind(text: str, ledger: bool = True) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1024)          # every finding of a check carries the same basis
 def cite(basis: str | None, *, ledger: bool = True) -> Citation:
     """'国办…要素（无全国统一清单，可配置）；检查词表见 zwgk/config/terms.yaml' → the citable part.
     Without a ledger in the run, clauses that cite the ledger are left out too."""

@@ -13,9 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from zwgk.reports.bulletin import write_bulletin
-from zwgk.reports.html import write_html
-from zwgk.reports.issues_xlsx import write_issues
 from zwgk.reports.junit import write_junit
 from zwgk.reports.options import ReportOptions
 from zwgk.reports.results import write_results
@@ -37,12 +34,28 @@ class ReportPaths:
     diff: Path | None = None
 
 
-PARALLEL_FINDINGS = 500       # below this the Word and Excel files take less than starting a process
+PARALLEL_FINDINGS = 500       # below this the Excel file takes less than starting a process
 
 
-def _office_files(outdir: Path, results: dict[str, Any], options: ReportOptions) -> tuple[Path, Path]:
-    return (write_bulletin(outdir / BULLETIN, results, options),
-            write_issues(outdir / ISSUES, results, options))
+def _issues_file(outdir: Path, results: dict[str, Any], options: ReportOptions) -> Path:
+    # Imported here: with processes > 1 only the forked writer loads openpyxl.
+    from zwgk.reports.issues_xlsx import write_issues
+
+    return write_issues(outdir / ISSUES, results, options)
+
+
+def _bulletin_file(outdir: Path, results: dict[str, Any], options: ReportOptions) -> Path:
+    from zwgk.reports.bulletin import write_bulletin
+
+    return write_bulletin(outdir / BULLETIN, results, options)
+
+
+def _fork_pool() -> Any:
+    """One forked worker for the Excel file, or None where fork is not available."""
+    try:
+        return multiprocessing.get_context("fork").Pool(1, _plain_signals)
+    except (OSError, ValueError):
+        return None
 
 
 def _plain_signals() -> None:
@@ -53,33 +66,30 @@ def _plain_signals() -> None:
 
 def write_all(outdir: Path, results: dict[str, Any], options: ReportOptions | None = None, *,
               write_json: bool = True, processes: int = 1) -> ReportPaths:
-    """Every report. processes > 1 (the run's worker count) and many findings: the Word and Excel
-    files are written by a forked process while this one writes the HTML pages (same files)."""
+    """Every report. processes > 1 (the run's worker count) and many findings: the Excel file (the
+    largest job) is written by a forked process while this one writes the HTML pages and the Word
+    file (same files)."""
     options = options or ReportOptions()
     outdir.mkdir(parents=True, exist_ok=True)
     if write_json:
         write_results(outdir / RESULTS, results)
-    pending = None
-    if processes > 1 and sum(len(s.get("findings") or []) for s in results.get("sites", [])) >= PARALLEL_FINDINGS:
-        try:
-            pool = multiprocessing.get_context("fork").Pool(1, _plain_signals)
-        except (OSError, ValueError):
-            pool = None
+    many = sum(len(s.get("findings") or []) for s in results.get("sites", [])) >= PARALLEL_FINDINGS
+    pool = _fork_pool() if processes > 1 and many else None
+    try:
+        job = pool.apply_async(_issues_file, (outdir, results, options)) if pool is not None else None
+        junit = write_junit(outdir / JUNIT, results)
+        outputs = [("通报（Word）", BULLETIN), ("问题清单（Excel）", ISSUES), ("JUnit（CI）", JUNIT),
+                   ("results.json（原始结果）", RESULTS)]
+        if results.get("diff"):
+            outputs.insert(0, ("复查对比", DIFF_HTML))
+        from zwgk.reports.html import write_html
+
+        index = write_html(outdir, results, outputs)
+        bulletin = _bulletin_file(outdir, results, options)
+        # the forked writer's file (job.get() re-raises what it raised), or written here
+        issues = job.get() if job is not None else _issues_file(outdir, results, options)
+    finally:
         if pool is not None:
-            pending = (pool, pool.apply_async(_office_files, (outdir, results, options)))
-    if pending is None:
-        bulletin, issues = _office_files(outdir, results, options)
-    junit = write_junit(outdir / JUNIT, results)
-    outputs = [("通报（Word）", BULLETIN), ("问题清单（Excel）", ISSUES), ("JUnit（CI）", JUNIT),
-               ("results.json（原始结果）", RESULTS)]
-    if results.get("diff"):
-        outputs.insert(0, ("复查对比", DIFF_HTML))
-    index = write_html(outdir, results, outputs)
-    if pending is not None:
-        pool, job = pending
-        try:
-            bulletin, issues = job.get()        # re-raises what the writer raised
-        finally:
             pool.close()
             pool.join()
     return ReportPaths(outdir, outdir / RESULTS, index, bulletin, issues, junit,
