@@ -104,10 +104,6 @@ class FrontierScheduler:
         if left:
             log.info("%s: %d leased requests %s", self.state.worker, left,
                      "ended without a record" if reason == "finished" else "given back to the queue")
-        if self.shared:
-            # what every worker requested, for the spider's closing account (a URL a trap budget cut
-            # here was lost only if no worker requested it)
-            self.state.seen |= self.state.store.frontier_keys()
         if hasattr(self.df, "close"):
             self.df.close(reason)
 

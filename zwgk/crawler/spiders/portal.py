@@ -392,8 +392,12 @@ class PortalSpider(Spider):
         store = self.cstate.store
         for cov in self.lists.close(lambda site, url: store.page(site, url)):
             store.record_list_coverage(cov)
+        seen, frontier = self.cstate.seen, self.cstate.frontier
         for key, site in self.cstate.sites.items():
-            lost = site.traps.outcome({url for s, url, _ in self.cstate.seen if s == key})
+            # a URL cut here was lost only if no worker requested it (this one's seen-set, the run's frontier)
+            cut = set().union(*site.traps.cut.values())
+            lost = site.traps.outcome({url for url in cut if (key, url, "GET") in seen
+                                       or frontier.known((key, url, "GET"))})
             for pattern, admitted, cut in lost:
                 site.capped.add(f"trap:{pattern.label}")
                 self.logger.info("Trap budget cut %s: %s (%d requested, %d not)", key, pattern.label, admitted, cut)
