@@ -256,7 +256,7 @@ class SiteContext:
     def columns(self) -> dict[str, Any]:
         from zwgk.understand.columns import recognise_columns
 
-        return recognise_columns(self.pages, linked=self.pages.with_links())
+        return recognise_columns(self.pages, linked=self.pages.with_links(), addresses=self.pages.addresses)
 
     def page_at(self, url: str) -> PageRecord | None:
         """A stored, successfully fetched page by URL ('/dir/' and '/dir/index.html' are the same)."""
@@ -382,6 +382,15 @@ class PageStream:
         for rec in ctx.store.iter_pages(ctx.key, "page", ok=True, has_body=True):
             if ctx._chosen(rec):
                 yield ctx._lazy(rec)
+
+    def addresses(self) -> Iterator[str]:
+        """Each page's address (its final URL, else its URL), in the same order, without the records."""
+        ctx = self._ctx
+        superseded = ctx._superseded
+        for page_id, url, final_url, method, error_kind in ctx.store.iter_page_addresses(
+                ctx.key, "page", ok=True, has_body=True):
+            if (error_kind is None) if method == RENDER else page_id not in superseded:
+                yield final_url or url
 
     def with_links(self, kinds: tuple[str, ...] = ("page", "external")) -> Iterator[PageRecord]:
         """The same pages, each with its links of these kinds (page.links): one more streamed query,

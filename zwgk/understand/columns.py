@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
@@ -256,15 +256,22 @@ _MAX_COUNTED = 20           # scoring counts a target's evidences up to 20
 
 
 def recognise_columns(pages: Iterable[PageRecord], columns: dict[str, ColumnDef] | None = None,
-                      domains: set[str] | None = None, *, linked: Iterable[PageRecord] | None = None
-                      ) -> dict[str, ColumnHit]:
+                      domains: set[str] | None = None, *, linked: Iterable[PageRecord] | None = None,
+                      addresses: Callable[[], Iterable[str]] | None = None) -> dict[str, ColumnHit]:
     """Column key → ColumnHit for every catalogue column the pages give evidence of.
 
     `pages` is read three times (own domains, evidence, crawled list pages) and may be a stream:
     what is kept is bounded per column and target, not per page. `linked`: the same pages with their
-    links (a store's records come without them) for the evidence pass; default `pages`."""
+    links (a store's records come without them) for the evidence pass; default `pages`. `addresses`:
+    a new iteration of the ok pages' addresses (final URL, else URL) for the two other passes, which
+    read nothing else; default read from `pages`."""
     cols = columns if columns is not None else load_columns()
-    own = set(domains or ()) | {gov_domain(_page_url(p)) for p in pages}
+
+    def ok_addresses() -> Iterable[str]:
+        return addresses() if addresses is not None else (_page_url(p) for p in pages if p.ok)
+
+    own = set(domains or ()) | {gov_domain(_page_url(p)) for p in pages} if addresses is None else (
+        set(domains or ()) | {gov_domain(url) for url in addresses()})
     # per target URL (menus repeat on every page): its segments' targets; its list key, if it is ours
     segment_targets = lru_cache(maxsize=8192)(lambda url: _segment_targets(url, cols))
     target_key = lru_cache(maxsize=8192)(lambda url: list_key(url) if gov_domain(url) in own else None)
@@ -311,9 +318,9 @@ def recognise_columns(pages: Iterable[PageRecord], columns: dict[str, ColumnDef]
             add(key, "url", page, seg, target)
     wanted = {k for tally in found.values() for k in tally.targets}
     crawled: dict[str, str] = {}
-    for p in pages:
-        if p.ok and (k := list_key(_page_url(p))) in wanted:
-            crawled[k] = _page_url(p)
+    for url in ok_addresses():
+        if (k := list_key(url)) in wanted:
+            crawled[k] = url
     return {key: _hit(cols[key], tally, crawled) for key, tally in found.items()}
 
 
