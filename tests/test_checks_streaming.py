@@ -177,3 +177,39 @@ def test_links_broken_reads_targets_from_the_store(tmp_path: Path) -> None:
     got = sorted((f.url, f.target) for f in result.findings)
     assert got == [(home.url, "http://www.example-clean.gov.cn/gone.pdf"), (home.url, "http://x:99999/")]
     assert result.details["checked_targets"] > 1 and target
+
+
+def test_ctrl_c_stops_the_check_processes_at_once(site_a: SiteContext, monkeypatch: pytest.MonkeyPatch,
+                                                  tmp_path: Path) -> None:
+    """Ctrl-C while the checks run in forked processes: they are stopped, not waited for."""
+    import multiprocessing
+    import os
+    import time
+    from dataclasses import replace
+
+    from zwgk.checks import engine, registry
+    from zwgk.checks.registry import all_checks
+
+    monkeypatch.setattr(engine, "MIN_PARALLEL_PAGES", 1)
+    parent, marker = os.getpid(), tmp_path / "finished"
+    check = all_checks()["site.identity"]
+
+    def slow_in_a_child(ctx: SiteContext, params: dict[str, Any]) -> Any:
+        if os.getpid() != parent:
+            time.sleep(3)
+            marker.write_text("the check ran to its end")
+        return check.fn(ctx, params)
+
+    monkeypatch.setitem(registry._REGISTRY, "site.identity", replace(check, fn=slow_in_a_child))
+    real = engine.as_completed
+
+    def interrupted(futures: Any) -> Any:
+        yield next(iter(real(futures)))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(engine, "as_completed", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_checks(_fresh(site_a), [], processes=2)
+    for child in multiprocessing.active_children():
+        child.join()
+    assert not marker.exists()

@@ -63,8 +63,15 @@ def _run_forked(ctx: SiteContext, jobs: list[Job], processes: int) -> list[Check
         with ProcessPoolExecutor(min(processes, len(jobs)), mp_context=multiprocessing.get_context("fork"),
                                  initializer=_reconnect, initargs=(str(ctx.store.path),)) as pool:
             futures = {pool.submit(_run_job, i): i for i in range(len(jobs))}
-            for future in as_completed(futures):
-                done[futures[future]] = future.result()
+            try:
+                for future in as_completed(futures):
+                    done[futures[future]] = future.result()
+            except KeyboardInterrupt:       # Ctrl-C: stop now, not after every queued check has run
+                running = list((getattr(pool, "_processes", None) or {}).values())   # (shutdown forgets them)
+                pool.shutdown(wait=False, cancel_futures=True)
+                for process in running:
+                    process.terminate()
+                raise
     except Exception as exc:    # no fork, a process that died, a result that would not pickle …
         log.warning("checks in parallel processes failed (%s: %s); running the rest in this process",
                     type(exc).__name__, exc)
