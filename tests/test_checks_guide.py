@@ -38,9 +38,21 @@ def test_elements_on_the_apply_page_count(tmp_path: Path) -> None:
     assert result.details["elements"]["救济方式"]["url"] == SITE + "zwgk/ysqgk/"
 
 
+OTHER_GUIDE = '<html><head><title>户籍办理办事指南</title></head><body><p>20个工作日</p></body></html>'
+
+
 def test_no_guide_fails_once(tmp_path: Path) -> None:
-    # A 办事指南 is not the 政府信息公开指南.
-    other = '<html><head><title>户籍办理办事指南</title></head><body><p>20个工作日</p></body></html>'
-    result = run("guide.content", build_site(tmp_path, {"/": "home.html", "/bszn/1.html": other}))
+    # A 办事指南 is not the 政府信息公开指南; the menu's 政府信息公开指南 link answers 404.
+    ctx = build_site(tmp_path, {"/": "home.html", "/bszn/1.html": OTHER_GUIDE},
+                     failed={SITE + "zwgk/gkzn/": 404})
+    result = run("guide.content", ctx)
     assert result.status == "fail"
     assert [(f.url, f.target) for f in result.findings] == [(SITE, "指南")]
+
+
+def test_a_guide_the_menu_names_but_no_page_was_read_is_unknown(tmp_path: Path) -> None:
+    """The homepage's menu links 政府信息公开指南 (/zwgk/gkzn/) but the crawl holds no record of that page:
+    its content cannot be judged (无法判定), and "no guide" would be a false finding."""
+    result = run("guide.content", build_site(tmp_path, {"/": "home.html", "/bszn/1.html": OTHER_GUIDE}))
+    assert result.status == "inconclusive" and not result.findings
+    assert result.details["missing"] == ["column_list"]
