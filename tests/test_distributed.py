@@ -323,10 +323,12 @@ def test_coordinator_interrupted_then_resumed(portal, dns_server, services, tmp_
                               concurrency_per_site=2, delay=0.03, max_pages=1000, max_depth=30, render_js="never")
     single = zwgk("crawl", "-c", str(config), "-o", str(tmp_path / "one"), "--workers", "1")
     assert single.returncode == 0, single.stderr[-2000:]
+    # (a test run started as a background job inherits SIGINT ignored: the audit gets Ctrl-C's default)
     with running(subprocess.Popen(
             [sys.executable, "-m", "zwgk", "audit", "-c", str(config), "-o", str(tmp_path / "runs"), "--workers", "2",
              "--queue", queue, "--store", store, "--fail-on", "never", "--no-screenshots"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())) as proc:
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(),
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))) as proc:
         def started() -> bool:
             runs = list((tmp_path / "runs").glob("*/store.url"))
             if not runs:
@@ -338,6 +340,7 @@ def test_coordinator_interrupted_then_resumed(portal, dns_server, services, tmp_
                 s.close()
 
         _wait_for(started)
+        assert proc.poll() is None, "the audit ended before it could be interrupted"
         proc.send_signal(signal.SIGINT)
         out, err = ended(proc, 180, returncode=130)
     run = run_dir(tmp_path / "runs")
