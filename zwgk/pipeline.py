@@ -7,6 +7,7 @@ The CLI calls these; they hold the orchestration, the stages hold the logic.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,10 +35,12 @@ def timed(run: RunDir, stage: str) -> Iterator[None]:
     try:
         yield
     finally:
-        if Path(run.log).is_file():
-            with open(run.log, "a", encoding="utf-8") as log:
-                log.write(f"{datetime.now():%Y-%m-%d %H:%M:%S} [zwgk.pipeline] INFO: stage {stage}: "
-                          f"{time.monotonic() - started:.2f} s\n")
+        # (a log line is not worth failing the run or hiding its exception for)
+        with contextlib.suppress(OSError):
+            if run.log.is_file():
+                with open(run.log, "a", encoding="utf-8") as log:
+                    log.write(f"{datetime.now():%Y-%m-%d %H:%M:%S} [zwgk.pipeline] INFO: stage {stage}: "
+                              f"{time.monotonic() - started:.2f} s\n")
 
 
 def load_ledgers(insp: Inspection) -> list[Ledger]:

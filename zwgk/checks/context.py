@@ -29,6 +29,14 @@ _KEPT: dict[tuple[Any, ...], dict[str, Any]] = {}
 _DERIVED = ("columns", "coverage")
 
 
+def chosen(page_id: int, method: str, error_kind: str | None, superseded: frozenset[int]) -> bool:
+    """Whether a stored record stands for its page (see SiteContext's "stored crawl"): a render that
+    succeeded, or a fetch no successful render replaced (its id not in `superseded`)."""
+    if method == RENDER:
+        return error_kind is None
+    return page_id not in superseded
+
+
 class SiteContext:
     def __init__(self, store: Store, site: dict[str, Any], as_of: date, profile: Profile,
                  probes: Probes | None = None, options: dict[str, Any] | None = None):
@@ -73,9 +81,7 @@ class SiteContext:
         return frozenset(self.store.superseded_ids(self.key))
 
     def _chosen(self, rec: PageRecord) -> bool:
-        if rec.method == RENDER:
-            return rec.error_kind is None
-        return (rec.id or 0) not in self._superseded
+        return chosen(rec.id or 0, rec.method, rec.error_kind, self._superseded)
 
     def records(self, kind: str | tuple[str, ...] | None = None, *, ok: bool | None = None,
                 referers: list[str] | None = None) -> Iterator[PageRecord]:
@@ -389,7 +395,7 @@ class PageStream:
         superseded = ctx._superseded
         for page_id, url, final_url, method, error_kind in ctx.store.iter_page_addresses(
                 ctx.key, "page", ok=True, has_body=True):
-            if (error_kind is None) if method == RENDER else page_id not in superseded:
+            if chosen(page_id, method, error_kind, superseded):
                 yield final_url or url
 
     def with_links(self, kinds: tuple[str, ...] = ("page", "external")) -> Iterator[PageRecord]:

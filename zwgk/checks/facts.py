@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from zwgk.store import RENDER_METHOD, PageRecord, Store
+from zwgk.store import PageRecord, Store
 
 if TYPE_CHECKING:
     from zwgk.checks.context import SiteContext
@@ -187,15 +187,14 @@ def _scan_chunk(args: tuple[Any, ...]) -> list[Fact]:
 def _scan(store: Store, id_range: tuple[int, int], site: str, superseded: frozenset[int],
           terms: list[Any], fields: tuple[str, ...], meta_wanted: bool) -> Iterator[Fact]:
     from zwgk.checks.content import page_term_findings, page_title, squeeze
-    from zwgk.checks.context import MetaFacts
+    from zwgk.checks.context import MetaFacts, chosen
     from zwgk.checks.documents import judge_metadata
     from zwgk.understand.columns import is_detail
     from zwgk.understand.facts import decode, has_block_words, squeezed_text
     from zwgk.understand.metadata import parse_metadata
 
     for page, blob in store.iter_pages_with_facts(site, "page", ok=True, has_body=True, id_range=id_range):
-        if (page.method == RENDER_METHOD and page.error_kind is not None) or (
-                page.method != RENDER_METHOD and (page.id or 0) in superseded):
+        if not chosen(page.id or 0, page.method, page.error_kind, superseded):
             continue                # not what the checks read (ctx.pages)
         stored = decode(blob) if blob is not None else None     # taken by the crawler from its parse
         tree = Tree(store, page)    # else: the page is read (the same functions on the same tree)

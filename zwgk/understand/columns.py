@@ -267,11 +267,10 @@ def recognise_columns(pages: Iterable[PageRecord], columns: dict[str, ColumnDef]
     read nothing else; default read from `pages`."""
     cols = columns if columns is not None else load_columns()
 
-    def ok_addresses() -> Iterable[str]:
-        return addresses() if addresses is not None else (_page_url(p) for p in pages if p.ok)
+    def page_addresses(ok_only: bool) -> Iterable[str]:
+        return addresses() if addresses is not None else (_page_url(p) for p in pages if p.ok or not ok_only)
 
-    own = set(domains or ()) | {gov_domain(_page_url(p)) for p in pages} if addresses is None else (
-        set(domains or ()) | {gov_domain(url) for url in addresses()})
+    own = set(domains or ()) | {gov_domain(url) for url in page_addresses(ok_only=False)}
     # per target URL (menus repeat on every page): its segments' targets; its list key, if it is ours
     segment_targets = lru_cache(maxsize=8192)(lambda url: _segment_targets(url, cols))
     target_key = lru_cache(maxsize=8192)(lambda url: list_key(url) if gov_domain(url) in own else None)
@@ -318,7 +317,7 @@ def recognise_columns(pages: Iterable[PageRecord], columns: dict[str, ColumnDef]
             add(key, "url", page, seg, target)
     wanted = {k for tally in found.values() for k in tally.targets}
     crawled: dict[str, str] = {}
-    for url in ok_addresses():
+    for url in page_addresses(ok_only=True):
         if (k := list_key(url)) in wanted:
             crawled[k] = url
     return {key: _hit(cols[key], tally, crawled) for key, tally in found.items()}
