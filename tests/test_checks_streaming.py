@@ -6,6 +6,7 @@ probe stage's scan kept for the evaluation (checks/facts.py); and the context ne
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -213,3 +214,28 @@ def test_ctrl_c_stops_the_check_processes_at_once(site_a: SiteContext, monkeypat
     for child in multiprocessing.active_children():
         child.join()
     assert not marker.exists()
+
+
+def test_a_stored_crawl_of_real_pages_finds_the_columns_only_menus_name(tmp_path: Path) -> None:
+    """邯郸's real pages (fixtures/html/understand/hd_*.html, saved from hdzfxxgk.hd.gov.cn): its 政策解读
+    is named only by menu anchors. Stored and read back as an audit reads them, the columns are those of
+    the same pages held with their links — 政策解读 included, which the link-less records used to miss."""
+    from dataclasses import asdict
+
+    from test_understand_columns import crawled
+
+    from zwgk.store import Store
+    from zwgk.understand.columns import recognise_columns
+
+    pages = [crawled("hd_index.html", "http://hdzfxxgk.hd.gov.cn/"),
+             crawled("hd_list.html", "http://hdzfxxgk.hd.gov.cn/zfwj/jinqixxgk/"),
+             crawled("hd_detail.html", "http://hdzfxxgk.hd.gov.cn/gszbm/auto23716/202008/t20200802_1352104.html")]
+    store = Store(tmp_path / "hd.sqlite")
+    store.upsert_site("hd", "邯郸市人民政府", "http://hdzfxxgk.hd.gov.cn/", "市政府办公室", ["hdzfxxgk.hd.gov.cn"])
+    for rec in pages:
+        rec.content_type = "text/html"
+        store.save_page(rec)
+    ctx = SiteContext(store, store.sites()[0], date(2026, 11, 22), load_profile("national-2019"))
+    got = {k: asdict(v) for k, v in ctx.columns.items()}
+    assert got == {k: asdict(v) for k, v in recognise_columns(pages).items()}
+    assert ctx.columns["gk.interpretation"].strongest == "anchor"
