@@ -88,10 +88,11 @@ def _distributed(f: Callable[..., Any]) -> Callable[..., Any]:
 def _plan_distributed(insp: Inspection | None, run: RunDir | None, queue: str | None, store: str | None,
                       workers: int | None) -> tuple[str, str] | None:
     """The queue and store of a distributed run (options, else the inspection's `distributed` keys),
-    both checked to answer before anything is fetched; None for a run on this machine alone."""
-    from zwgk.distributed.coordinator import _queue_url, _store_url, check_services, use_secrets
-
+    both checked to answer before anything is fetched; None for a run on this machine alone.
+    (The distributed layer, with redis and psycopg, is imported only for a distributed run.)"""
     if run is not None and run.queue is not None:        # --resume of a distributed run
+        from zwgk.distributed.coordinator import _queue_url, _store_url, check_services, use_secrets
+
         use_secrets(run, queue, store)
         check_services(_queue_url(run), _store_url(run))
         return None
@@ -107,6 +108,8 @@ def _plan_distributed(insp: Inspection | None, run: RunDir | None, queue: str | 
     if not queue or not store:
         raise click.UsageError("分布式模式需要同时给出 --queue redis://… 与 --store postgresql://… / "
                                "need both --queue and --store")
+    from zwgk.distributed.coordinator import check_services
+
     check_services(queue, store)
     return queue, store
 
@@ -146,13 +149,14 @@ def _options(deadline: datetime | None, issuer: str, docx_template: Path | None)
 
 def _load_baseline(baseline: Path | None, fail_on: str) -> dict[str, Any] | None:
     """The previous run's results, read before any crawling so a wrong path costs nothing."""
-    from zwgk.reports.feedback import load_feedback
-    from zwgk.reports.results import load_results
-
     if fail_on == "new" and baseline is None:
         raise click.UsageError("--fail-on new 需要 --baseline OLD_RUN / needs --baseline")
     if baseline is None:
         return None
+    # (openpyxl, which reads a returned 问题清单, is imported only when there is a baseline)
+    from zwgk.reports.feedback import load_feedback
+    from zwgk.reports.results import load_results
+
     old = load_results(baseline)
     feedback = load_feedback(baseline)      # the units' replies to that run's 问题清单 (zwgk feedback)
     if feedback:
