@@ -181,3 +181,28 @@ def test_a_local_audit_does_not_import_the_distributed_layer_or_the_excel_reader
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout.strip().splitlines()[-1]) == []
+
+
+@pytest.mark.parametrize(("body", "code", "stderr"), [
+    ("sys.exit(3)", 3, ""),
+    ("sys.exit('出错了')", 1, "出错了"),
+    ("print('已完成'); sys.exit(0)", 0, ""),
+])
+def test_the_command_keeps_its_exit_code_and_output_when_it_skips_teardown(tmp_path, body, code, stderr):
+    script = ("import sys\nimport zwgk.cli as cli\n"
+              f"def fake(**kwargs):\n    {body}\n"
+              "cli.cli = fake\ncli.main()\n")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert (proc.returncode, proc.stderr.strip()) == (code, stderr)
+    assert ("已完成" in proc.stdout) == (body.startswith("print"))
+
+
+def test_the_command_waits_for_a_thread_still_at_work(tmp_path):
+    # main() ends with os._exit only when nothing else runs; a live thread's work is not cut short
+    done = tmp_path / "done"
+    script = ("import sys, threading, time\nimport zwgk.cli as cli\n"
+              f"def work():\n    time.sleep(0.5)\n    open({str(done)!r}, 'w').write('ok')\n"
+              "def fake(**kwargs):\n    threading.Thread(target=work).start()\n    sys.exit(4)\n"
+              "cli.cli = fake\ncli.main()\n")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 4 and done.read_text() == "ok"

@@ -7,6 +7,7 @@ what was crawled is kept and written). 3 and 130 print the exact `zwgk audit --r
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -814,4 +815,29 @@ def config_check(config_path: Path, docx_template: Path | None) -> None:
 
 
 def main() -> None:
-    cli(prog_name="zwgk")
+    """The `zwgk` command. It ends with `os._exit` once its work is done: the interpreter's teardown
+    would free every object of the run one by one (≈ 0.2 s after a 2,000-page audit). Only when nothing
+    could still be running: with a live thread or child process it exits the normal way and waits."""
+    try:
+        cli(prog_name="zwgk")
+        code: Any = 0
+    except SystemExit as exc:
+        code = exc.code
+    _exit(code)
+
+
+def _exit(code: Any) -> None:
+    import logging
+    import multiprocessing
+    import threading
+
+    if threading.active_count() > 1 or multiprocessing.active_children():
+        sys.exit(code)
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)        # what sys.exit(message) prints
+        code = 1
+    logging.shutdown()                      # flushes and closes the run's log files
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):      # a closed pipe: nothing more to say there
+            stream.flush()
+    os._exit(code or 0)
