@@ -180,9 +180,15 @@ class SiteContext:
         keep: leave the facts for the evaluation that follows in this process (facts.scan_site), with
         content.terms' findings too if terms_too. The columns are recognised meanwhile (they need no
         facts: this process is free)."""
-        from zwgk.checks.facts import scan_site
+        from zwgk.checks.facts import ColumnsProcess, scan_site
 
-        scan_site(self, processes, keep=keep, terms_too=terms_too, meanwhile=lambda: self.columns)
+        # With processes to spare, the columns are recognised in a process of their own too (this one
+        # merges what the page scan sends back), else here while the scan runs.
+        elsewhere = ColumnsProcess.start(self) if processes > 1 and "columns" not in self.__dict__ else None
+        scan_site(self, processes, keep=keep, terms_too=terms_too,
+                  meanwhile=(lambda: self.columns) if elsewhere is None else None)
+        if elsewhere is not None:
+            self.__dict__["columns"] = elsewhere.result()
 
     def doc_judgement(self, page: PageRecord, fields: list[str]) -> Any:
         """doc.metadata's judgement of a document page (None: it lacks nothing)."""
@@ -260,9 +266,14 @@ class SiteContext:
 
     @cached_property
     def columns(self) -> dict[str, Any]:
+        return self.recognise_columns()
+
+    def recognise_columns(self) -> dict[str, Any]:
+        """What `columns` holds, worked out anew (understand/columns.py on the stored pages and links)."""
         from zwgk.understand.columns import recognise_columns
 
-        return recognise_columns(self.pages, linked=self.pages.with_links(), addresses=self.pages.addresses)
+        # (recognition reads a link's url, anchor and kind only: the slim query)
+        return recognise_columns(self.pages, linked=self.pages.with_links(slim=True), addresses=self.pages.addresses)
 
     def page_at(self, url: str) -> PageRecord | None:
         """A stored, successfully fetched page by URL ('/dir/' and '/dir/index.html' are the same)."""
@@ -398,11 +409,13 @@ class PageStream:
             if chosen(page_id, method, error_kind, superseded):
                 yield final_url or url
 
-    def with_links(self, kinds: tuple[str, ...] = ("page", "external")) -> Iterator[PageRecord]:
+    def with_links(self, kinds: tuple[str, ...] = ("page", "external"), *, slim: bool = False
+                   ) -> Iterator[PageRecord]:
         """The same pages, each with its links of these kinds (page.links): one more streamed query,
-        merged by page id — what column recognition reads of menus and tab strips."""
+        merged by page id — what column recognition reads of menus and tab strips. slim: links with
+        their url, anchor and kind only (Store.iter_links_by_page)."""
         ctx = self._ctx
-        links = ctx.store.iter_links_by_page(ctx.key, kinds)
+        links = ctx.store.iter_links_by_page(ctx.key, kinds, slim=slim)
         pending = next(links, None)
         for page in self:
             own: list[Any] = []
