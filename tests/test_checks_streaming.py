@@ -156,6 +156,72 @@ def test_column_recognition_reads_the_stored_pages_links(site_a: SiteContext) ->
     assert any(e["kind"] == "anchor" for hit in got.values() for e in hit["evidence"])
 
 
+def _columns(ctx: SiteContext) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    return {k: asdict(v) for k, v in ctx.columns.items()}
+
+
+def test_columns_recognised_in_a_process_of_their_own_are_the_same(site_a: SiteContext,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """scan(2): the columns are recognised in a forked process while the page scan runs, not here."""
+    import os
+
+    want, results = _columns(_fresh(site_a)), _results(_fresh(site_a))
+    assert want and any(e["kind"] == "anchor" for hit in want.values() for e in hit["evidence"])
+    parent = os.getpid()
+    real = SiteContext.recognise_columns
+
+    def never_here(ctx: SiteContext) -> dict[str, Any]:
+        assert os.getpid() != parent, "recognised in the parent"
+        return real(ctx)
+
+    monkeypatch.setattr(SiteContext, "recognise_columns", never_here)
+    monkeypatch.setattr(facts, "MIN_PARALLEL_PAGES", 1)
+    two = _fresh(site_a)
+    two.scan(2)
+    assert "columns" in two.__dict__ and _columns(two) == want
+    assert two.store is site_a.store            # (the process read through a connection of its own)
+    assert _results(two) == results
+
+
+@pytest.mark.parametrize("how", ["dies", "raises"])
+def test_a_columns_process_that_fails_costs_no_columns(site_a: SiteContext, monkeypatch: pytest.MonkeyPatch,
+                                                       caplog: pytest.LogCaptureFixture, how: str) -> None:
+    """The column process killed (out of memory, a signal) or failing: the columns are recognised
+    here instead, the same ones."""
+    import os
+
+    want = _columns(_fresh(site_a))
+    parent = os.getpid()
+
+    def fails(ctx: SiteContext) -> dict[str, Any]:
+        assert os.getpid() != parent
+        if how == "dies":
+            os._exit(9)
+        raise RuntimeError("broken")
+
+    monkeypatch.setattr(facts, "_recognise", fails)
+    monkeypatch.setattr(facts, "MIN_PARALLEL_PAGES", 1)
+    two = _fresh(site_a)
+    two.scan(2)
+    assert _columns(two) == want
+    assert ("ended without a result" if how == "dies" else "RuntimeError: broken") in caplog.text
+
+
+def test_a_small_site_or_one_process_recognises_columns_here(site_a: SiteContext,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    started: list[Any] = []
+    real = facts.ColumnsProcess.start
+    monkeypatch.setattr(facts.ColumnsProcess, "start", classmethod(lambda cls, ctx: started.append(ctx) or real(ctx)))
+    one = _fresh(site_a)
+    one.scan(1)                                 # one process: no other process at all
+    assert not started and "columns" in one.__dict__
+    two = _fresh(site_a)
+    two.scan(2)                                 # below MIN_PARALLEL_PAGES: asked, declined
+    assert started == [two] and "columns" in two.__dict__ and _columns(two) == _columns(one)
+
+
 def test_links_broken_reads_targets_from_the_store(tmp_path: Path) -> None:
     """links.broken joins targets and links in the database: same findings as the truth on the portal
     with planted broken links (test_e2e_checks crawls it; here the store is written directly)."""

@@ -195,9 +195,14 @@ class Term:
 
     @property
     def pattern(self) -> re.Pattern[str]:
-        # Quotes between characters are allowed: “一带一路”战略 is the same expression.
-        gap = f"[{re.escape(_QUOTES)}]*"
-        return re.compile(gap.join(re.escape(ch) for ch in squeeze(self.term)))
+        return _term_pattern(self.term)
+
+
+@lru_cache(maxsize=4096)        # (asked for every term on every page: built once per term)
+def _term_pattern(term: str) -> re.Pattern[str]:
+    # Quotes between characters are allowed: “一带一路”战略 is the same expression.
+    gap = f"[{re.escape(_QUOTES)}]*"
+    return re.compile(gap.join(re.escape(ch) for ch in squeeze(term)))
 
 
 def _term(item: Any, where: str) -> Term:
