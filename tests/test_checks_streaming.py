@@ -81,6 +81,48 @@ def test_scan_changes_nothing(site_a: SiteContext, monkeypatch: pytest.MonkeyPat
     assert _results(evaluation) == on_demand
 
 
+def test_content_terms_after_the_scan_reads_no_page(site_a: SiteContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scan kept content.terms' findings by page id: the check takes them in page order, the
+    same findings as reading every page, without a pass over the pages."""
+    from zwgk.checks.registry import all_checks
+
+    terms: dict[str, Any] = {"content_terms": ["人民政府", "信息公开", "网站"]}
+    check = all_checks()["content.terms"]
+    want = check.run(_fresh(site_a, **terms), {})
+    assert len(want.findings) > 10
+    scanned, other = _fresh(site_a, **terms), _fresh(site_a, **terms)
+    scanned.scan(1)
+    other.scan(1)
+
+    def no_pass(self: PageStream) -> Any:
+        raise AssertionError("a pass over the pages")
+
+    monkeypatch.setattr(PageStream, "__iter__", no_pass)
+    got = check.run(scanned, {})
+    assert json.dumps(got.to_dict(), ensure_ascii=False) == json.dumps(want.to_dict(), ensure_ascii=False)
+    assert [f.to_dict(site_a.site_url) for f in got.findings] == [f.to_dict(site_a.site_url) for f in want.findings]
+    other.options = {"content_terms": ["人民政府"]}          # not the list the scan read: pages are read
+    with pytest.raises(AssertionError, match="a pass over the pages"):
+        all_checks()["content.terms"].fn(other, {})
+
+
+def test_documents_of_several_column_sets_in_one_pass(site_a: SiteContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    """documents_of(A, B) is documents_in(A), documents_in(B), from one pass over the pages in URL order."""
+    from zwgk.checks.documents import documents_in, documents_of
+
+    def urls(docs: list[Any]) -> list[tuple[str, str]]:
+        return [(key, page.url) for key, page in docs]
+
+    sets = (["gk.policy", "gk.normative"], ["gk.interpretation"], ["gk.interpretation", "gk.policy"])
+    want = [urls(documents_in(_fresh(site_a), list(keys))) for keys in sets]
+    assert all(want) and len(want[0]) > 5
+    passes: list[int] = []
+    real = PageStream.by_url_order
+    monkeypatch.setattr(PageStream, "by_url_order", lambda self: passes.append(1) or real(self))
+    assert [urls(docs) for docs in documents_of(_fresh(site_a), *sets)] == want
+    assert len(passes) == 1
+
+
 def _all_results(ctx: SiteContext, processes: int) -> str:
     results, findings = run_checks(ctx, [], processes=processes)
     return json.dumps({"results": [r.to_dict() for r in results],
@@ -135,6 +177,8 @@ def test_context_streams_the_crawl(site_a: SiteContext) -> None:
     assert isinstance(page, StoredPage) and "body" not in page.__dict__     # read when used, never kept
     assert page.body == ctx.store.body(page.id or 0)
     assert [p.url for p in ctx.pages.by_url_order()] == sorted(p.url for p in first)
+    for url in (page.url, first[-1].url, "http://nowhere/"):
+        assert ctx.pages.count_other_than(url) == sum(1 for p in first if p.url != url)
     assert ctx.by_url.get(page.url) == page and page.url in ctx.by_url and "http://nowhere/" not in ctx.by_url
     _results(ctx)
     assert len(ctx._bodies.cache_info()._asdict()) and ctx._bodies.cache_info().currsize <= 64

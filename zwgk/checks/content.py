@@ -267,9 +267,11 @@ def content_terms(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
         return CheckResult("content.terms", "error", f"词表配置有误：{exc}")
     if not terms:
         return CheckResult("content.terms", "not_applicable", "未配置检查词表")
-    findings: list[Finding] = []
-    for page in ctx.pages:
-        findings += ctx.term_findings(page, terms)
+    findings: list[Finding] | None = ctx.scanned_term_findings(terms)
+    if findings is None:
+        findings = []
+        for page in ctx.pages:
+            findings += ctx.term_findings(page, terms)
     pages = len(ctx.pages)
     if not findings:
         seen = f"已检查 {pages} 个页面、{len(terms)} 个词条，未发现"

@@ -210,6 +210,14 @@ class SiteContext:
 
         return page_term_findings(page, terms)
 
+    def scanned_term_findings(self, terms: list[Any]) -> list[Any] | None:
+        """content.terms' findings on every page, in page order, when the scan read this term list
+        (without a pass over the pages: the scan read the same pages, ctx.pages, and kept the
+        findings by page id, ids being the pages' order); None when it did not."""
+        if self._scanned_terms is None or self._scanned_terms != terms:
+            return None
+        return [copy.copy(f) for page_id in sorted(self._term_hits) for f in self._term_hits[page_id]]
+
     def list_page(self, page: PageRecord) -> Any:
         return self._list_cached(page.url, page)
 
@@ -408,6 +416,14 @@ class PageStream:
                 ctx.key, "page", ok=True, has_body=True):
             if chosen(page_id, method, error_kind, superseded):
                 yield final_url or url
+
+    def count_other_than(self, url: str) -> int:
+        """How many of the pages have another URL than `url` (requested URL), read without the records."""
+        ctx = self._ctx
+        superseded = ctx._superseded
+        return sum(1 for page_id, page_url, _, method, error_kind in ctx.store.iter_page_addresses(
+            ctx.key, "page", ok=True, has_body=True) if page_url != url and chosen(page_id, method, error_kind,
+                                                                                superseded))
 
     def with_links(self, kinds: tuple[str, ...] = ("page", "external"), *, slim: bool = False
                    ) -> Iterator[PageRecord]:
