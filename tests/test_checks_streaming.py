@@ -143,6 +143,21 @@ def test_checks_shared_out_over_processes_give_the_same_results(site_a: SiteCont
     assert two.store is site_a.store            # (the forked processes read through their own connections)
 
 
+def test_the_longest_checks_are_handed_out_first() -> None:
+    from zwgk.checks.engine import LONGEST_FIRST, submission_order
+    from zwgk.checks.registry import all_checks
+
+    checks = all_checks()
+    assert set(LONGEST_FIRST) <= set(checks)
+    jobs = [(check, {}) for check in checks.values()]
+    order = submission_order(jobs)
+    assert sorted(order) == list(range(len(jobs)))
+    ids = [jobs[i][0].meta.id for i in order]
+    assert ids[:len(LONGEST_FIRST)] == list(LONGEST_FIRST)
+    rest = [c for c in checks if c not in LONGEST_FIRST]
+    assert ids[len(LONGEST_FIRST):] == rest            # the others in catalogue order
+
+
 def test_a_check_process_that_dies_costs_no_result(site_a: SiteContext, monkeypatch: pytest.MonkeyPatch,
                                                    caplog: pytest.LogCaptureFixture) -> None:
     """A forked process killed mid-way (out of memory, a signal): its checks run in this process."""
