@@ -268,6 +268,35 @@ def test_a_columns_process_that_fails_costs_no_columns(site_a: SiteContext, monk
     assert ("ended without a result" if how == "dies" else "RuntimeError: broken") in caplog.text
 
 
+def test_ctrl_c_during_the_scan_stops_the_columns_process(site_a: SiteContext, monkeypatch: pytest.MonkeyPatch,
+                                                          tmp_path: Path) -> None:
+    import multiprocessing
+    import os
+    import time
+
+    parent, marker = os.getpid(), tmp_path / "finished"
+    real = facts._recognise
+
+    def slow(ctx: SiteContext) -> dict[str, Any]:
+        assert os.getpid() != parent
+        time.sleep(3)
+        marker.write_text("recognised to the end")
+        return real(ctx)
+
+    def interrupted(self: Any, timeout: float | None = None) -> None:     # Ctrl-C while the scan's parts merge
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(facts, "_recognise", slow)
+    monkeypatch.setattr(facts._Merging, "join", interrupted)
+    monkeypatch.setattr(facts, "MIN_PARALLEL_PAGES", 1)
+    ctx = _fresh(site_a)
+    with pytest.raises(KeyboardInterrupt):
+        ctx.scan(1 + 1)
+    assert not any(p.name == "zwgk-columns" for p in multiprocessing.active_children())
+    time.sleep(3.5)
+    assert not marker.exists()
+
+
 def test_a_small_site_or_one_process_recognises_columns_here(site_a: SiteContext,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     started: list[Any] = []

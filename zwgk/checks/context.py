@@ -185,8 +185,13 @@ class SiteContext:
         # With processes to spare, the columns are recognised in a process of their own too (this one
         # merges what the page scan sends back), else here while the scan runs.
         elsewhere = ColumnsProcess.start(self) if processes > 1 and "columns" not in self.__dict__ else None
-        scan_site(self, processes, keep=keep, terms_too=terms_too,
-                  meanwhile=(lambda: self.columns) if elsewhere is None else None)
+        try:
+            scan_site(self, processes, keep=keep, terms_too=terms_too,
+                      meanwhile=(lambda: self.columns) if elsewhere is None else None)
+        except BaseException:           # (Ctrl-C, a failed scan: the column process is not waited for)
+            if elsewhere is not None:
+                elsewhere.stop()
+            raise
         if elsewhere is not None:
             self.__dict__["columns"] = elsewhere.result()
 

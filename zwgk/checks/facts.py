@@ -159,6 +159,12 @@ class ColumnsProcess:
             self.process.join()
         return columns if columns is not None else self.ctx.recognise_columns()
 
+    def stop(self) -> None:
+        """End the process without its result."""
+        self.process.terminate()
+        self.process.join()
+        self.conn.close()
+
 
 def _columns_child(ctx: SiteContext, target: str, conn: Any) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)       # (see _open_store)
