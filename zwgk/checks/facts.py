@@ -131,8 +131,8 @@ class ColumnsProcess:
         for a new connection), else None: the caller recognises them itself."""
         if ctx.store.path is None or len(ctx.pages) < MIN_PARALLEL_PAGES:
             return None
-        fork = multiprocessing.get_context("fork")
         try:
+            fork = multiprocessing.get_context("fork")
             receive, send = fork.Pipe(duplex=False)
             process = fork.Process(target=_columns_child, args=(ctx, str(ctx.store.path), send),
                                    name="zwgk-columns", daemon=True)
