@@ -81,6 +81,48 @@ def test_scan_changes_nothing(site_a: SiteContext, monkeypatch: pytest.MonkeyPat
     assert _results(evaluation) == on_demand
 
 
+def test_content_terms_after_the_scan_reads_no_page(site_a: SiteContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scan kept content.terms' findings by page id: the check takes them in page order, the
+    same findings as reading every page, without a pass over the pages."""
+    from zwgk.checks.registry import all_checks
+
+    terms: dict[str, Any] = {"content_terms": ["人民政府", "信息公开", "网站"]}
+    check = all_checks()["content.terms"]
+    want = check.run(_fresh(site_a, **terms), {})
+    assert len(want.findings) > 10
+    scanned, other = _fresh(site_a, **terms), _fresh(site_a, **terms)
+    scanned.scan(1)
+    other.scan(1)
+
+    def no_pass(self: PageStream) -> Any:
+        raise AssertionError("a pass over the pages")
+
+    monkeypatch.setattr(PageStream, "__iter__", no_pass)
+    got = check.run(scanned, {})
+    assert json.dumps(got.to_dict(), ensure_ascii=False) == json.dumps(want.to_dict(), ensure_ascii=False)
+    assert [f.to_dict(site_a.site_url) for f in got.findings] == [f.to_dict(site_a.site_url) for f in want.findings]
+    other.options = {"content_terms": ["人民政府"]}          # not the list the scan read: pages are read
+    with pytest.raises(AssertionError, match="a pass over the pages"):
+        all_checks()["content.terms"].fn(other, {})
+
+
+def test_documents_of_several_column_sets_in_one_pass(site_a: SiteContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    """documents_of(A, B) is documents_in(A), documents_in(B), from one pass over the pages in URL order."""
+    from zwgk.checks.documents import documents_in, documents_of
+
+    def urls(docs: list[Any]) -> list[tuple[str, str]]:
+        return [(key, page.url) for key, page in docs]
+
+    sets = (["gk.policy", "gk.normative"], ["gk.interpretation"], ["gk.interpretation", "gk.policy"])
+    want = [urls(documents_in(_fresh(site_a), list(keys))) for keys in sets]
+    assert all(want) and len(want[0]) > 5
+    passes: list[int] = []
+    real = PageStream.by_url_order
+    monkeypatch.setattr(PageStream, "by_url_order", lambda self: passes.append(1) or real(self))
+    assert [urls(docs) for docs in documents_of(_fresh(site_a), *sets)] == want
+    assert len(passes) == 1
+
+
 def _all_results(ctx: SiteContext, processes: int) -> str:
     results, findings = run_checks(ctx, [], processes=processes)
     return json.dumps({"results": [r.to_dict() for r in results],
@@ -99,6 +141,21 @@ def test_checks_shared_out_over_processes_give_the_same_results(site_a: SiteCont
     two.scan(1)
     assert _all_results(two, 2) == want
     assert two.store is site_a.store            # (the forked processes read through their own connections)
+
+
+def test_the_longest_checks_are_handed_out_first() -> None:
+    from zwgk.checks.engine import LONGEST_FIRST, submission_order
+    from zwgk.checks.registry import all_checks
+
+    checks = all_checks()
+    assert set(LONGEST_FIRST) <= set(checks)
+    jobs = [(check, {}) for check in checks.values()]
+    order = submission_order(jobs)
+    assert sorted(order) == list(range(len(jobs)))
+    ids = [jobs[i][0].meta.id for i in order]
+    assert ids[:len(LONGEST_FIRST)] == list(LONGEST_FIRST)
+    rest = [c for c in checks if c not in LONGEST_FIRST]
+    assert ids[len(LONGEST_FIRST):] == rest            # the others in catalogue order
 
 
 def test_a_check_process_that_dies_costs_no_result(site_a: SiteContext, monkeypatch: pytest.MonkeyPatch,
@@ -135,6 +192,8 @@ def test_context_streams_the_crawl(site_a: SiteContext) -> None:
     assert isinstance(page, StoredPage) and "body" not in page.__dict__     # read when used, never kept
     assert page.body == ctx.store.body(page.id or 0)
     assert [p.url for p in ctx.pages.by_url_order()] == sorted(p.url for p in first)
+    for url in (page.url, first[-1].url, "http://nowhere/"):
+        assert ctx.pages.count_other_than(url) == sum(1 for p in first if p.url != url)
     assert ctx.by_url.get(page.url) == page and page.url in ctx.by_url and "http://nowhere/" not in ctx.by_url
     _results(ctx)
     assert len(ctx._bodies.cache_info()._asdict()) and ctx._bodies.cache_info().currsize <= 64
@@ -154,6 +213,101 @@ def test_column_recognition_reads_the_stored_pages_links(site_a: SiteContext) ->
     got = {k: asdict(v) for k, v in ctx.columns.items()}
     assert got == want
     assert any(e["kind"] == "anchor" for hit in got.values() for e in hit["evidence"])
+
+
+def _columns(ctx: SiteContext) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    return {k: asdict(v) for k, v in ctx.columns.items()}
+
+
+def test_columns_recognised_in_a_process_of_their_own_are_the_same(site_a: SiteContext,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """scan(2): the columns are recognised in a forked process while the page scan runs, not here."""
+    import os
+
+    want, results = _columns(_fresh(site_a)), _results(_fresh(site_a))
+    assert want and any(e["kind"] == "anchor" for hit in want.values() for e in hit["evidence"])
+    parent = os.getpid()
+    real = SiteContext.recognise_columns
+
+    def never_here(ctx: SiteContext) -> dict[str, Any]:
+        assert os.getpid() != parent, "recognised in the parent"
+        return real(ctx)
+
+    monkeypatch.setattr(SiteContext, "recognise_columns", never_here)
+    monkeypatch.setattr(facts, "MIN_PARALLEL_PAGES", 1)
+    two = _fresh(site_a)
+    two.scan(2)
+    assert "columns" in two.__dict__ and _columns(two) == want
+    assert two.store is site_a.store            # (the process read through a connection of its own)
+    assert _results(two) == results
+
+
+@pytest.mark.parametrize("how", ["dies", "raises"])
+def test_a_columns_process_that_fails_costs_no_columns(site_a: SiteContext, monkeypatch: pytest.MonkeyPatch,
+                                                       caplog: pytest.LogCaptureFixture, how: str) -> None:
+    """The column process killed (out of memory, a signal) or failing: the columns are recognised
+    here instead, the same ones."""
+    import os
+
+    want = _columns(_fresh(site_a))
+    parent = os.getpid()
+
+    def fails(ctx: SiteContext) -> dict[str, Any]:
+        assert os.getpid() != parent
+        if how == "dies":
+            os._exit(9)
+        raise RuntimeError("broken")
+
+    monkeypatch.setattr(facts, "_recognise", fails)
+    monkeypatch.setattr(facts, "MIN_PARALLEL_PAGES", 1)
+    two = _fresh(site_a)
+    two.scan(2)
+    assert _columns(two) == want
+    assert ("ended without a result" if how == "dies" else "RuntimeError: broken") in caplog.text
+
+
+def test_ctrl_c_during_the_scan_stops_the_columns_process(site_a: SiteContext, monkeypatch: pytest.MonkeyPatch,
+                                                          tmp_path: Path) -> None:
+    import multiprocessing
+    import os
+    import time
+
+    parent, marker = os.getpid(), tmp_path / "finished"
+    real = facts._recognise
+
+    def slow(ctx: SiteContext) -> dict[str, Any]:
+        assert os.getpid() != parent
+        time.sleep(3)
+        marker.write_text("recognised to the end")
+        return real(ctx)
+
+    def interrupted(self: Any, timeout: float | None = None) -> None:     # Ctrl-C while the scan's parts merge
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(facts, "_recognise", slow)
+    monkeypatch.setattr(facts._Merging, "join", interrupted)
+    monkeypatch.setattr(facts, "MIN_PARALLEL_PAGES", 1)
+    ctx = _fresh(site_a)
+    with pytest.raises(KeyboardInterrupt):
+        ctx.scan(1 + 1)
+    assert not any(p.name == "zwgk-columns" for p in multiprocessing.active_children())
+    time.sleep(3.5)
+    assert not marker.exists()
+
+
+def test_a_small_site_or_one_process_recognises_columns_here(site_a: SiteContext,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    started: list[Any] = []
+    real = facts.ColumnsProcess.start
+    monkeypatch.setattr(facts.ColumnsProcess, "start", classmethod(lambda cls, ctx: started.append(ctx) or real(ctx)))
+    one = _fresh(site_a)
+    one.scan(1)                                 # one process: no other process at all
+    assert not started and "columns" in one.__dict__
+    two = _fresh(site_a)
+    two.scan(2)                                 # below MIN_PARALLEL_PAGES: asked, declined
+    assert started == [two] and "columns" in two.__dict__ and _columns(two) == _columns(one)
 
 
 def test_links_broken_reads_targets_from_the_store(tmp_path: Path) -> None:

@@ -195,9 +195,14 @@ class Term:
 
     @property
     def pattern(self) -> re.Pattern[str]:
-        # Quotes between characters are allowed: “一带一路”战略 is the same expression.
-        gap = f"[{re.escape(_QUOTES)}]*"
-        return re.compile(gap.join(re.escape(ch) for ch in squeeze(self.term)))
+        return _term_pattern(self.term)
+
+
+@lru_cache(maxsize=4096)        # (asked for every term on every page: built once per term)
+def _term_pattern(term: str) -> re.Pattern[str]:
+    # Quotes between characters are allowed: “一带一路”战略 is the same expression.
+    gap = f"[{re.escape(_QUOTES)}]*"
+    return re.compile(gap.join(re.escape(ch) for ch in squeeze(term)))
 
 
 def _term(item: Any, where: str) -> Term:
@@ -262,9 +267,11 @@ def content_terms(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
         return CheckResult("content.terms", "error", f"词表配置有误：{exc}")
     if not terms:
         return CheckResult("content.terms", "not_applicable", "未配置检查词表")
-    findings: list[Finding] = []
-    for page in ctx.pages:
-        findings += ctx.term_findings(page, terms)
+    findings: list[Finding] | None = ctx.scanned_term_findings(terms)
+    if findings is None:
+        findings = []
+        for page in ctx.pages:
+            findings += ctx.term_findings(page, terms)
     pages = len(ctx.pages)
     if not findings:
         seen = f"已检查 {pages} 个页面、{len(terms)} 个词条，未发现"

@@ -180,9 +180,20 @@ class SiteContext:
         keep: leave the facts for the evaluation that follows in this process (facts.scan_site), with
         content.terms' findings too if terms_too. The columns are recognised meanwhile (they need no
         facts: this process is free)."""
-        from zwgk.checks.facts import scan_site
+        from zwgk.checks.facts import ColumnsProcess, scan_site
 
-        scan_site(self, processes, keep=keep, terms_too=terms_too, meanwhile=lambda: self.columns)
+        # With processes to spare, the columns are recognised in a process of their own too (this one
+        # merges what the page scan sends back), else here while the scan runs.
+        elsewhere = ColumnsProcess.start(self) if processes > 1 and "columns" not in self.__dict__ else None
+        try:
+            scan_site(self, processes, keep=keep, terms_too=terms_too,
+                      meanwhile=(lambda: self.columns) if elsewhere is None else None)
+        except BaseException:           # (Ctrl-C, a failed scan: the column process is not waited for)
+            if elsewhere is not None:
+                elsewhere.stop()
+            raise
+        if elsewhere is not None:
+            self.__dict__["columns"] = elsewhere.result()
 
     def doc_judgement(self, page: PageRecord, fields: list[str]) -> Any:
         """doc.metadata's judgement of a document page (None: it lacks nothing)."""
@@ -203,6 +214,14 @@ class SiteContext:
         from zwgk.checks.content import page_term_findings
 
         return page_term_findings(page, terms)
+
+    def scanned_term_findings(self, terms: list[Any]) -> list[Any] | None:
+        """content.terms' findings on every page, in page order, when the scan read this term list
+        (without a pass over the pages: the scan read the same pages, ctx.pages, and kept the
+        findings by page id, ids being the pages' order); None when it did not."""
+        if self._scanned_terms is None or self._scanned_terms != terms:
+            return None
+        return [copy.copy(f) for page_id in sorted(self._term_hits) for f in self._term_hits[page_id]]
 
     def list_page(self, page: PageRecord) -> Any:
         return self._list_cached(page.url, page)
@@ -260,9 +279,14 @@ class SiteContext:
 
     @cached_property
     def columns(self) -> dict[str, Any]:
+        return self.recognise_columns()
+
+    def recognise_columns(self) -> dict[str, Any]:
+        """What `columns` holds, worked out anew (understand/columns.py on the stored pages and links)."""
         from zwgk.understand.columns import recognise_columns
 
-        return recognise_columns(self.pages, linked=self.pages.with_links(), addresses=self.pages.addresses)
+        # (recognition reads a link's url, anchor and kind only: the slim query)
+        return recognise_columns(self.pages, linked=self.pages.with_links(slim=True), addresses=self.pages.addresses)
 
     def page_at(self, url: str) -> PageRecord | None:
         """A stored, successfully fetched page by URL ('/dir/' and '/dir/index.html' are the same)."""
@@ -398,11 +422,21 @@ class PageStream:
             if chosen(page_id, method, error_kind, superseded):
                 yield final_url or url
 
-    def with_links(self, kinds: tuple[str, ...] = ("page", "external")) -> Iterator[PageRecord]:
-        """The same pages, each with its links of these kinds (page.links): one more streamed query,
-        merged by page id — what column recognition reads of menus and tab strips."""
+    def count_other_than(self, url: str) -> int:
+        """How many of the pages have another URL than `url` (requested URL), read without the records."""
         ctx = self._ctx
-        links = ctx.store.iter_links_by_page(ctx.key, kinds)
+        superseded = ctx._superseded
+        return sum(1 for page_id, page_url, _, method, error_kind in ctx.store.iter_page_addresses(
+            ctx.key, "page", ok=True, has_body=True) if page_url != url and chosen(page_id, method, error_kind,
+                                                                                superseded))
+
+    def with_links(self, kinds: tuple[str, ...] = ("page", "external"), *, slim: bool = False
+                   ) -> Iterator[PageRecord]:
+        """The same pages, each with its links of these kinds (page.links): one more streamed query,
+        merged by page id — what column recognition reads of menus and tab strips. slim: links with
+        their url, anchor and kind only (Store.iter_links_by_page)."""
+        ctx = self._ctx
+        links = ctx.store.iter_links_by_page(ctx.key, kinds, slim=slim)
         pending = next(links, None)
         for page in self:
             own: list[Any] = []

@@ -27,18 +27,29 @@ def documents_in(ctx: SiteContext, column_keys: list[str]) -> list[tuple[str, Pa
     """(column key, stored detail page) for the documents of the given columns: the items its list
     shows, then the column's other document pages the crawl fetched (reached through 上一篇/下一篇,
     a 解读's 原文链接 or a later list page — a list page shows only its newest items)."""
-    out: list[tuple[str, PageRecord]] = []
-    seen: set[str] = set()
-    listings = {key: listing for key in column_keys if (listing := ctx.column_listing(key)) is not None}
+    return documents_of(ctx, column_keys)[0]
+
+
+def documents_of(ctx: SiteContext, *column_sets: list[str]) -> list[list[tuple[str, PageRecord]]]:
+    """documents_in of each set of columns, from one pass over the pages for all of them."""
+    listings = {key: listing for keys in column_sets for key in keys
+                if (listing := ctx.column_listing(key)) is not None}
     by_column = _detail_pages_by_column(ctx, {list_key(p.final_url or p.url) for p, _ in listings.values()})
-    for key, listing in listings.items():
-        page0 = listing[0]
-        filed = by_column.get(list_key(page0.final_url or page0.url), [])
-        for page in [p for item in listing[1] if (p := ctx.page_at(item.url)) is not None] + filed:
-            if page.url not in seen:
-                seen.add(page.url)
-                out.append((key, page))
-    return out
+    outs = []
+    for keys in column_sets:
+        out: list[tuple[str, PageRecord]] = []
+        seen: set[str] = set()
+        for key in dict.fromkeys(keys):
+            if (listing := listings.get(key)) is None:
+                continue
+            page0 = listing[0]
+            filed = by_column.get(list_key(page0.final_url or page0.url), [])
+            for page in [p for item in listing[1] if (p := ctx.page_at(item.url)) is not None] + filed:
+                if page.url not in seen:
+                    seen.add(page.url)
+                    out.append((key, page))
+        outs.append(out)
+    return outs
 
 
 def _detail_pages_by_column(ctx: SiteContext, wanted: set[str]) -> dict[str, list[PageRecord]]:

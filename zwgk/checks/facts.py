@@ -117,6 +117,71 @@ def scan_site(ctx: SiteContext, processes: int = 1, *, keep: bool = False, terms
                       terms if terms_too else None)
 
 
+class ColumnsProcess:
+    """Column recognition (SiteContext.columns) in a forked process with its own store connection,
+    while the page scan runs: it reads pages and links, no facts. result() gives the columns it sent
+    back — or, if it could not start or died without them, the same columns worked out here."""
+
+    def __init__(self, ctx: SiteContext, process: Any, conn: Any):
+        self.ctx, self.process, self.conn = ctx, process, conn
+
+    @classmethod
+    def start(cls, ctx: SiteContext) -> ColumnsProcess | None:
+        """Started for a large site whose store is a file (a server store's URL carries no password
+        for a new connection), else None: the caller recognises them itself."""
+        if ctx.store.path is None or len(ctx.pages) < MIN_PARALLEL_PAGES:
+            return None
+        try:
+            fork = multiprocessing.get_context("fork")
+            receive, send = fork.Pipe(duplex=False)
+            process = fork.Process(target=_columns_child, args=(ctx, str(ctx.store.path), send),
+                                   name="zwgk-columns", daemon=True)
+            process.start()
+        except (OSError, ValueError) as exc:
+            log.warning("column recognition in a process of its own unavailable (%s); recognising here", exc)
+            return None
+        send.close()            # (this process's copy: recv() then ends when the child's does)
+        return cls(ctx, process, receive)
+
+    def result(self) -> dict[str, Any]:
+        columns: dict[str, Any] | None = None
+        try:
+            outcome, value = self.conn.recv()
+            if outcome == "ok":
+                columns = value
+            else:
+                log.warning("column recognition in its own process failed (%s); recognising here", value)
+        except (EOFError, OSError) as exc:         # it died before sending anything
+            log.warning("column recognition process ended without a result (%s); recognising here",
+                        type(exc).__name__)
+        finally:
+            self.conn.close()
+            self.process.join()
+        return columns if columns is not None else self.ctx.recognise_columns()
+
+    def stop(self) -> None:
+        """End the process without its result."""
+        self.process.terminate()
+        self.process.join()
+        self.conn.close()
+
+
+def _columns_child(ctx: SiteContext, target: str, conn: Any) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)       # (see _open_store)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        ctx.reconnect(Store(target))
+        outcome: tuple[str, Any] = ("ok", _recognise(ctx))
+    except Exception as exc:            # (told to the parent, which recognises them itself)
+        outcome = ("error", f"{type(exc).__name__}: {exc}")
+    conn.send(outcome)
+    conn.close()
+
+
+def _recognise(ctx: SiteContext) -> dict[str, Any]:
+    return ctx.recognise_columns()
+
+
 class _Merging(threading.Thread):
     """_merge of every part, in a thread of this process; join() re-raises what the pool raised."""
 

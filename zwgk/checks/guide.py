@@ -75,12 +75,17 @@ ELEMENTS: tuple[Element, ...] = (
 
 def guide_pages(ctx: SiteContext) -> list[PageRecord]:
     """Main 指南 page first (titled 指南), then the rest of the 指南 column and 依申请公开 pages."""
-    titled = [p for p in ctx.pages if _is_guide(page_title(p))]
+    titled: list[PageRecord] = []
+    applying: list[PageRecord] = []
+    for p in ctx.pages:                 # (one pass for both)
+        if _is_guide(page_title(p)):
+            titled.append(p)
+        if _APPLY_TITLE.search(squeeze(page_title(p))):
+            applying.append(p)
     column = column_pages(ctx, "gk.guide")
     # A column page that only lists the 指南 (one link) is not the 指南; its linked detail is.
     linked = [ctx.by_url[u] for p in column for u in (i.url for i in ctx.list_page(p).items)
               if u in ctx.by_url and _is_guide(page_title(ctx.by_url[u]))]
-    applying = [p for p in ctx.pages if _APPLY_TITLE.search(squeeze(page_title(p)))]
     out: list[PageRecord] = []
     for p in [*titled, *linked, *column, *applying]:
         # a list shell a script fills (no browser ran) is not the 指南's text: reading it would find

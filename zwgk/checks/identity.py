@@ -207,8 +207,8 @@ def meta_code(page: PageRecord) -> str | None:
 
 def _sample(ctx: SiteContext, home: PageRecord, size: int) -> list[PageRecord]:
     """Spread over the crawl (shallow and deep pages), not just the first few list pages."""
-    # two streamed passes (count, then pick) instead of a list of every page
-    count = sum(1 for p in ctx.pages if p.url != home.url)
+    # two streamed passes (count, then pick) instead of a list of every page; the count reads no records
+    count = ctx.pages.count_other_than(home.url)
     if count <= size:
         return [p for p in ctx.pages if p.url != home.url]
     step = count / size

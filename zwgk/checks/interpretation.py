@@ -15,7 +15,7 @@ from typing import Any
 
 from zwgk.checks.base import CheckResult, finding
 from zwgk.checks.context import SiteContext
-from zwgk.checks.documents import documents_in
+from zwgk.checks.documents import documents_in, documents_of
 from zwgk.checks.registry import check
 from zwgk.store import PageRecord
 from zwgk.understand.columns import is_detail, list_key
@@ -28,8 +28,12 @@ HOW_LABELS = {"link_from_policy": "文件页链接解读", "link_in_list": "列�
 _DOCUMENT_LINK = re.compile(r"原文|相关文件|相关政策|关联文件|政策文件|文件链接|文件全文")
 
 
-def _interpretations(ctx: SiteContext) -> list[PageRecord]:
-    pages = {p.url: p for _, p in documents_in(ctx, ["gk.interpretation"])}
+def _interpretations(ctx: SiteContext, filed: list[tuple[str, PageRecord]] | None = None) -> list[PageRecord]:
+    """The 解读 pages: the 政策解读 column's documents (`filed`: documents_in of it, if known), then
+    document pages titled as a 解读."""
+    if filed is None:
+        filed = documents_in(ctx, ["gk.interpretation"])
+    pages = {p.url: p for _, p in filed}
     for page in ctx.pages:
         # A 解读 filed elsewhere (图解 news …) is found by its title; only document pages count —
         # the 政策解读 column's own list page is titled 政策解读 too.
@@ -55,11 +59,13 @@ def _links_a_document(page: PageRecord, interpretation_keys: set[str]) -> bool:
        remediation="为政策文件发布解读材料，并在文件页、栏目列表或解读页建立文件与解读之间的链接（「相关解读」「原文链接」）。")
 def policy_interpretation(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
     columns = list(ctx.setting("interpretation_policy_columns", DEFAULT_POLICY_COLUMNS))
-    policies = [p for _, p in documents_in(ctx, columns) if not is_interpretation_title(p.title or "")]
+    # (the policy columns' documents and the 解读 column's from one pass over the pages)
+    documents, filed = documents_of(ctx, columns, ["gk.interpretation"])
+    policies = [p for _, p in documents if not is_interpretation_title(p.title or "")]
     if not policies:
         return CheckResult("policy.interpretation", "not_applicable", "未找到政策文件页面")
     fetched = {p.final_url or p.url: p.fetched_at for p in policies}
-    interps = _interpretations(ctx)
+    interps = _interpretations(ctx, filed)
     lists = [lp for key in columns for lp in ctx.column_list_pages(key)]
     listing = ctx.column_listing("gk.interpretation")
     listed = [(i.url, i.title) for i in (listing[1] if listing else [])]

@@ -286,6 +286,22 @@ def recognise_columns(pages: Iterable[PageRecord], columns: dict[str, ColumnDef]
     def add(key: str | None, kind: str, page: PageRecord, text: str, target: str | None) -> None:
         if not (key and key in cols and target) or (listed := target_key(target)) is None:
             return
+        add_listed(key, listed, kind, page, text, target)
+
+    # A link's evidence (its anchor's, its URL segments') needs only the link: menus repeat on every
+    # page, so whether it gives any, and under which list key, is worked out once per link (bounded).
+    @lru_cache(maxsize=8192)
+    def anchor_evidence(anchor: str, url: str) -> tuple[str, str] | None:
+        key = match(anchor)
+        if not (key and key in cols and url) or (listed := target_key(url)) is None:
+            return None
+        return key, listed
+
+    @lru_cache(maxsize=8192)
+    def segment_evidence(key: str, target: str) -> str | None:
+        return target_key(target) if key and key in cols and target else None
+
+    def add_listed(key: str, listed: str, kind: str, page: PageRecord, text: str, target: str) -> None:
         tally = found.get(key)
         if tally is not None and tally.saturated(kind, listed):
             tally.targets[listed][0].add(kind)     # (the kinds set is all it can still change)
@@ -309,12 +325,14 @@ def recognise_columns(pages: Iterable[PageRecord], columns: dict[str, ColumnDef]
             add(match(seg), "title", page, seg, target_of(seg))
         # (a page's identical evidences count once: each distinct one is added once, in order)
         linked_urls = [lk.url for lk in page.links if lk.kind in ("page", "external")]
-        for anchor, url in dict.fromkeys((lk.anchor, lk.url) for lk in page.links if lk.kind in ("page", "external")
-                                         and lk.anchor and len(lk.anchor) <= _MAX_ANCHOR):
-            add(match(anchor), "anchor", page, anchor, url)
-        for key, seg, target in dict.fromkeys(t for url in dict.fromkeys([_page_url(page), *linked_urls])
-                                              for t in segment_targets(url)):
-            add(key, "url", page, seg, target)
+        for pair in dict.fromkeys((lk.anchor, lk.url) for lk in page.links if lk.kind in ("page", "external")
+                                  and lk.anchor and len(lk.anchor) <= _MAX_ANCHOR):
+            if (given := anchor_evidence(*pair)) is not None:
+                add_listed(given[0], given[1], "anchor", page, pair[0], pair[1])
+        for triple in dict.fromkeys(t for url in dict.fromkeys([_page_url(page), *linked_urls])
+                                    for t in segment_targets(url)):
+            if (listed := segment_evidence(triple[0], triple[2])) is not None:
+                add_listed(triple[0], listed, "url", page, triple[1], triple[2])
     wanted = {k for tally in found.values() for k in tally.targets}
     crawled: dict[str, str] = {}
     for url in page_addresses(ok_only=True):
