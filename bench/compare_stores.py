@@ -70,8 +70,8 @@ def load(path: Path) -> dict[str, Any]:
     frontier_loose = {(r[0], r[1], r[2]): r[3:] for r in db.execute(
         "SELECT site, url, method, depth, priority, referer, anchor FROM frontier")}
     db.close()
-    return {"pages": pages, "trap_cut": trap_cut, "loose": loose, "coverage": coverage, "sites": sites, "frontier": frontier,
-            "frontier_loose": frontier_loose}
+    return {"pages": pages, "trap_cut": trap_cut, "loose": loose, "coverage": coverage, "sites": sites,
+            "frontier": frontier, "frontier_loose": frontier_loose}
 
 
 def compare(a: dict[str, Any], b: dict[str, Any]) -> tuple[list[str], list[str]]:
@@ -99,7 +99,8 @@ def compare(a: dict[str, Any], b: dict[str, Any]) -> tuple[list[str], list[str]]
                 example.setdefault("row", (key, ra, rb))
         for field, n in changed.most_common():
             key, va, vb = example[field]
-            diffs.append(f"{table}.{field}: {n} rows differ, e.g. {key}:\n    A: {str(va)[:300]}\n    B: {str(vb)[:300]}")
+            diffs.append(f"{table}.{field}: {n} rows differ, e.g. {key}:\n"
+                         f"    A: {str(va)[:300]}\n    B: {str(vb)[:300]}")
     for table, names in (("loose", ORDER_DEPENDENT), ("frontier_loose", ("depth", "priority", "referer", "anchor"))):
         counts = Counter()
         for key in a[table].keys() & b[table].keys():

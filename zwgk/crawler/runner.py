@@ -119,8 +119,6 @@ def build_settings(insp: Inspection, run: RunDir, *, progress: bool, worker: str
         settings.setdict({
             "ZWGK_PROGRESS": progress and worker == "w1",     # w1 shows the progress of all workers
             "LOG_FORMAT": f"%(asctime)s [{worker}] [%(name)s] %(levelname)s: %(message)s",
-            "SPIDER_MIDDLEWARES": {**settings.getdict("SPIDER_MIDDLEWARES"),
-                                   "zwgk.crawler.middlewares.FoundOnMiddleware": 950},
         }, priority="cmdline")
     if limits:
         settings.setdict({"ZWGK_LIMITS": limits, "DOWNLOADER": "zwgk.crawler.limiter.LimitedDownloader"},

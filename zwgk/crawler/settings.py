@@ -63,10 +63,16 @@ DOWNLOADER_MIDDLEWARES = {
 # the output's order; the 100 tasks cost about 8 % of a crawl's CPU (bench/README.md).
 CONCURRENT_ITEMS = 1
 # Spider middlewares that only cost: depth is ours (zwgk_depth), and the meta-copy check warns about
-# a mistake our spider does not make (it builds every meta afresh).
+# a mistake our spider does not make (it builds every meta afresh). What Scrapy's start, referer and
+# URL-length middlewares do to a callback's output is done in one layer (each layer wraps every
+# callback's output in more async generators): SpiderOutputMiddleware, placed where the first was.
 SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
     "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+    "scrapy.spidermiddlewares.start.StartSpiderMiddleware": None,
+    "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+    "zwgk.crawler.middlewares.SpiderOutputMiddleware": 25,
 }
 ITEM_PIPELINES = {"zwgk.crawler.pipelines.StorePipeline": 300}
 EXTENSIONS = {"zwgk.crawler.progress.ProgressLine": 500}
