@@ -153,6 +153,21 @@ def _short_squeezed(el: etree._Element, limit: int) -> str | None:
     """squeeze(text_of(el)) when it has at most `limit` characters, else None — without reading the
     rest of a large element (a container div holding the page): the walk stops once past the limit.
     (squeeze(text_of(el)) is the element's text pieces, whitespace removed, in document order.)"""
+    tag = el.tag
+    if not isinstance(tag, str) or tag.lower() in SKIP_TAGS:
+        return ""
+    if not len(el):                     # no child nodes (most cells and spans): its text is all of it
+        text = squeeze(el.text) if el.text else ""
+        return text if len(text) <= limit else None
+    if next(el.iterdescendants(*SKIP_TAGS), None) is None:
+        # libxml2 reads a subtree's text nodes in one call (comments have none; their tails are text
+        # nodes): far cheaper than the walk below, even for a container read to its end
+        text = squeeze(etree.tostring(el, method="text", encoding=str, with_tail=False))
+        return text if len(text) <= limit else None
+    return _short_squeezed_walk(el, limit)
+
+
+def _short_squeezed_walk(el: etree._Element, limit: int) -> str | None:
     parts: list[str] = []
     count = 0
 
@@ -269,8 +284,8 @@ def _line_pairs(root: etree._Element) -> list[tuple[str, str, str]]:
         if el in holders:
             continue
         # a line states a label with a colon: no colon anywhere in its text (all of it, scripts too:
-        # lxml's own walk, much cheaper than text_of), no pair
-        whole = "".join(el.itertext())
+        # libxml2's own read, much cheaper than text_of), no pair
+        whole = el.text or "" if not len(el) else etree.tostring(el, method="text", encoding=str, with_tail=False)
         if ":" not in whole and "：" not in whole:
             continue
         text = text_of(el)
