@@ -32,7 +32,6 @@ ATTACHMENT_EXTENSIONS = frozenset(
     {*IGNORED_EXTENSIONS, "wps", "et", "dps", "ofd", "txt", "csv", "xlsx", "docx", "pptx", "7z"}
 )
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
-_WS = re.compile(r"\s+")
 _CRUMB_HINT = re.compile(r"crumb|position|location|dqwz|curr|path|weizhi|navbar-sub", re.I)
 _CRUMB_TEXT = re.compile(r"^\s*(当前位置|您的位置|你的位置|您现在的位置|所在位置|当前栏目)\s*[:：]?")
 _CRUMB_SEP = re.compile(r"\s*(?:>>|>|»|›|→|/|－|-)\s*")
@@ -50,7 +49,8 @@ _RAW_COUNT = re.compile(r"<(?:a|area|i?frame)[\s>]", re.I)
 
 
 def clean(text: str | None) -> str:
-    return _WS.sub(" ", (text or "").replace("\u3000", " ")).strip()
+    """Whitespace runs (full-width spaces included) as one space (str.split: the characters of \\s)."""
+    return " ".join(text.split()) if text else ""
 
 
 @dataclass
