@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import html as htmllib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import repeat
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -234,7 +234,8 @@ def _is_hidden(el: etree._Element) -> bool:
 def _text(el: etree._Element) -> str:
     if not len(el):         # most anchors: text only, no child elements
         return clean(el.text)
-    return clean("".join(t for t in el.itertext() if isinstance(t, str)))
+    # its text nodes in document order, read by libxml2 (comments have none; their tails are kept)
+    return clean(etree.tostring(el, method="text", encoding=str, with_tail=False))
 
 
 def _link(el_href: str, resolve: Resolver, anchor: str, hidden: bool, tag: str) -> Link:
@@ -243,8 +244,26 @@ def _link(el_href: str, resolve: Resolver, anchor: str, hidden: bool, tag: str) 
                 state="invalid" if found.kind == "invalid" else None, reason=found.reason)
 
 
+_HEAD_AND_LINK_TAGS = ("title", "meta", *LINK_TAGS)
+# the elements that may hide themselves (hidden, aria-hidden="true", a display:none/visibility:hidden style)
+_MAY_HIDE = etree.XPath("descendant-or-self::*[@hidden or @aria-hidden='true' or @style]")
+
+
+def _subtrees(roots: Iterable[etree._Element]) -> set[etree._Element]:
+    """Every element of these elements' subtrees (the elements themselves included)."""
+    out: set[etree._Element] = set()
+    for el in roots:
+        if el not in out:
+            out.update(el.iter())
+    return out
+
+
 def extract_page(root: etree._Element | None, base_url: str, html: str | None = None) -> PageInfo:
-    """`html`, the raw markup, lets links the tree lost (too deeply nested) be recovered."""
+    """`html`, the raw markup, lets links the tree lost (too deeply nested) be recovered.
+
+    The elements are read in document order, skipping scripts, styles, templates and noscript with all
+    they hold; an element is hidden when it or an ancestor hides itself. libxml2 picks the elements of
+    the wanted tags (no Python per element of the page); the few skipped and hidden subtrees are sets."""
     info = PageInfo()
     if root is None:
         return info
@@ -253,38 +272,39 @@ def extract_page(root: etree._Element | None, base_url: str, html: str | None = 
         base_url = urljoin(base_url, base.get("href", ""))
     resolve = resolver(base_url)
     crumb_candidates: list[str] = []
-    # Explicit stack instead of recursion: malformed pages can nest thousands deep.
-    stack: list[tuple[etree._Element, bool]] = [(root, False)]
-    while stack:
-        el, hidden = stack.pop()
-        tag = el.tag
-        if not isinstance(tag, str):          # comments and processing instructions: not content
-            continue
-        tag = tag.lower()
-        if tag in _SKIP:
-            continue
-        hidden = hidden or _is_hidden(el)
-        if tag == "title" and not info.title:
-            info.title = clean(el.text)
-        elif tag == "meta":
-            name = el.get("name") or el.get("property")
-            if name and el.get("content") is not None:
-                info.meta.setdefault(name, clean(el.get("content")))
-        elif tag in ("a", "area"):
-            href = el.get("href")
-            if href is not None:
-                anchor = _text(el) or clean(el.get("title")) or clean(el.get("alt"))
-                info.links.append(_link(href, resolve, anchor, hidden, tag))
-        elif tag in ("frame", "iframe"):
-            src = el.get("src")
-            if src is not None and src.strip():
-                info.links.append(_link(src, resolve, clean(el.get("title")) or clean(el.get("name")), hidden, tag))
-        elif tag in _CRUMB_TAGS and len(crumb_candidates) < 3 and (
-                _CRUMB_HINT.search(f"{el.get('class', '')} {el.get('id', '')}")
-                or (el.text and _CRUMB_TEXT.match(el.text))):
-            crumb_candidates.append(_text(el))
-        if len(el):
-            stack.extend(zip(reversed(el), repeat(hidden)))
+    if isinstance(root.tag, str):
+        skipped = _subtrees(root.iter(*_SKIP))
+        hidden = _subtrees(el for el in _MAY_HIDE(root) if el not in skipped and _is_hidden(el))
+        links = info.links
+        for el in root.iter(*_HEAD_AND_LINK_TAGS):
+            if skipped and el in skipped:
+                continue
+            tag = el.tag
+            if tag == "title":
+                if not info.title:
+                    info.title = clean(el.text)
+            elif tag == "meta":
+                name = el.get("name") or el.get("property")
+                if name and el.get("content") is not None:
+                    info.meta.setdefault(name, clean(el.get("content")))
+            elif tag == "a" or tag == "area":
+                href = el.get("href")
+                if href is not None:
+                    anchor = _text(el) or clean(el.get("title")) or clean(el.get("alt"))
+                    links.append(_link(href, resolve, anchor, el in hidden, tag))
+            else:                                   # frame, iframe
+                src = el.get("src")
+                if src is not None and src.strip():
+                    links.append(_link(src, resolve, clean(el.get("title")) or clean(el.get("name")),
+                                       el in hidden, tag))
+        for el in root.iter(*_CRUMB_TAGS):
+            if len(crumb_candidates) >= 3:
+                break
+            if skipped and el in skipped:
+                continue
+            if _CRUMB_HINT.search(f"{el.get('class', '')} {el.get('id', '')}") or (
+                    el.text and _CRUMB_TEXT.match(el.text)):
+                crumb_candidates.append(_text(el))
     info.breadcrumb = pick_breadcrumb(crumb_candidates)
     if html and len(_RAW_COUNT.findall(html)) > len(info.links):
         info.links += raw_links(html, base_url, {(ln.url, ln.tag) for ln in info.links})
