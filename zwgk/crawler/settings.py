@@ -11,6 +11,9 @@ USER_AGENT = f"Mozilla/5.0 (compatible; zwgk-audit/{__version__}; 政务公开�
 ROBOTSTXT_OBEY = True
 COOKIES_ENABLED = True              # WAFs on government portals set a cookie on a first 302
 TELNETCONSOLE_ENABLED = False
+# Scrapy's remote control: an HTTP server on localhost that runs Python code sent to it (token in a job
+# file). An audit needs none; disabled, and not even imported (aiohttp: ≈ 0.2 s of every start).
+REMOTE_CONTROL_ENABLED = False
 
 # An audit records every status; nothing is dropped as an "HTTP error".
 HTTPERROR_ALLOW_ALL = True
@@ -75,7 +78,7 @@ SPIDER_MIDDLEWARES = {
     "zwgk.crawler.middlewares.SpiderOutputMiddleware": 25,
 }
 ITEM_PIPELINES = {"zwgk.crawler.pipelines.StorePipeline": 300}
-EXTENSIONS = {"zwgk.crawler.progress.ProgressLine": 500}
+EXTENSIONS = {"zwgk.crawler.progress.ProgressLine": 500, "scrapy.extensions.remote_control.RemoteControl": None}
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -19,7 +19,7 @@ import html as htmllib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlparse, urlsplit
 
 from lxml import etree
 from scrapy.linkextractors import IGNORED_EXTENSIONS
@@ -99,11 +99,25 @@ def _check(raw: str, base_url: str) -> Href:
         return Href("invalid", raw, _invalid_reason(str(exc)))
     if parts.scheme not in ("http", "https"):
         return Href("other", raw)
-    host = parts.netloc.rpartition("@")[2]
-    host = host if host.startswith("[") else host.rsplit(":", 1)[0]
-    if not host or (not host.startswith("[") and _BAD_HOST.search(host)):
+    if not _good_host(parts.netloc):
+        host = _host(parts.netloc)
         return Href("invalid", raw, "主机名为空或含非法字符（空格、控制字符等）" if host else "缺少主机名")
-    absolute = _quick_safe(joined, parts.scheme, parts.netloc)
+    return _absolute(raw, joined, parts.scheme, parts.netloc)
+
+
+def _host(netloc: str) -> str:
+    host = netloc.rpartition("@")[2]
+    return host if host.startswith("[") else host.rsplit(":", 1)[0]
+
+
+def _good_host(netloc: str) -> bool:
+    host = _host(netloc)
+    return bool(host) and (host.startswith("[") or not _BAD_HOST.search(host))
+
+
+def _absolute(raw: str, joined: str, scheme: str, netloc: str) -> Href:
+    """The page or attachment link to `joined` (an http(s) URL with a good host): made safe, no fragment."""
+    absolute = _quick_safe(joined, scheme, netloc)
     if absolute is None:
         try:
             absolute = safe_url_string(joined)
@@ -167,6 +181,18 @@ class Resolver:
             self.origin = (parts.scheme, parts.netloc)
             self.directory = parts.path[:parts.path.rfind("/") + 1]
         self.memo: dict[str, Href] = {}
+        self._join_base: tuple[str, list[str]] | None = None
+        if self.origin is not None:
+            self._join_base = _join_base(base_url)
+
+    def _relative(self, raw: str) -> Href:
+        """_check(raw, base) for a relative href; a plain path ("../x/t1.html", "./W02.pdf") is joined here
+        exactly as urljoin joins it, without urljoin's and urlsplit's parsing of both URLs."""
+        if self._join_base is None or not _PLAIN_PATH.match(raw):
+            return _check(raw, self.base_url)
+        prefix, base_dirs = self._join_base
+        assert self.origin is not None
+        return _absolute(raw, prefix + _join_path(base_dirs, raw), *self.origin)
 
     def __call__(self, href: str) -> Href:
         found = self.memo.get(href)
@@ -174,22 +200,61 @@ class Resolver:
             return found
         raw = _clean_href(href)
         key: tuple[str, ...] | None = None
+        relative = False
         if self.origin is not None:
             if _BASE_FREE.match(raw):
                 key = (*self.origin, raw)
             elif _RELATIVE.match(raw):
-                key = (*self.origin, self.directory, raw)
+                key, relative = (*self.origin, self.directory, raw), True
         if key is None:
             found = _check(raw, self.base_url)
         else:
             found = _SHARED.get(key)
             if found is None:
-                found = _check(raw, self.base_url)
+                found = self._relative(raw) if relative else _check(raw, self.base_url)
                 if len(_SHARED) >= _SHARED_MAX:
                     _SHARED.clear()
                 _SHARED[key] = found
         self.memo[href] = found
         return found
+
+
+# A relative path of plain characters: no scheme (":"), params (";"), query or fragment, not from the root.
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,=@%][A-Za-z0-9\-._~!$&'()*+,=@%/]*\Z")
+
+
+def _join_base(base_url: str) -> tuple[str, list[str]] | None:
+    """What urljoin reads of an http(s) base for a plain relative path: "scheme://netloc" and the base
+    path's directories; None when the base itself would make the join fail or be invalid (then _check)."""
+    try:
+        scheme, netloc, path, _params, _query, _fragment = urlparse(base_url)
+        urlsplit(f"{scheme}://{netloc}/").port          # noqa: B018 (raises on a bad port)
+    except ValueError:
+        return None
+    if scheme not in ("http", "https") or not netloc or not _good_host(netloc):
+        return None
+    dirs = path.split("/")
+    if dirs[-1] != "":
+        del dirs[-1]
+    return f"{scheme}://{netloc}", dirs
+
+
+def _join_path(base_dirs: list[str], raw: str) -> str:
+    """urljoin's path for a plain relative path (Python 3.11's urllib.parse.urljoin, step by step:
+    dot segments resolved, empty middle segments dropped, a ".." above the root ignored)."""
+    segments = base_dirs + raw.split("/")
+    segments[1:-1] = filter(None, segments[1:-1])
+    resolved: list[str] = []
+    for seg in segments:
+        if seg == "..":
+            if resolved:
+                resolved.pop()
+        elif seg != ".":
+            resolved.append(seg)
+    if segments[-1] in (".", ".."):
+        resolved.append("")
+    path = "/".join(resolved) or "/"
+    return path if path.startswith("/") else "/" + path
 
 
 _last_resolver: Resolver | None = None
