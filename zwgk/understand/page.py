@@ -310,8 +310,9 @@ def _link(el_href: str, resolve: Resolver, anchor: str, hidden: bool, tag: str) 
 
 
 _HEAD_AND_LINK_TAGS = ("title", "meta", *LINK_TAGS)
-# the elements that may hide themselves (hidden, aria-hidden="true", a display:none/visibility:hidden style)
-_MAY_HIDE = etree.XPath("descendant-or-self::*[@hidden or @aria-hidden='true' or @style]")
+# the attributes by which an element may hide itself (hidden, aria-hidden, style), in document order: a
+# quarter of the cost of selecting the elements with a predicate on every element
+_MAY_HIDE = etree.XPath("descendant-or-self::*/@style|descendant-or-self::*/@hidden|descendant-or-self::*/@aria-hidden")
 
 
 def _subtrees(roots: Iterable[etree._Element]) -> set[etree._Element]:
@@ -339,7 +340,8 @@ def extract_page(root: etree._Element | None, base_url: str, html: str | None = 
     crumb_candidates: list[str] = []
     if isinstance(root.tag, str):
         skipped = _subtrees(root.iter(*_SKIP))
-        hidden = _subtrees(el for el in _MAY_HIDE(root) if el not in skipped and _is_hidden(el))
+        hidden = _subtrees(el for el in (attr.getparent() for attr in _MAY_HIDE(root))
+                           if el not in skipped and _is_hidden(el))
         links = info.links
         for el in root.iter(*_HEAD_AND_LINK_TAGS):
             if skipped and el in skipped:
