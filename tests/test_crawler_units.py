@@ -471,3 +471,27 @@ def test_the_one_spider_output_layer_does_what_scrapys_three_did():
         return [o async for o in items]
 
     assert seen(asyncio.run(start(ours))) == seen(asyncio.run(theirs_start()))
+
+
+def test_the_counting_downloader_stats_count_what_scrapys_counted_but_bytes():
+    from scrapy import Request
+    from scrapy.downloadermiddlewares.stats import DownloaderStats
+    from scrapy.http import HtmlResponse
+    from scrapy.utils.test import get_crawler
+    from twisted.internet.error import TimeoutError as TxTimeout
+
+    from zwgk.crawler.middlewares import CountingDownloaderStats
+
+    def run(cls: type) -> dict[str, int]:
+        crawler = get_crawler()
+        crawler.stats.open_spider()
+        mw = cls.from_crawler(crawler)
+        for method, status in (("GET", 200), ("HEAD", 404), ("GET", 301)):
+            request = Request("http://www.x.gov.cn/a.html", method=method)
+            mw.process_request(request)
+            mw.process_response(request, HtmlResponse(request.url, status=status, body=b"<p>x</p>"))
+        mw.process_exception(Request("http://www.x.gov.cn/b.html"), TxTimeout())
+        return crawler.stats.get_stats()
+
+    theirs = {k: v for k, v in run(DownloaderStats).items() if not k.endswith("_bytes")}
+    assert run(CountingDownloaderStats) == theirs and theirs["downloader/request_count"] == 3

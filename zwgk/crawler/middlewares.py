@@ -80,6 +80,42 @@ class QuickMetaRefreshMiddleware(MetaRefreshMiddleware):
         return super().process_response(request, response)
 
 
+class CountingDownloaderStats:
+    """Scrapy's DownloaderStats (settings.py puts this in its place) without its byte counts: it
+    rebuilt every request's full HTTP text (request_httprepr) and summed every response's headers to
+    count downloader/request_bytes and response_bytes, ≈ 2 % of a crawl's CPU; nothing reads them. The
+    counts of requests (by method), responses (by status) and exceptions (by type) stay as they were."""
+
+    def __init__(self, stats: Any):
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CountingDownloaderStats:
+        from scrapy.exceptions import NotConfigured
+
+        if not crawler.settings.getbool("DOWNLOADER_STATS"):
+            raise NotConfigured
+        return cls(crawler.stats)
+
+    def process_request(self, request: Request) -> None:
+        inc = self.stats.inc_value
+        inc("downloader/request_count")
+        inc(f"downloader/request_method_count/{request.method}")
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        inc = self.stats.inc_value
+        inc("downloader/response_count")
+        inc(f"downloader/response_status_count/{response.status}")
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        from scrapy.utils.python import global_object_name
+
+        inc = self.stats.inc_value
+        inc("downloader/exception_count")
+        inc(f"downloader/exception_type_count/{global_object_name(exception.__class__)}")
+
+
 class SpiderOutputMiddleware:
     """Spider middleware: the one layer our callbacks' output passes through, doing exactly what Scrapy's
     StartSpiderMiddleware, RefererMiddleware and UrlLengthMiddleware do to it (settings.py disables them).

@@ -65,6 +65,9 @@ DOWNLOADER_MIDDLEWARES = {
     # the portal spider has no allowed_domains (scope is ours: sitescope.py), so Scrapy's offsite
     # filter allows everything — twice per request (when scheduled and when sent)
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    # the same counts without the byte counts, which rebuilt every request's HTTP text
+    "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
+    "zwgk.crawler.middlewares.CountingDownloaderStats": 850,
 }
 # Scrapy hands a callback's output to CONCURRENT_ITEMS asyncio tasks per response (100 by default: 101
 # tasks and a queue for every page). Our pipeline is synchronous, so one at a time is as fast and keeps

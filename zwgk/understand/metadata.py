@@ -242,9 +242,14 @@ def _inline_value(el: etree._Element) -> str:
 
 def _structured_pairs(root: etree._Element) -> list[tuple[str, str, str]]:
     pairs = []
+    # what scripts, styles, templates, noscript and selects hold (usually nothing): never a label
+    skipped: set[etree._Element] = set()
+    for el in root.iter(*SKIP_TAGS):
+        if el not in skipped:
+            skipped.update(el.iterdescendants())
     # (the HTML parser lower-cases element names, so lxml's own tag filters select exactly these)
     for el in root.iter(*_LABEL_TAGS):
-        if next(el.iterancestors(*SKIP_TAGS), None) is not None:
+        if skipped and el in skipped:
             continue
         label = _label_of(el)
         if label is None or (label not in _KNOWN and is_chrome(el)):
@@ -272,20 +277,15 @@ def _cell_value_div(el: etree._Element) -> str:
 
 def _line_pairs(root: etree._Element) -> list[tuple[str, str, str]]:
     pairs = []
-    # elements holding a block element somewhere below: marked in one pass from each block upwards
-    # (an ancestor already marked has all of its own ancestors marked too)
-    holders: set[etree._Element] = set()
-    for block in root.iter(*_BLOCK_TAGS):
-        for anc in block.iterancestors():
-            if anc in holders:
-                break
-            holders.add(anc)
     for el in root.iter(*_LINE_TAGS):
-        if el in holders:
+        # a line holds no block element, and states a label with a colon: no colon anywhere in its
+        # text (all of it, scripts too: libxml2's own read, much cheaper than text_of), no pair
+        if not len(el):
+            whole = el.text or ""
+        elif next(el.iterdescendants(*_BLOCK_TAGS), None) is not None:
             continue
-        # a line states a label with a colon: no colon anywhere in its text (all of it, scripts too:
-        # libxml2's own read, much cheaper than text_of), no pair
-        whole = el.text or "" if not len(el) else etree.tostring(el, method="text", encoding=str, with_tail=False)
+        else:
+            whole = etree.tostring(el, method="text", encoding=str, with_tail=False)
         if ":" not in whole and "：" not in whole:
             continue
         text = text_of(el)
