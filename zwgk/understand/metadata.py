@@ -277,15 +277,20 @@ def _cell_value_div(el: etree._Element) -> str:
 
 def _line_pairs(root: etree._Element) -> list[tuple[str, str, str]]:
     pairs = []
+    # elements holding a block element somewhere below: marked in one pass from each block upwards
+    # (an ancestor already marked has all of its own ancestors marked too)
+    holders: set[etree._Element] = set()
+    for block in root.iter(*_BLOCK_TAGS):
+        for anc in block.iterancestors():
+            if anc in holders:
+                break
+            holders.add(anc)
     for el in root.iter(*_LINE_TAGS):
-        # a line holds no block element, and states a label with a colon: no colon anywhere in its
-        # text (all of it, scripts too: libxml2's own read, much cheaper than text_of), no pair
-        if not len(el):
-            whole = el.text or ""
-        elif next(el.iterdescendants(*_BLOCK_TAGS), None) is not None:
+        if el in holders:
             continue
-        else:
-            whole = etree.tostring(el, method="text", encoding=str, with_tail=False)
+        # a line states a label with a colon: no colon anywhere in its text (all of it, scripts too:
+        # libxml2's own read, much cheaper than text_of), no pair
+        whole = el.text or "" if not len(el) else etree.tostring(el, method="text", encoding=str, with_tail=False)
         if ":" not in whole and "：" not in whole:
             continue
         text = text_of(el)
