@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import pytest
 
 from support.runhelp import run_dir, store_of, write_inspection, zwgk
@@ -157,3 +161,48 @@ def test_self_check_without_as_of_judges_today_and_a_dead_site_exits_3(tmp_path)
     assert done.returncode == 3, done.stderr[-2000:]
     assert f"继续运行 / to resume: zwgk audit --resume {run}" in done.stdout
     assert "无法评估" in done.stdout and "Traceback" not in done.stderr
+
+
+def test_a_local_audit_does_not_import_the_distributed_layer_or_the_excel_reader(tmp_path):
+    # Start-up cost (issue 12): redis, psycopg (the distributed layer) and openpyxl (a baseline's
+    # returned 问题清单) are imported only when the run needs them, not on the way to every crawl.
+    config = write_inspection(tmp_path / "insp.yaml", [{"name": "甲", "url": "http://127.0.0.1:9/"}])
+    code = ("import json, sys\n"
+            "import zwgk.pipeline as pipeline\n"
+            "def stop(*args, **kwargs):\n"
+            "    heavy = ('redis', 'psycopg', 'openpyxl', 'zwgk.distributed')\n"
+            "    print(json.dumps(sorted({m.split('.')[0] if not m.startswith('zwgk') else m for m in sys.modules\n"
+            "                             if m.startswith(heavy)})))\n"
+            "    raise SystemExit(0)\n"
+            "pipeline.crawl_stage = stop\n"
+            "from zwgk.cli import main\n"
+            f"sys.argv = ['zwgk', 'audit', '-c', {str(config)!r}, '-o', {str(tmp_path / 'runs')!r}]\n"
+            "main()\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == []
+
+
+@pytest.mark.parametrize(("body", "code", "stderr"), [
+    ("sys.exit(3)", 3, ""),
+    ("sys.exit('出错了')", 1, "出错了"),
+    ("print('已完成'); sys.exit(0)", 0, ""),
+])
+def test_the_command_keeps_its_exit_code_and_output_when_it_skips_teardown(tmp_path, body, code, stderr):
+    script = ("import sys\nimport zwgk.cli as cli\n"
+              f"def fake(**kwargs):\n    {body}\n"
+              "cli.cli = fake\ncli.main()\n")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert (proc.returncode, proc.stderr.strip()) == (code, stderr)
+    assert ("已完成" in proc.stdout) == (body.startswith("print"))
+
+
+def test_the_command_waits_for_a_thread_still_at_work(tmp_path):
+    # main() ends with os._exit only when nothing else runs; a live thread's work is not cut short
+    done = tmp_path / "done"
+    script = ("import sys, threading, time\nimport zwgk.cli as cli\n"
+              f"def work():\n    time.sleep(0.5)\n    open({str(done)!r}, 'w').write('ok')\n"
+              "def fake(**kwargs):\n    threading.Thread(target=work).start()\n    sys.exit(4)\n"
+              "cli.cli = fake\ncli.main()\n")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 4 and done.read_text() == "ok"

@@ -1,7 +1,6 @@
 """Scrapy settings for the portal crawl. Per-run values (sites, store, caps) are added by runner.py."""
 
-# (a lower-case name: Settings.setmodule takes every upper-case name of this module as a setting)
-from scrapy.settings import default_settings as _scrapy_defaults
+from scrapy.settings import default_settings
 
 from zwgk import __version__
 
@@ -14,11 +13,6 @@ USER_AGENT = f"Mozilla/5.0 (compatible; zwgk-audit/{__version__}; 政务公开�
 ROBOTSTXT_OBEY = True
 COOKIES_ENABLED = True              # WAFs on government portals set a cookie on a first 302
 TELNETCONSOLE_ENABLED = False
-# Scrapy's remote control: an HTTP server on localhost that runs Python code sent to it (token in a job
-# file). An audit needs none: disabled, and left out of the base extensions, so that it is not even
-# imported (Scrapy imports every listed extension, disabled ones too; aiohttp: ≈ 0.2 s of every start).
-REMOTE_CONTROL_ENABLED = False
-EXTENSIONS_BASE = {k: v for k, v in _scrapy_defaults.EXTENSIONS_BASE.items() if not k.endswith(".RemoteControl")}
 
 # An audit records every status; nothing is dropped as an "HTTP error".
 HTTPERROR_ALLOW_ALL = True
@@ -87,6 +81,11 @@ SPIDER_MIDDLEWARES = {
 }
 ITEM_PIPELINES = {"zwgk.crawler.pipelines.StorePipeline": 300}
 EXTENSIONS = {"zwgk.crawler.progress.ProgressLine": 500}
+# Scrapy's remote control (off unless configured) imports aiohttp's web server only to find that out,
+# ≈ 0.2 s of every worker's start-up; Scrapy imports every listed extension, even one set to None,
+# so it leaves the base list. (No control port on an inspector's machine either.)
+EXTENSIONS_BASE = {name: order for name, order in default_settings.EXTENSIONS_BASE.items()
+                   if not name.endswith(".RemoteControl")}
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
