@@ -115,3 +115,23 @@ def test_plain_relative_hrefs_join_as_urljoin_joins_them():
             assert prefix + page._join_path(dirs, raw) == urljoin(base, raw), (base, raw)
             compared += 1
     assert compared > 10_000
+
+
+def test_paging_hint_variables_are_found_in_the_folded_text_as_in_the_page(corpus: list[tuple[str, str]]):
+    """pager._HINT_VARS_FOLDED on folded(html) finds what _HINT_VARS (IGNORECASE) finds in the page: the
+    same places, so the same names as written and the same numbers (pages, and odd cases: the
+    characters IGNORECASE matches with ASCII letters but lower() maps elsewhere)."""
+    from zwgk.understand import pager
+    from zwgk.understand._html import folded
+
+    assert pager._HINT_VARS_FOLDED.pattern == pager._HINT_VARS.pattern.lower()
+    odd = ["var TotalRecords = 12; pageSize:'20'", "ROWS=3 rowspan=2 Rows = 4", "countPage=\\u0130 perPage = 7",
+           "totalrecord\u0131=5 total\u017fize=1 \u212aey PAGESIZE=30 pAgEcOuNt : \"9\"", "x_rows=1 rows_=2 (rows)=3"]
+    pages = [html for _, html in corpus] + odd
+    hits = 0
+    for html in pages:
+        low = folded(html)
+        got = [(html[m.start(1):m.end(1)], m.group(2)) for m in pager._HINT_VARS_FOLDED.finditer(low)]
+        assert got == pager._HINT_VARS.findall(html)
+        hits += len(got)
+    assert hits > 20
