@@ -281,10 +281,10 @@ def _line_pairs(root: etree._Element) -> list[tuple[str, str, str]]:
     # (an ancestor already marked has all of its own ancestors marked too)
     holders: set[etree._Element] = set()
     for block in root.iter(*_BLOCK_TAGS):
-        for anc in block.iterancestors():
-            if anc in holders:
-                break
+        anc = block.getparent()             # (getparent: no iterator object per block)
+        while anc is not None and anc not in holders:
             holders.add(anc)
+            anc = anc.getparent()
     for el in root.iter(*_LINE_TAGS):
         if el in holders:
             continue

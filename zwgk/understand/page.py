@@ -333,7 +333,8 @@ def extract_page(root: etree._Element | None, base_url: str, html: str | None = 
     info = PageInfo()
     if root is None:
         return info
-    base = root.find(".//base[@href]")
+    # root.find(".//base[@href]") without ElementPath's Python machinery
+    base = next((el for el in root.iterdescendants("base") if el.get("href") is not None), None)
     if base is not None:
         base_url = urljoin(base_url, base.get("href", ""))
     resolve = resolver(base_url)
