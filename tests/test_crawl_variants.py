@@ -142,7 +142,7 @@ def test_a_list_is_rendered_by_the_worker_that_reads_it(tmp_path):
     from scrapy.utils.test import get_crawler
 
     from zwgk.config.inspection import CrawlSettings
-    from zwgk.crawler.middlewares import FoundOnMiddleware
+    from zwgk.crawler.middlewares import SpiderOutputMiddleware
     from zwgk.crawler.render import RENDER_SLOT
     from zwgk.crawler.scheduler import FrontierScheduler
     from zwgk.crawler.spiders.portal import PortalSpider
@@ -166,7 +166,8 @@ def test_a_list_is_rendered_by_the_worker_that_reads_it(tmp_path):
     body = SHORT_LIST.format(rows="".join(SHORT_ROW.format(n=n) for n in range(1, 5)))
     response = HtmlResponse(url, body=body.encode(), encoding="utf-8", request=request,
                             headers={"Content-Type": "text/html; charset=utf-8"})
-    out = list(FoundOnMiddleware().process_spider_output(response, reader.parse_page(response)))
+    out = list(SpiderOutputMiddleware.from_crawler(reader.crawler).process_spider_output(response,
+                                                                               reader.parse_page(response)))
     (cov,) = [o for o in out if isinstance(o, ListCoverage)]
     assert (cov.state, cov.obtained, cov.stated_total) == ("partial", 4, 9)
     for o in out:

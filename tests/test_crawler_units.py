@@ -416,6 +416,90 @@ def test_the_quick_url_escaping_equals_w3lib_wherever_it_answers():
     assert answered > 500
 
 
+def test_the_one_spider_output_layer_does_what_scrapys_three_did():
+    """SpiderOutputMiddleware replaces Scrapy's start, referer and URL-length spider middlewares: the same
+    requests come out, with the same headers and meta, for start requests and a callback's output alike
+    (a request without a Referer, one with its own, one over the length limit, an item)."""
+    import asyncio
+
+    from scrapy import Request
+    from scrapy.http import HtmlResponse
+    from scrapy.spidermiddlewares.referer import RefererMiddleware
+    from scrapy.spidermiddlewares.start import StartSpiderMiddleware
+    from scrapy.spidermiddlewares.urllength import UrlLengthMiddleware
+    from scrapy.utils.test import get_crawler
+
+    from zwgk.crawler.middlewares import SpiderOutputMiddleware
+
+    crawler = get_crawler(settings_dict={"URLLENGTH_LIMIT": 60})
+    ours = SpiderOutputMiddleware.from_crawler(crawler)
+    scrapys = [UrlLengthMiddleware.from_crawler(crawler), RefererMiddleware.from_crawler(crawler),
+               StartSpiderMiddleware.from_crawler(crawler)]          # in the order Scrapy calls them
+    page = "https://www.x.gov.cn/zwgk/index.html"
+
+    def output() -> list[object]:
+        return [Request("https://www.x.gov.cn/a.html"), Request("http://www.x.gov.cn/b.html"),
+                Request("https://www.x.gov.cn/c.html", headers={"Referer": "https://elsewhere/"}),
+                Request("https://www.x.gov.cn/" + "d" * 80), {"item": 1}]
+
+    def seen(items: list[object]) -> list[object]:
+        return [(o.url, dict(o.headers.to_unicode_dict()), dict(o.meta)) if isinstance(o, Request) else o
+                for o in items]
+
+    def theirs_out(response: object) -> list[object]:
+        items: object = output()
+        for mw in scrapys:
+            items = list(mw.process_spider_output(response, items))
+        return seen(items)   # type: ignore[arg-type]
+
+    for policy in (None, "same-origin"):
+        response = HtmlResponse(page, body=b"<html></html>",
+                                headers={"Referrer-Policy": policy} if policy else {})
+        got = seen(list(ours.process_spider_output(response, output())))
+        assert got == theirs_out(response) and len(got) == 4
+
+    async def start(mw: object) -> list[object]:
+        async def gen():
+            for o in output():
+                yield o
+        return [o async for o in mw.process_start(gen())]      # type: ignore[attr-defined]
+
+    async def theirs_start() -> list[object]:
+        async def gen():
+            for o in output():
+                yield o
+        items = gen()
+        for mw in scrapys:
+            items = mw.process_start(items)
+        return [o async for o in items]
+
+    assert seen(asyncio.run(start(ours))) == seen(asyncio.run(theirs_start()))
+
+
+def test_the_counting_downloader_stats_count_what_scrapys_counted_but_bytes():
+    from scrapy import Request
+    from scrapy.downloadermiddlewares.stats import DownloaderStats
+    from scrapy.http import HtmlResponse
+    from scrapy.utils.test import get_crawler
+    from twisted.internet.error import TimeoutError as TxTimeout
+
+    from zwgk.crawler.middlewares import CountingDownloaderStats
+
+    def run(cls: type) -> dict[str, int]:
+        crawler = get_crawler()
+        crawler.stats.open_spider()
+        mw = cls.from_crawler(crawler)
+        for method, status in (("GET", 200), ("HEAD", 404), ("GET", 301)):
+            request = Request("http://www.x.gov.cn/a.html", method=method)
+            mw.process_request(request)
+            mw.process_response(request, HtmlResponse(request.url, status=status, body=b"<p>x</p>"))
+        mw.process_exception(Request("http://www.x.gov.cn/b.html"), TxTimeout())
+        return crawler.stats.get_stats()
+
+    theirs = {k: v for k, v in run(DownloaderStats).items() if not k.endswith("_bytes")}
+    assert run(CountingDownloaderStats) == theirs and theirs["downloader/request_count"] == 3
+
+
 def test_the_crawl_settings_load_no_remote_control_server():
     # Scrapy imports every extension its lists name (even one set to None) to order them; the remote
     # control's module imports aiohttp's web server, ≈ 0.2 s of each worker's start-up for nothing.

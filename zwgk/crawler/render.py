@@ -4,17 +4,25 @@ Rendering is the slow path (one Chromium page per request): the crawl fetches pl
 fast-path adapters (paging.py) and asks the browser only for pages whose list a script builds
 (understand.scripted; render_js: auto), or for every page (always), or never. Which browser and how
 it is launched is the browser layer's (zwgk/browser.py). The download handler that imports Playwright
-lives in render_handler.py and is installed only when a browser was found.
+lives in render_handler.py; when a browser was found, LazyRenderHandler is installed, which makes it
+with the first request to render (most crawls render few pages or none, and importing scrapy-playwright
+and Playwright cost ≈ 0.1 s of every start).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+
 from zwgk.browser import find_browser, launch_args, resolver_rules
 from zwgk.store import RENDER_METHOD
 
 if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
     from zwgk.config.inspection import Inspection
 
 __all__ = ["RENDER_METHOD", "RENDER_SLOT", "render_settings"]
@@ -33,7 +41,7 @@ def render_settings(insp: Inspection, hosts: list[str], modes: list[str]) -> dic
     info.update(available=browser.available, reason=browser.reason, browser=browser.path)
     if not browser.available:
         return {"ZWGK_RENDER": info}
-    handler = "zwgk.crawler.render_handler.RenderHandler"
+    handler = "zwgk.crawler.render.LazyRenderHandler"
     return {
         "ZWGK_RENDER": info,
         "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
@@ -50,3 +58,31 @@ def render_settings(insp: Inspection, hosts: list[str], modes: list[str]) -> dic
         # the whole render (navigation, settling, reading the DOM) is bounded: a hung page is dropped
         "ZWGK_BROWSER_PAGE_TIMEOUT": crawl.browser_timeout * 2,
     }
+
+
+class LazyRenderHandler(HTTP11DownloadHandler):
+    """The download handler when pages may be rendered: Scrapy's HTTP/1.1 handler for the plain
+    requests (as scrapy-playwright's handler passes them on), and render_handler.RenderHandler, made
+    with the first request marked `playwright`, for the rest. (RenderHandler launches nothing at engine
+    start — the Playwright driver starts with the first render — so making it later changes nothing.)"""
+
+    def __init__(self, crawler: Crawler):
+        super().__init__(crawler)
+        self._renderer: Any = None
+
+    def _render_handler(self) -> Any:
+        if self._renderer is None:
+            from zwgk.crawler.render_handler import RenderHandler
+
+            self._renderer = RenderHandler.from_crawler(self._crawler)
+        return self._renderer
+
+    async def download_request(self, request: Request) -> Response:
+        if request.meta.get("playwright"):
+            return await self._render_handler().download_request(request)
+        return await super().download_request(request)
+
+    async def close(self) -> None:
+        await super().close()
+        if self._renderer is not None:
+            await self._renderer.close()

@@ -7,6 +7,7 @@ process, so the CLI calls this once; tests run the CLI in a subprocess.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import re
@@ -119,8 +120,6 @@ def build_settings(insp: Inspection, run: RunDir, *, progress: bool, worker: str
         settings.setdict({
             "ZWGK_PROGRESS": progress and worker == "w1",     # w1 shows the progress of all workers
             "LOG_FORMAT": f"%(asctime)s [{worker}] [%(name)s] %(levelname)s: %(message)s",
-            "SPIDER_MIDDLEWARES": {**settings.getdict("SPIDER_MIDDLEWARES"),
-                                   "zwgk.crawler.middlewares.FoundOnMiddleware": 950},
         }, priority="cmdline")
     if limits:
         settings.setdict({"ZWGK_LIMITS": limits, "DOWNLOADER": "zwgk.crawler.limiter.LimitedDownloader"},
@@ -185,7 +184,7 @@ def run_crawl(insp: Inspection, run: RunDir, *, resume: bool = False, progress: 
         pool.attach(crawler)
     process.crawl(crawler)
     try:
-        process.start()
+        start_lean(process)
     finally:
         # Scrapy's handlers only stop its reactor; after the crawl, Ctrl-C must interrupt us again
         signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -197,6 +196,21 @@ def run_crawl(insp: Inspection, run: RunDir, *, resume: bool = False, progress: 
         interrupted = pool.finish() or interrupted
         pool.merge_notes(state)
     return finish_sites(state.store, state.sites, interrupted=interrupted)
+
+
+def start_lean(process: CrawlerProcess) -> None:
+    """process.start() with the cyclic collector tuned for a crawl: what exists before it (imports,
+    settings, the spider) lives as long as it, so it is left out of the collector's full passes (they
+    scanned it every ≈ 10 s: 0.4 CPU-s of a 2,000-page crawl), and the young generation is collected
+    every 5,000 allocations instead of 700 (a crawl allocates by the million, little of it cyclic)."""
+    gc.freeze()
+    thresholds = gc.get_threshold()
+    gc.set_threshold(5000, thresholds[1], thresholds[2])
+    try:
+        process.start()
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 def finish_sites(store: Store, states: dict[str, Any], *, interrupted: bool) -> list[SiteOutcome]:

@@ -244,7 +244,7 @@ class FrontierScheduler:
     # --- several workers: a page's discoveries go out with its record -------------------------------
     def _hold(self, request: Request) -> None:
         meta = request.meta
-        # the page whose callback yielded it (FoundOnMiddleware), not its referer: a list's render
+        # the page whose callback yielded it (SpiderOutputMiddleware), not its referer: a list's render
         # cross-check is yielded while its last member is read, with the list's referer, whose record
         # is long written — held under that, it waited unseen by the frontier, and a distributed run
         # could look drained and be evaluated without it

@@ -59,16 +59,25 @@ DOWNLOADER_MIDDLEWARES = {
     # the portal spider has no allowed_domains (scope is ours: sitescope.py), so Scrapy's offsite
     # filter allows everything — twice per request (when scheduled and when sent)
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    # the same counts without the byte counts, which rebuilt every request's HTTP text
+    "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
+    "zwgk.crawler.middlewares.CountingDownloaderStats": 850,
 }
 # Scrapy hands a callback's output to CONCURRENT_ITEMS asyncio tasks per response (100 by default: 101
 # tasks and a queue for every page). Our pipeline is synchronous, so one at a time is as fast and keeps
 # the output's order; the 100 tasks cost about 8 % of a crawl's CPU (bench/README.md).
 CONCURRENT_ITEMS = 1
 # Spider middlewares that only cost: depth is ours (zwgk_depth), and the meta-copy check warns about
-# a mistake our spider does not make (it builds every meta afresh).
+# a mistake our spider does not make (it builds every meta afresh). What Scrapy's start, referer and
+# URL-length middlewares do to a callback's output is done in one layer (each layer wraps every
+# callback's output in more async generators): SpiderOutputMiddleware, placed where the first was.
 SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
     "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+    "scrapy.spidermiddlewares.start.StartSpiderMiddleware": None,
+    "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+    "zwgk.crawler.middlewares.SpiderOutputMiddleware": 25,
 }
 ITEM_PIPELINES = {"zwgk.crawler.pipelines.StorePipeline": 300}
 EXTENSIONS = {"zwgk.crawler.progress.ProgressLine": 500}

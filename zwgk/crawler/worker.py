@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     from scrapy.crawler import CrawlerProcess
 
     from zwgk.browser import relay_announcements
-    from zwgk.crawler.runner import build_settings
+    from zwgk.crawler.runner import build_settings, start_lean
     from zwgk.crawler.spiders.portal import PortalSpider
     from zwgk.rundir import RunDir
 
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(PortalSpider)
     process.crawl(crawler)
-    process.start()
+    start_lean(process)
     reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
     return 0 if reason == "finished" else 3
 

@@ -39,20 +39,36 @@ class PageFacts:
 
 
 def squeezed_text(root: etree._Element | None) -> str:
-    """The visible text of a parsed page (title and body) with all whitespace removed. (A loop, not
-    recursion: a hostile page may nest elements thousands deep.)"""
+    """The visible text of a parsed page (title and body) with all whitespace removed.
+
+    A subtree without an element of NOT_TEXT is read by libxml2 in one call (its text nodes in
+    document order: comments and processing instructions have none, their tails are text nodes);
+    only the elements above a NOT_TEXT element are walked here. (A loop, not recursion: a hostile
+    page may nest elements thousands deep.)"""
     if root is None or not isinstance(root.tag, str):
         return ""
+    # the elements holding a NOT_TEXT element somewhere below (an ancestor already marked has all of
+    # its own ancestors marked too)
+    holders: set[etree._Element] = set()
+    for hidden in root.iter(*NOT_TEXT):
+        for anc in hidden.iterancestors():
+            if anc in holders:
+                break
+            holders.add(anc)
+    if root not in holders:
+        return squeeze(etree.tostring(root, method="text", encoding=str, with_tail=False))
     out: list[str] = [root.text] if root.text else []
     stack: list[tuple[Iterator[etree._Element], etree._Element | None]] = [(iter(root), None)]
     while stack:
         children, owner = stack[-1]
         for child in children:
             if isinstance(child.tag, str) and child.tag not in NOT_TEXT:
-                if child.text:
-                    out.append(child.text)
-                stack.append((iter(child), child))      # its tail comes after its subtree
-                break
+                if child in holders:
+                    if child.text:
+                        out.append(child.text)
+                    stack.append((iter(child), child))      # its tail comes after its subtree
+                    break
+                out.append(etree.tostring(child, method="text", encoding=str, with_tail=False))
             if child.tail:                              # a comment's or a skipped element's tail is text
                 out.append(child.tail)
         else:

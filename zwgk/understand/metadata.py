@@ -153,6 +153,21 @@ def _short_squeezed(el: etree._Element, limit: int) -> str | None:
     """squeeze(text_of(el)) when it has at most `limit` characters, else None — without reading the
     rest of a large element (a container div holding the page): the walk stops once past the limit.
     (squeeze(text_of(el)) is the element's text pieces, whitespace removed, in document order.)"""
+    tag = el.tag
+    if not isinstance(tag, str) or tag.lower() in SKIP_TAGS:
+        return ""
+    if not len(el):                     # no child nodes (most cells and spans): its text is all of it
+        text = squeeze(el.text) if el.text else ""
+        return text if len(text) <= limit else None
+    if next(el.iterdescendants(*SKIP_TAGS), None) is None:
+        # libxml2 reads a subtree's text nodes in one call (comments have none; their tails are text
+        # nodes): far cheaper than the walk below, even for a container read to its end
+        text = squeeze(etree.tostring(el, method="text", encoding=str, with_tail=False))
+        return text if len(text) <= limit else None
+    return _short_squeezed_walk(el, limit)
+
+
+def _short_squeezed_walk(el: etree._Element, limit: int) -> str | None:
     parts: list[str] = []
     count = 0
 
@@ -227,9 +242,14 @@ def _inline_value(el: etree._Element) -> str:
 
 def _structured_pairs(root: etree._Element) -> list[tuple[str, str, str]]:
     pairs = []
+    # what scripts, styles, templates, noscript and selects hold (usually nothing): never a label
+    skipped: set[etree._Element] = set()
+    for el in root.iter(*SKIP_TAGS):
+        if el not in skipped:
+            skipped.update(el.iterdescendants())
     # (the HTML parser lower-cases element names, so lxml's own tag filters select exactly these)
     for el in root.iter(*_LABEL_TAGS):
-        if next(el.iterancestors(*SKIP_TAGS), None) is not None:
+        if skipped and el in skipped:
             continue
         label = _label_of(el)
         if label is None or (label not in _KNOWN and is_chrome(el)):
@@ -261,16 +281,16 @@ def _line_pairs(root: etree._Element) -> list[tuple[str, str, str]]:
     # (an ancestor already marked has all of its own ancestors marked too)
     holders: set[etree._Element] = set()
     for block in root.iter(*_BLOCK_TAGS):
-        for anc in block.iterancestors():
-            if anc in holders:
-                break
+        anc = block.getparent()             # (getparent: no iterator object per block)
+        while anc is not None and anc not in holders:
             holders.add(anc)
+            anc = anc.getparent()
     for el in root.iter(*_LINE_TAGS):
         if el in holders:
             continue
         # a line states a label with a colon: no colon anywhere in its text (all of it, scripts too:
-        # lxml's own walk, much cheaper than text_of), no pair
-        whole = "".join(el.itertext())
+        # libxml2's own read, much cheaper than text_of), no pair
+        whole = el.text or "" if not len(el) else etree.tostring(el, method="text", encoding=str, with_tail=False)
         if ":" not in whole and "：" not in whole:
             continue
         text = text_of(el)

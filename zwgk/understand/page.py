@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import html as htmllib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import repeat
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlparse, urlsplit
 
 from lxml import etree
 from scrapy.linkextractors import IGNORED_EXTENSIONS
@@ -32,7 +32,6 @@ ATTACHMENT_EXTENSIONS = frozenset(
     {*IGNORED_EXTENSIONS, "wps", "et", "dps", "ofd", "txt", "csv", "xlsx", "docx", "pptx", "7z"}
 )
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
-_WS = re.compile(r"\s+")
 _CRUMB_HINT = re.compile(r"crumb|position|location|dqwz|curr|path|weizhi|navbar-sub", re.I)
 _CRUMB_TEXT = re.compile(r"^\s*(当前位置|您的位置|你的位置|您现在的位置|所在位置|当前栏目)\s*[:：]?")
 _CRUMB_SEP = re.compile(r"\s*(?:>>|>|»|›|→|/|－|-)\s*")
@@ -50,7 +49,8 @@ _RAW_COUNT = re.compile(r"<(?:a|area|i?frame)[\s>]", re.I)
 
 
 def clean(text: str | None) -> str:
-    return _WS.sub(" ", (text or "").replace("\u3000", " ")).strip()
+    """Whitespace runs (full-width spaces included) as one space (str.split: the characters of \\s)."""
+    return " ".join(text.split()) if text else ""
 
 
 @dataclass
@@ -99,11 +99,25 @@ def _check(raw: str, base_url: str) -> Href:
         return Href("invalid", raw, _invalid_reason(str(exc)))
     if parts.scheme not in ("http", "https"):
         return Href("other", raw)
-    host = parts.netloc.rpartition("@")[2]
-    host = host if host.startswith("[") else host.rsplit(":", 1)[0]
-    if not host or (not host.startswith("[") and _BAD_HOST.search(host)):
+    if not _good_host(parts.netloc):
+        host = _host(parts.netloc)
         return Href("invalid", raw, "主机名为空或含非法字符（空格、控制字符等）" if host else "缺少主机名")
-    absolute = _quick_safe(joined, parts.scheme, parts.netloc)
+    return _absolute(raw, joined, parts.scheme, parts.netloc)
+
+
+def _host(netloc: str) -> str:
+    host = netloc.rpartition("@")[2]
+    return host if host.startswith("[") else host.rsplit(":", 1)[0]
+
+
+def _good_host(netloc: str) -> bool:
+    host = _host(netloc)
+    return bool(host) and (host.startswith("[") or not _BAD_HOST.search(host))
+
+
+def _absolute(raw: str, joined: str, scheme: str, netloc: str) -> Href:
+    """The page or attachment link to `joined` (an http(s) URL with a good host): made safe, no fragment."""
+    absolute = _quick_safe(joined, scheme, netloc)
     if absolute is None:
         try:
             absolute = safe_url_string(joined)
@@ -167,6 +181,18 @@ class Resolver:
             self.origin = (parts.scheme, parts.netloc)
             self.directory = parts.path[:parts.path.rfind("/") + 1]
         self.memo: dict[str, Href] = {}
+        self._join_base: tuple[str, list[str]] | None = None
+        if self.origin is not None:
+            self._join_base = _join_base(base_url)
+
+    def _relative(self, raw: str) -> Href:
+        """_check(raw, base) for a relative href; a plain path ("../x/t1.html", "./W02.pdf") is joined here
+        exactly as urljoin joins it, without urljoin's and urlsplit's parsing of both URLs."""
+        if self._join_base is None or not _PLAIN_PATH.match(raw):
+            return _check(raw, self.base_url)
+        prefix, base_dirs = self._join_base
+        assert self.origin is not None
+        return _absolute(raw, prefix + _join_path(base_dirs, raw), *self.origin)
 
     def __call__(self, href: str) -> Href:
         found = self.memo.get(href)
@@ -174,22 +200,61 @@ class Resolver:
             return found
         raw = _clean_href(href)
         key: tuple[str, ...] | None = None
+        relative = False
         if self.origin is not None:
             if _BASE_FREE.match(raw):
                 key = (*self.origin, raw)
             elif _RELATIVE.match(raw):
-                key = (*self.origin, self.directory, raw)
+                key, relative = (*self.origin, self.directory, raw), True
         if key is None:
             found = _check(raw, self.base_url)
         else:
             found = _SHARED.get(key)
             if found is None:
-                found = _check(raw, self.base_url)
+                found = self._relative(raw) if relative else _check(raw, self.base_url)
                 if len(_SHARED) >= _SHARED_MAX:
                     _SHARED.clear()
                 _SHARED[key] = found
         self.memo[href] = found
         return found
+
+
+# A relative path of plain characters: no scheme (":"), params (";"), query or fragment, not from the root.
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,=@%][A-Za-z0-9\-._~!$&'()*+,=@%/]*\Z")
+
+
+def _join_base(base_url: str) -> tuple[str, list[str]] | None:
+    """What urljoin reads of an http(s) base for a plain relative path: "scheme://netloc" and the base
+    path's directories; None when the base itself would make the join fail or be invalid (then _check)."""
+    try:
+        scheme, netloc, path, _params, _query, _fragment = urlparse(base_url)
+        urlsplit(f"{scheme}://{netloc}/").port          # noqa: B018 (raises on a bad port)
+    except ValueError:
+        return None
+    if scheme not in ("http", "https") or not netloc or not _good_host(netloc):
+        return None
+    dirs = path.split("/")
+    if dirs[-1] != "":
+        del dirs[-1]
+    return f"{scheme}://{netloc}", dirs
+
+
+def _join_path(base_dirs: list[str], raw: str) -> str:
+    """urljoin's path for a plain relative path (Python 3.11's urllib.parse.urljoin, step by step:
+    dot segments resolved, empty middle segments dropped, a ".." above the root ignored)."""
+    segments = base_dirs + raw.split("/")
+    segments[1:-1] = filter(None, segments[1:-1])
+    resolved: list[str] = []
+    for seg in segments:
+        if seg == "..":
+            if resolved:
+                resolved.pop()
+        elif seg != ".":
+            resolved.append(seg)
+    if segments[-1] in (".", ".."):
+        resolved.append("")
+    path = "/".join(resolved) or "/"
+    return path if path.startswith("/") else "/" + path
 
 
 _last_resolver: Resolver | None = None
@@ -234,7 +299,8 @@ def _is_hidden(el: etree._Element) -> bool:
 def _text(el: etree._Element) -> str:
     if not len(el):         # most anchors: text only, no child elements
         return clean(el.text)
-    return clean("".join(t for t in el.itertext() if isinstance(t, str)))
+    # its text nodes in document order, read by libxml2 (comments have none; their tails are kept)
+    return clean(etree.tostring(el, method="text", encoding=str, with_tail=False))
 
 
 def _link(el_href: str, resolve: Resolver, anchor: str, hidden: bool, tag: str) -> Link:
@@ -243,48 +309,70 @@ def _link(el_href: str, resolve: Resolver, anchor: str, hidden: bool, tag: str) 
                 state="invalid" if found.kind == "invalid" else None, reason=found.reason)
 
 
+_HEAD_AND_LINK_TAGS = ("title", "meta", *LINK_TAGS)
+# the attributes by which an element may hide itself (hidden, aria-hidden, style), in document order: a
+# quarter of the cost of selecting the elements with a predicate on every element
+_MAY_HIDE = etree.XPath("descendant-or-self::*/@style|descendant-or-self::*/@hidden|descendant-or-self::*/@aria-hidden")
+
+
+def _subtrees(roots: Iterable[etree._Element]) -> set[etree._Element]:
+    """Every element of these elements' subtrees (the elements themselves included)."""
+    out: set[etree._Element] = set()
+    for el in roots:
+        if el not in out:
+            out.update(el.iter())
+    return out
+
+
 def extract_page(root: etree._Element | None, base_url: str, html: str | None = None) -> PageInfo:
-    """`html`, the raw markup, lets links the tree lost (too deeply nested) be recovered."""
+    """`html`, the raw markup, lets links the tree lost (too deeply nested) be recovered.
+
+    The elements are read in document order, skipping scripts, styles, templates and noscript with all
+    they hold; an element is hidden when it or an ancestor hides itself. libxml2 picks the elements of
+    the wanted tags (no Python per element of the page); the few skipped and hidden subtrees are sets."""
     info = PageInfo()
     if root is None:
         return info
-    base = root.find(".//base[@href]")
+    # root.find(".//base[@href]") without ElementPath's Python machinery
+    base = next((el for el in root.iterdescendants("base") if el.get("href") is not None), None)
     if base is not None:
         base_url = urljoin(base_url, base.get("href", ""))
     resolve = resolver(base_url)
     crumb_candidates: list[str] = []
-    # Explicit stack instead of recursion: malformed pages can nest thousands deep.
-    stack: list[tuple[etree._Element, bool]] = [(root, False)]
-    while stack:
-        el, hidden = stack.pop()
-        tag = el.tag
-        if not isinstance(tag, str):          # comments and processing instructions: not content
-            continue
-        tag = tag.lower()
-        if tag in _SKIP:
-            continue
-        hidden = hidden or _is_hidden(el)
-        if tag == "title" and not info.title:
-            info.title = clean(el.text)
-        elif tag == "meta":
-            name = el.get("name") or el.get("property")
-            if name and el.get("content") is not None:
-                info.meta.setdefault(name, clean(el.get("content")))
-        elif tag in ("a", "area"):
-            href = el.get("href")
-            if href is not None:
-                anchor = _text(el) or clean(el.get("title")) or clean(el.get("alt"))
-                info.links.append(_link(href, resolve, anchor, hidden, tag))
-        elif tag in ("frame", "iframe"):
-            src = el.get("src")
-            if src is not None and src.strip():
-                info.links.append(_link(src, resolve, clean(el.get("title")) or clean(el.get("name")), hidden, tag))
-        elif tag in _CRUMB_TAGS and len(crumb_candidates) < 3 and (
-                _CRUMB_HINT.search(f"{el.get('class', '')} {el.get('id', '')}")
-                or (el.text and _CRUMB_TEXT.match(el.text))):
-            crumb_candidates.append(_text(el))
-        if len(el):
-            stack.extend(zip(reversed(el), repeat(hidden)))
+    if isinstance(root.tag, str):
+        skipped = _subtrees(root.iter(*_SKIP))
+        hidden = _subtrees(el for el in (attr.getparent() for attr in _MAY_HIDE(root))
+                           if el not in skipped and _is_hidden(el))
+        links = info.links
+        for el in root.iter(*_HEAD_AND_LINK_TAGS):
+            if skipped and el in skipped:
+                continue
+            tag = el.tag
+            if tag == "title":
+                if not info.title:
+                    info.title = clean(el.text)
+            elif tag == "meta":
+                name = el.get("name") or el.get("property")
+                if name and el.get("content") is not None:
+                    info.meta.setdefault(name, clean(el.get("content")))
+            elif tag == "a" or tag == "area":
+                href = el.get("href")
+                if href is not None:
+                    anchor = _text(el) or clean(el.get("title")) or clean(el.get("alt"))
+                    links.append(_link(href, resolve, anchor, el in hidden, tag))
+            else:                                   # frame, iframe
+                src = el.get("src")
+                if src is not None and src.strip():
+                    links.append(_link(src, resolve, clean(el.get("title")) or clean(el.get("name")),
+                                       el in hidden, tag))
+        for el in root.iter(*_CRUMB_TAGS):
+            if len(crumb_candidates) >= 3:
+                break
+            if skipped and el in skipped:
+                continue
+            if _CRUMB_HINT.search(f"{el.get('class', '')} {el.get('id', '')}") or (
+                    el.text and _CRUMB_TEXT.match(el.text)):
+                crumb_candidates.append(_text(el))
     info.breadcrumb = pick_breadcrumb(crumb_candidates)
     if html and len(_RAW_COUNT.findall(html)) > len(info.links):
         info.links += raw_links(html, base_url, {(ln.url, ln.tag) for ln in info.links})

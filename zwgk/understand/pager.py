@@ -191,6 +191,11 @@ _HINT_VARS = re.compile(
     r"""\b(totalRecords?|recordCount|countnum|totalCount|totalNum|total_count|countPage|pageCount|totalPages?|"""
     r"""pageTotal|perPage|pageSize|page_size|rows|jpage_perpage|totalData|showData)\b['"]?\s*[:=]\s*['"]?(\d+)""",
     re.I)
+# _HINT_VARS without IGNORECASE, for the folded text (see folded()): it matches at exactly the places
+# _HINT_VARS matches in the page, and the page's own text there gives the name as written
+_HINT_VARS_FOLDED = re.compile(
+    r"""\b(totalrecords?|recordcount|countnum|totalcount|totalnum|total_count|countpage|pagecount|totalpages?|"""
+    r"""pagetotal|perpage|pagesize|page_size|rows|jpage_perpage|totaldata|showdata)\b['"]?\s*[:=]\s*['"]?(\d+)""")
 _XML_FIELDS = re.compile(r"<(totalrecord|totalpage|perpage)>\s*(\d+)\s*</\1>", re.I)
 _RECORDS_TEXT = re.compile(r"(?:共|总共|共有|合计)\s*(\d+)\s*(?:条|篇|项|个记录)")
 _PAGES_TEXT = re.compile(r"(?:共|总共|共有)\s*(\d+)\s*页")
@@ -261,7 +266,8 @@ def paging_hints(html: str, root: etree._Element | None = None) -> PagingHints:
             hints._set("total_pages", pager.page_count, f"script {pager.scheme}")
         if pager.total_records is not None:
             hints._set("total_records", pager.total_records, f"script {pager.scheme}")
-    for name, value in _HINT_VARS.findall(html) if any(m in low for m in _HINT_MARKERS) else ():
+    for found in _HINT_VARS_FOLDED.finditer(low) if any(m in low for m in _HINT_MARKERS) else ():
+        name, value = html[found.start(1):found.end(1)], found.group(2)
         key = name.lower()
         what = ("total_records" if key in _RECORD_KEYS else "total_pages" if key in _PAGE_KEYS
                 else "per_page" if key in _SIZE_KEYS else None)
