@@ -86,11 +86,11 @@ def links_broken(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
     # Streamed: the targets come from the store already joined with the links to them; only the
     # sources of broken targets are read (by target), never every link of the site.
     invalid = list(ctx.iter_links(states=("invalid",)))
-    unchecked = [{"source": source, "url": link.url[:300], "reason": link.reason or ""}
-                 for source, link in ctx.iter_links(states=("not_checked",))]
     targets = (r for r in ctx.store.linked_records(ctx.key, CHECKED_KINDS, ctx._superseded) if ctx._chosen(r))
     findings, doubtful, skipped, checked = [], [], 0, 0
+    fetched: set[str] = set()
     for rec in targets:
+        fetched.add(rec.url)
         state = verdict(rec)
         seen = _seen(rec)
         if state == "skipped":
@@ -113,6 +113,10 @@ def links_broken(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
                 expected="链接可正常打开（HTTP 2xx/3xx）", seen=seen, status=rec.status, error_kind=rec.error_kind,
                 anchor=anchor, hidden=hidden, kind=rec.kind, on_homepage=on_home, at=rec.fetched_at,
                 redirects=rec.redirects))
+    # A link a trap budget (or the URL length limit) cut on one page is unchecked only if no other link
+    # brought its target in: which page reached a URL first follows the fetch order.
+    unchecked = [{"source": source, "url": link.url[:300], "reason": link.reason or ""}
+                 for source, link in ctx.iter_links(states=("not_checked",)) if link.url not in fetched]
     for source, link in invalid:
         on_home = source in home_urls
         seen = f"链接地址无效：{link.reason or '浏览器无法打开'}"
