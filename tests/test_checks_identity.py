@@ -111,3 +111,17 @@ def test_real_footers(tmp_path: Path, fixture_name: str, host: str, contact_seen
     assert result.details["homepage"]["主办单位"] == host
     assert result.details["homepage"]["联系方式"] == contact_seen
     assert [f.target for f in result.findings] == findings
+
+
+def test_the_page_sample_does_not_depend_on_the_fetch_order(tmp_path: Path) -> None:
+    # Two audits of an unchanged site must sample the same pages (their findings are the sample's),
+    # whichever order the crawl happened to fetch them in.
+    paths = [f"/col{c}/202611/t2026111{c}_{n}.html" for c in range(4) for n in range(6)]
+    pages = {path: "article.html" for path in paths}
+    first = build_site(tmp_path, {"/": "home.html", **pages}, options={"identity_sample_pages": 5})
+    second = build_site(tmp_path, {"/": "home.html", **dict(reversed(pages.items()))},
+                        options={"identity_sample_pages": 5})
+    one, two = run("site.identity", first), run("site.identity", second)
+    assert one.details["sampled"] == two.details["sampled"]
+    assert len(one.details["sampled"]) == 5 and len({u.split("/")[3] for u in one.details["sampled"]}) == 4
+    assert [(f.url, f.target) for f in one.findings] == [(f.url, f.target) for f in two.findings]

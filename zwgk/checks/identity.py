@@ -206,14 +206,16 @@ def meta_code(page: PageRecord) -> str | None:
 
 
 def _sample(ctx: SiteContext, home: PageRecord, size: int) -> list[PageRecord]:
-    """Spread over the crawl (shallow and deep pages), not just the first few list pages."""
+    """Spread evenly over the pages in URL order (so over the columns' directories), not just the first
+    few list pages — and the same pages however the crawl's fetches happened to be ordered: the sample's
+    findings must not come and go between two audits of an unchanged site."""
     # two streamed passes (count, then pick) instead of a list of every page; the count reads no records
     count = ctx.pages.count_other_than(home.url)
+    others = (p for p in ctx.pages.by_url_order() if p.url != home.url)
     if count <= size:
-        return [p for p in ctx.pages if p.url != home.url]
+        return list(others)
     step = count / size
     wanted = {int(i * step) for i in range(size)}
-    others = (p for p in ctx.pages if p.url != home.url)
     return [p for i, p in enumerate(others) if i in wanted]
 
 
