@@ -26,6 +26,7 @@ from scrapy.linkextractors import IGNORED_EXTENSIONS
 from w3lib.url import canonicalize_url, safe_url_string
 
 from zwgk.store import Link
+from zwgk.understand._html import clean
 
 # Documents people download from 信息公开 pages; checked for status, never parsed.
 ATTACHMENT_EXTENSIONS = frozenset(
@@ -46,11 +47,6 @@ _RAW_SKIP = re.compile(r"<!--.*?-->|<(script|style|template|noscript)\b.*?</\1\s
 _RAW_TAG = re.compile(r"<(a|area|i?frame)\b([^>]*)>", re.I)
 _RAW_ATTR = re.compile(r"""\b(href|src|title)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 _RAW_COUNT = re.compile(r"<(?:a|area|i?frame)[\s>]", re.I)
-
-
-def clean(text: str | None) -> str:
-    """Whitespace runs (full-width spaces included) as one space (str.split: the characters of \\s)."""
-    return " ".join(text.split()) if text else ""
 
 
 @dataclass
