@@ -703,21 +703,15 @@ class Store:
             if r[6] not in skip:
                 yield r[0], Link(r[1], r[2], r[3], bool(r[4]), r[5], r[7], r[8])
 
-    def iter_links_by_page(self, site: str, kinds: Collection[str], *, slim: bool = False
-                           ) -> Iterator[tuple[int, Link]]:
+    def iter_links_by_page(self, site: str, kinds: Collection[str]) -> Iterator[tuple[int, Link]]:
         """(page id, link) of the site's links of these kinds, in page id order (to be merged with a
-        stream of its pages: SiteContext.pages.with_links). slim: each link's url, anchor and kind
-        only (the rest left at Link's defaults) — what column recognition reads, from a narrower query."""
-        where = (f"FROM links l JOIN pages p ON p.id = l.page_id WHERE p.site = ? "
-                 f"AND l.kind IN ({','.join('?' * len(kinds))}) ORDER BY l.page_id")
+        stream of its pages: SiteContext.pages.with_links), each with its url, anchor and kind only
+        (the rest left at Link's defaults): what column recognition reads, from a narrow query."""
         # (SQLite: a page's links in the order stored)
-        if slim:
-            for r in self.db.stream(f"SELECT l.page_id, l.url, l.anchor, l.kind {where}", [site, *kinds]):
-                yield r[0], Link(r[1], r[2], r[3])
-            return
-        for r in self.db.stream(f"SELECT l.page_id, l.url, l.anchor, l.kind, l.hidden, l.tag, l.state, l.reason "
-                                f"{where}", [site, *kinds]):
-            yield r[0], Link(r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7])
+        sql = ("SELECT l.page_id, l.url, l.anchor, l.kind FROM links l JOIN pages p ON p.id = l.page_id "
+               f"WHERE p.site = ? AND l.kind IN ({','.join('?' * len(kinds))}) ORDER BY l.page_id")
+        for r in self.db.stream(sql, [site, *kinds]):
+            yield r[0], Link(r[1], r[2], r[3])
 
     def links_to(self, site: str, url: str) -> list[tuple[str, Link]]:
         """(source page URL, link) of every link on the site's pages that points at `url`."""

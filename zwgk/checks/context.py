@@ -285,8 +285,7 @@ class SiteContext:
         """What `columns` holds, worked out anew (understand/columns.py on the stored pages and links)."""
         from zwgk.understand.columns import recognise_columns
 
-        # (recognition reads a link's url, anchor and kind only: the slim query)
-        return recognise_columns(self.pages, linked=self.pages.with_links(slim=True), addresses=self.pages.addresses)
+        return recognise_columns(self.pages, linked=self.pages.with_links(), addresses=self.pages.addresses)
 
     def page_at(self, url: str) -> PageRecord | None:
         """A stored, successfully fetched page by URL ('/dir/' and '/dir/index.html' are the same)."""
@@ -430,13 +429,12 @@ class PageStream:
             ctx.key, "page", ok=True, has_body=True) if page_url != url and chosen(page_id, method, error_kind,
                                                                                 superseded))
 
-    def with_links(self, kinds: tuple[str, ...] = ("page", "external"), *, slim: bool = False
-                   ) -> Iterator[PageRecord]:
-        """The same pages, each with its links of these kinds (page.links): one more streamed query,
-        merged by page id — what column recognition reads of menus and tab strips. slim: links with
-        their url, anchor and kind only (Store.iter_links_by_page)."""
+    def with_links(self, kinds: tuple[str, ...] = ("page", "external")) -> Iterator[PageRecord]:
+        """The same pages, each with its links of these kinds (page.links: url, anchor and kind only):
+        one more streamed query, merged by page id — what column recognition reads of menus and tab
+        strips (Store.iter_links_by_page)."""
         ctx = self._ctx
-        links = ctx.store.iter_links_by_page(ctx.key, kinds, slim=slim)
+        links = ctx.store.iter_links_by_page(ctx.key, kinds)
         pending = next(links, None)
         for page in self:
             own: list[Any] = []

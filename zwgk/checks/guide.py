@@ -78,9 +78,10 @@ def guide_pages(ctx: SiteContext) -> list[PageRecord]:
     titled: list[PageRecord] = []
     applying: list[PageRecord] = []
     for p in ctx.pages:                 # (one pass for both)
-        if _is_guide(page_title(p)):
+        title = page_title(p)
+        if _is_guide(title):
             titled.append(p)
-        if _APPLY_TITLE.search(squeeze(page_title(p))):
+        if _APPLY_TITLE.search(squeeze(title)):
             applying.append(p)
     column = column_pages(ctx, "gk.guide")
     # A column page that only lists the 指南 (one link) is not the 指南; its linked detail is.

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import lxml.html
 from lxml import etree
@@ -120,6 +120,28 @@ def is_element(node: object) -> bool:
 
 def tag_of(el: etree._Element) -> str:
     return el.tag.lower() if isinstance(el.tag, str) else ""
+
+
+def subtrees(roots: Iterable[etree._Element]) -> set[etree._Element]:
+    """Every element of these elements' subtrees (the elements themselves included): what a few skipped
+    or hidden elements hold, as a set to test membership in while iterating the page by tag."""
+    out: set[etree._Element] = set()
+    for el in roots:
+        if el not in out:
+            out.update(el.iter())
+    return out
+
+
+def holders(elements: Iterable[etree._Element]) -> set[etree._Element]:
+    """Every ancestor of these elements: the elements holding one of them somewhere below. (An
+    ancestor already marked has all of its own ancestors marked too; getparent makes no iterator.)"""
+    out: set[etree._Element] = set()
+    for el in elements:
+        anc = el.getparent()
+        while anc is not None and anc not in out:
+            out.add(anc)
+            anc = anc.getparent()
+    return out
 
 
 def text_of(el: etree._Element, *, skip: frozenset[str] = SKIP_TAGS) -> str:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from zwgk.understand._html import parse_html, squeeze
+from zwgk.understand._html import holders, parse_html, squeeze
 from zwgk.understand.metadata import BLOCK_WORDS, DocMeta, parse_metadata
 
 if TYPE_CHECKING:
@@ -47,15 +47,9 @@ def squeezed_text(root: etree._Element | None) -> str:
     page may nest elements thousands deep.)"""
     if root is None or not isinstance(root.tag, str):
         return ""
-    # the elements holding a NOT_TEXT element somewhere below (an ancestor already marked has all of
-    # its own ancestors marked too)
-    holders: set[etree._Element] = set()
-    for hidden in root.iter(*NOT_TEXT):
-        for anc in hidden.iterancestors():
-            if anc in holders:
-                break
-            holders.add(anc)
-    if root not in holders:
+    # the elements holding a NOT_TEXT element somewhere below: walked; any other subtree read whole
+    not_text_below = holders(root.iter(*NOT_TEXT))
+    if root not in not_text_below:
         return squeeze(etree.tostring(root, method="text", encoding=str, with_tail=False))
     out: list[str] = [root.text] if root.text else []
     stack: list[tuple[Iterator[etree._Element], etree._Element | None]] = [(iter(root), None)]
@@ -63,7 +57,7 @@ def squeezed_text(root: etree._Element | None) -> str:
         children, owner = stack[-1]
         for child in children:
             if isinstance(child.tag, str) and child.tag not in NOT_TEXT:
-                if child in holders:
+                if child in not_text_below:
                     if child.text:
                         out.append(child.text)
                     stack.append((iter(child), child))      # its tail comes after its subtree

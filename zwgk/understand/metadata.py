@@ -23,10 +23,12 @@ from lxml import etree
 from zwgk.understand._html import (
     SKIP_TAGS,
     clean,
+    holders,
     is_chrome,
     is_element,
     parse_html,
     squeeze,
+    subtrees,
     tag_of,
     text_of,
 )
@@ -243,10 +245,7 @@ def _inline_value(el: etree._Element) -> str:
 def _structured_pairs(root: etree._Element) -> list[tuple[str, str, str]]:
     pairs = []
     # what scripts, styles, templates, noscript and selects hold (usually nothing): never a label
-    skipped: set[etree._Element] = set()
-    for el in root.iter(*SKIP_TAGS):
-        if el not in skipped:
-            skipped.update(el.iterdescendants())
+    skipped = subtrees(root.iter(*SKIP_TAGS))
     # (the HTML parser lower-cases element names, so lxml's own tag filters select exactly these)
     for el in root.iter(*_LABEL_TAGS):
         if skipped and el in skipped:
@@ -277,16 +276,10 @@ def _cell_value_div(el: etree._Element) -> str:
 
 def _line_pairs(root: etree._Element) -> list[tuple[str, str, str]]:
     pairs = []
-    # elements holding a block element somewhere below: marked in one pass from each block upwards
-    # (an ancestor already marked has all of its own ancestors marked too)
-    holders: set[etree._Element] = set()
-    for block in root.iter(*_BLOCK_TAGS):
-        anc = block.getparent()             # (getparent: no iterator object per block)
-        while anc is not None and anc not in holders:
-            holders.add(anc)
-            anc = anc.getparent()
+    # elements holding a block element somewhere below: not a line
+    blocks_below = holders(root.iter(*_BLOCK_TAGS))
     for el in root.iter(*_LINE_TAGS):
-        if el in holders:
+        if el in blocks_below:
             continue
         # a line states a label with a colon: no colon anywhere in its text (all of it, scripts too:
         # libxml2's own read, much cheaper than text_of), no pair

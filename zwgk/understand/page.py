@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import html as htmllib
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlparse, urlsplit
 
@@ -26,7 +25,7 @@ from scrapy.linkextractors import IGNORED_EXTENSIONS
 from w3lib.url import canonicalize_url, safe_url_string
 
 from zwgk.store import Link
-from zwgk.understand._html import clean
+from zwgk.understand._html import clean, subtrees
 
 # Documents people download from 信息公开 pages; checked for status, never parsed.
 ATTACHMENT_EXTENSIONS = frozenset(
@@ -311,15 +310,6 @@ _HEAD_AND_LINK_TAGS = ("title", "meta", *LINK_TAGS)
 _MAY_HIDE = etree.XPath("descendant-or-self::*/@style|descendant-or-self::*/@hidden|descendant-or-self::*/@aria-hidden")
 
 
-def _subtrees(roots: Iterable[etree._Element]) -> set[etree._Element]:
-    """Every element of these elements' subtrees (the elements themselves included)."""
-    out: set[etree._Element] = set()
-    for el in roots:
-        if el not in out:
-            out.update(el.iter())
-    return out
-
-
 def extract_page(root: etree._Element | None, base_url: str, html: str | None = None) -> PageInfo:
     """`html`, the raw markup, lets links the tree lost (too deeply nested) be recovered.
 
@@ -336,8 +326,8 @@ def extract_page(root: etree._Element | None, base_url: str, html: str | None = 
     resolve = resolver(base_url)
     crumb_candidates: list[str] = []
     if isinstance(root.tag, str):
-        skipped = _subtrees(root.iter(*_SKIP))
-        hidden = _subtrees(el for el in (attr.getparent() for attr in _MAY_HIDE(root))
+        skipped = subtrees(root.iter(*_SKIP))
+        hidden = subtrees(el for el in (attr.getparent() for attr in _MAY_HIDE(root))
                            if el not in skipped and _is_hidden(el))
         links = info.links
         for el in root.iter(*_HEAD_AND_LINK_TAGS):
