@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import sys
 from collections import Counter
 from pathlib import Path
@@ -100,4 +101,5 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)     # `| head` ends quietly
     sys.exit(main(sys.argv[1:]))

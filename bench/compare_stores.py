@@ -17,6 +17,7 @@ different. Exit status 0 when equal, 1 otherwise.
 from __future__ import annotations
 
 import json
+import signal
 import sqlite3
 import sys
 import zlib
@@ -134,4 +135,5 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)     # `| head` ends quietly
     sys.exit(main(sys.argv[1:]))
