@@ -393,3 +393,28 @@ def test_a_stored_crawl_of_real_pages_finds_the_columns_only_menus_name(tmp_path
     got = {k: asdict(v) for k, v in ctx.columns.items()}
     assert got == {k: asdict(v) for k, v in recognise_columns(pages).items()}
     assert ctx.columns["gk.interpretation"].strongest == "anchor"
+
+
+@pytest.mark.parametrize("status", ["complete", "capped"])
+def test_the_probe_stages_early_checks_need_no_columns(site_a: SiteContext, status: str) -> None:
+    """The probing checks that read no scan facts run while the columns are still being recognised
+    (pipeline.probe_stage): judged without the columns, their results are the same as with them."""
+    from zwgk.checks.registry import all_checks
+    from zwgk.pipeline import READS_SCAN
+
+    early = {cid for cid, chk in all_checks().items() if chk.meta.probes} - READS_SCAN
+    assert {"links.broken", "site.reachable"} <= early
+    site = {**site_a.site, "status": status, "capped": ["max_pages"] if status == "capped" else []}
+
+    def judged(ctx: SiteContext) -> str:
+        results, findings = run_checks(ctx, [], only=early)
+        return json.dumps({"results": [r.to_dict() for r in results],
+                           "findings": [f.to_dict(ctx.site_url) for f in findings]}, ensure_ascii=False)
+
+    before = SiteContext(site_a.store, site, site_a.as_of, load_profile("national-2019"))
+    got = judged(before)
+    assert "columns" not in before.__dict__ and "coverage" not in before.__dict__
+    after = SiteContext(site_a.store, site, site_a.as_of, load_profile("national-2019"))
+    assert after.coverage.status == status
+    assert judged(after) == got
+    assert (status == "capped") == ("只检查了已抓取的页面" in got)      # (a cut crawl's pass says so)
