@@ -200,8 +200,12 @@ class SiteContext:
             if meanwhile is not None:
                 meanwhile()
 
+        # (the column process is one of the `processes`: the others read the pages — with two, this one
+        # alone, after its own work: a pool beside it would leave the columns, the longest part, a
+        # third of the two cores while the pages are read, and the other core idle at the end)
         try:
-            scan_site(self, processes, keep=keep, terms_too=terms_too, meanwhile=here)
+            scan_site(self, processes - 1 if elsewhere is not None else processes, keep=keep,
+                      terms_too=terms_too, meanwhile=here)
         except BaseException:           # (Ctrl-C, a failed scan: the column process is not waited for)
             if elsewhere is not None:
                 elsewhere.stop()
