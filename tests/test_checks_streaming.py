@@ -57,7 +57,7 @@ def test_scan_changes_nothing(site_a: SiteContext, monkeypatch: pytest.MonkeyPat
 
     monkeypatch.setattr(facts, "MIN_PARALLEL_PAGES", 1)
     two = _fresh(site_a, **terms)
-    two.scan(2)                                         # two forked processes, one id range each
+    two.scan(3)                     # the columns' process, two forked processes reading one id range each
     assert two._facts == one._facts and two._problems == one._problems
     assert _results(two) == on_demand
 
@@ -235,10 +235,17 @@ def test_columns_recognised_in_a_process_of_their_own_are_the_same(site_a: SiteC
         assert os.getpid() != parent, "recognised in the parent"
         return real(ctx)
 
+    real_scan = facts._scan
+
+    def only_here(*args: Any) -> Any:
+        assert os.getpid() == parent, "pages read in another process"
+        return real_scan(*args)
+
     monkeypatch.setattr(SiteContext, "recognise_columns", never_here)
+    monkeypatch.setattr(facts, "_scan", only_here)
     monkeypatch.setattr(facts, "MIN_PARALLEL_PAGES", 1)
     two = _fresh(site_a)
-    two.scan(2)
+    two.scan(2)                     # two processes: the columns' and this one, which reads the pages
     assert "columns" in two.__dict__ and _columns(two) == want
     assert two.store is site_a.store            # (the process read through a connection of its own)
     assert _results(two) == results
@@ -283,11 +290,11 @@ def test_ctrl_c_during_the_scan_stops_the_columns_process(site_a: SiteContext, m
         marker.write_text("recognised to the end")
         return real(ctx)
 
-    def interrupted(self: Any, timeout: float | None = None) -> None:     # Ctrl-C while the scan's parts merge
+    def interrupted(*args: Any) -> None:         # Ctrl-C while the scan's facts are taken in
         raise KeyboardInterrupt
 
     monkeypatch.setattr(facts, "_recognise", slow)
-    monkeypatch.setattr(facts._Merging, "join", interrupted)
+    monkeypatch.setattr(facts, "_merge", interrupted)
     monkeypatch.setattr(facts, "MIN_PARALLEL_PAGES", 1)
     ctx = _fresh(site_a)
     with pytest.raises(KeyboardInterrupt):
@@ -393,3 +400,28 @@ def test_a_stored_crawl_of_real_pages_finds_the_columns_only_menus_name(tmp_path
     got = {k: asdict(v) for k, v in ctx.columns.items()}
     assert got == {k: asdict(v) for k, v in recognise_columns(pages).items()}
     assert ctx.columns["gk.interpretation"].strongest == "anchor"
+
+
+@pytest.mark.parametrize("status", ["complete", "capped"])
+def test_the_probe_stages_early_checks_need_no_columns(site_a: SiteContext, status: str) -> None:
+    """The probing checks that read no scan facts run while the columns are still being recognised
+    (pipeline.probe_stage): judged without the columns, their results are the same as with them."""
+    from zwgk.checks.registry import all_checks
+    from zwgk.pipeline import READS_SCAN
+
+    early = {cid for cid, chk in all_checks().items() if chk.meta.probes} - READS_SCAN
+    assert {"links.broken", "site.reachable"} <= early
+    site = {**site_a.site, "status": status, "capped": ["max_pages"] if status == "capped" else []}
+
+    def judged(ctx: SiteContext) -> str:
+        results, findings = run_checks(ctx, [], only=early)
+        return json.dumps({"results": [r.to_dict() for r in results],
+                           "findings": [f.to_dict(ctx.site_url) for f in findings]}, ensure_ascii=False)
+
+    before = SiteContext(site_a.store, site, site_a.as_of, load_profile("national-2019"))
+    got = judged(before)
+    assert "columns" not in before.__dict__ and "coverage" not in before.__dict__
+    after = SiteContext(site_a.store, site, site_a.as_of, load_profile("national-2019"))
+    assert after.coverage.status == status
+    assert judged(after) == got
+    assert (status == "capped") == ("只检查了已抓取的页面" in got)      # (a cut crawl's pass says so)

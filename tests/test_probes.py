@@ -91,6 +91,29 @@ def test_get_over_ipv4_sends_host_header_and_is_recorded_once(store: Store, pair
     assert [r["data"]["aaaa"] for r in dns_rows] == [["::1"]]
 
 
+def test_a_live_probe_is_answered_as_its_record_reads_back(store: Store, pair) -> None:
+    """What a check reads of a live probe is what the evaluation reads of its record later (StoredProbes:
+    the elapsed time rounded as stored, the rest equal) — so zwgk audit can take the probe stage's
+    results instead of judging the records again."""
+    from zwgk.probes import StoredProbes
+
+    s4, s6 = pair
+    probes = probes_for(store)
+    urls = [f"http://{HOST}:{s4.port}/gbk", f"http://{HOST}:{s4.port}/hop2", f"http://{HOST}:{s6.port}/big"]
+    live = [probes.http(urls[0], family=4), probes.http(urls[1]), *probes.http_many([urls[2]], family=6,
+                                                                                     max_bytes=100)]
+    live.append(probes.http(f"http://nowhere.example-a.gov.cn:{s4.port}/"))        # an error is data too
+    stored = StoredProbes(store, "site", StubDns({}), timeout=3)
+    again = [stored.http(urls[0], family=4), stored.http(urls[1]), *stored.http_many([urls[2]], family=6,
+                                                                                       max_bytes=100),
+             stored.http(f"http://nowhere.example-a.gov.cn:{s4.port}/")]
+    for got, recorded in zip(live, again, strict=True):
+        assert got == recorded                                       # every field, the body and text too
+        assert got.elapsed == round(got.elapsed, 3)
+    assert live[0].text == "<title>政务公开</title>" and live[1].redirects and live[2].truncated
+    assert live[3].error_kind == "dns"
+
+
 def test_family_picks_the_address(store: Store, pair) -> None:
     s4, _ = pair
     probes = probes_for(store)

@@ -164,3 +164,24 @@ def test_helpers() -> None:
 def test_error_status_pages_are_ignored_for_columns() -> None:
     gone = PageRecord(site="s", url="http://www.x.gov.cn/zcjd/", status=404, title="政策解读", body="<html></html>")
     assert recognise_columns([gone]) == {}
+
+
+def test_column_addresses_are_joined_as_urlunsplit_joins_them() -> None:
+    """The quick join of a column's address (understand/columns._address) gives what urlunsplit gives."""
+    from urllib.parse import urlunsplit
+
+    from zwgk.understand.columns import _address
+
+    for scheme in ("http", "https", "", "mailto", "HTTP"):
+        for netloc in ("www.a.gov.cn", "www.a.gov.cn:8080", "", "[::1]:81", "user@host"):
+            for path in ("/", "/zcjd/", "/col/col12/index.html", "//x/", "/a b/"):
+                assert _address(scheme, netloc, path) == urlunsplit((scheme, netloc, path, "", ""))
+    pages = [PageRecord(site="s", url=f"http://www.a.gov.cn/zcjd/2026{m:02d}/t2026{m:02d}01_{i}.html", status=200,
+                        title=f"解读{i} - 政策解读 - 某县政府", breadcrumb="首页 > 政策解读",
+                        links=[Link("http://www.a.gov.cn/zcjd/", "政策解读", "page")] * 3)
+             for m in range(1, 13) for i in range(5)]
+    hit = recognise_columns(pages)["gk.interpretation"]
+    assert hit.url == "http://www.a.gov.cn/zcjd/"
+    # evidence kept per kind stays the first five seen, though 60 pages gave each kind
+    assert len([e for e in hit.evidence if e.kind == "anchor"]) == 5
+    assert [e.page for e in hit.evidence if e.kind == "breadcrumb"] == [p.url for p in pages[:5]]

@@ -271,3 +271,46 @@ def test_resume_retries_a_site_that_was_unreachable(tmp_path: Path) -> None:
         got = results_of(run)["sites"][0]
         assert (got["verdict"], got["score"], got["crawl"]["status"]) == ("合格", 99.0, "complete")
         assert [f["key"] for f in got["findings"]] == ["https.available|/|https"]
+
+
+def test_audit_takes_the_probe_stages_network_results_as_the_records_give_them(baseline, tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """zwgk audit's evaluation does not re-judge the probing checks: it takes the probe stage's live
+    results. Live against stored, check by check: the evaluation re-judging the records the probe stage
+    just wrote gives exactly the results it took."""
+    import shutil
+
+    from zwgk import pipeline
+    from zwgk.checks.base import Check
+    from zwgk.checks.registry import all_checks
+    from zwgk.rundir import RunDir
+
+    run_path = tmp_path / "run"
+    shutil.copytree(baseline[0], run_path)
+    run = RunDir.open(run_path)
+    insp = run.load_config()
+    ledgers = pipeline.validate(insp)
+    probing = {cid for cid, chk in all_checks().items() if chk.meta.probes}
+    assert {"site.reachable", "ipv6.aaaa", "ipv6.reachable", "ipv6.links", "https.available", "links.broken",
+            "site.search"} <= probing
+    pipeline.probe_stage(run, insp, evaluation_next=True)          # live, recorded
+    ran: list[str] = []
+    real_run = Check.run
+
+    def counted(self: Check, ctx: Any, params: dict[str, Any]) -> Any:
+        ran.append(self.meta.id)
+        return real_run(self, ctx, params)
+
+    monkeypatch.setattr(Check, "run", counted)
+    taken = pipeline.evaluate(run, insp, ledgers, screenshots=False).results["sites"][0]
+    assert ran and not probing & set(ran)                           # none of them judged again
+    ran.clear()
+    stored = pipeline.evaluate(run, insp, ledgers, screenshots=False).results["sites"][0]
+    assert probing <= set(ran)                                      # nothing handed on: re-judged
+    for check_id in sorted(probing):
+        live = [c for c in taken["checks"] if c["id"] == check_id]
+        again = [c for c in stored["checks"] if c["id"] == check_id]
+        assert live and live == again, check_id
+        assert ([f for f in taken["findings"] if f["check"] == check_id]
+                == [f for f in stored["findings"] if f["check"] == check_id]), check_id
+    assert taken == stored

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -103,6 +104,11 @@ def _probes(store: Store, site: dict[str, Any], insp: Inspection, profile: Any, 
     return StoredProbes(store, site["key"], dns, timeout=timeout, ipv6=insp.network.ipv6)
 
 
+# Probing checks that read the page scan's facts (site.search: every document's 发布日期): the probe
+# stage runs them after the scan, the others while it runs.
+READS_SCAN = frozenset({"site.search"})
+
+
 def probe_stage(run: RunDir, insp: Inspection, *, evaluation_next: bool = False) -> None:
     """Network facts are evidence of the crawl (DESIGN §11): the checks that probe (CheckMeta.probes)
     run now, against the live network, and every probe is stored with its time; `evaluate` re-judges
@@ -110,12 +116,12 @@ def probe_stage(run: RunDir, insp: Inspection, *, evaluation_next: bool = False)
     evaluation_next (zwgk audit): the page scan reads what the evaluation needs too, in the same pass."""
     from zwgk.checks.context import SiteContext
     from zwgk.checks.coverage import crawl_status
-    from zwgk.checks.engine import run_checks
     from zwgk.checks.registry import all_checks
     from zwgk.config.profile import load_profile
 
     profile = load_profile(insp.scoring.profile, insp.scoring.thresholds)
     probing = {cid for cid, chk in all_checks().items() if chk.meta.probes}
+    early, later = probing - READS_SCAN, probing & READS_SCAN
     store = Store(run.store)
     try:
         processes = scan_processes(store)
@@ -124,13 +130,26 @@ def probe_stage(run: RunDir, insp: Inspection, *, evaluation_next: bool = False)
                 continue
             ctx = SiteContext(store, site, insp.as_of, profile, _probes(store, site, insp, profile, live=True),
                               insp.checks)
-            # site.search reads every document's 发布日期: one scan, kept for the evaluation after it
-            ctx.scan(processes, keep=True, terms_too=evaluation_next)
-            run_checks(ctx, [], only=probing)
-            ctx.keep()                # its columns and coverage too
+            # site.search reads every document's 发布日期: one scan, kept for the evaluation after it.
+            # The other probing checks need neither its facts nor the columns: they run meanwhile.
+            probed: list[Any] = []
+            ctx.scan(processes, keep=True, terms_too=evaluation_next,
+                     meanwhile=partial(_run_into, probed, ctx, early) if early else None)
+            if later:
+                _run_into(probed, ctx, later)
+            ctx.coverage              # noqa: B018 (kept with the columns for the evaluation)
+            if evaluation_next:       # the evaluation re-judges nothing these checks judged
+                ctx.probed = {r.key: r for r in probed}
+            ctx.keep()
         store.set_meta("probed_at", now_iso())
     finally:
         store.close()
+
+
+def _run_into(results: list[Any], ctx: Any, only: set[str]) -> None:
+    from zwgk.checks.engine import run_checks
+
+    results += run_checks(ctx, [], only=only)[0]
 
 
 def evaluate(run: RunDir, insp: Inspection, ledgers: list[Ledger], *, network: bool = True,
@@ -178,7 +197,9 @@ def _evaluate(run: RunDir, insp: Inspection, ledgers: list[Ledger], *, network: 
                  "rendered": stats["rendered"], "render_failed": stats["render_failed"]}
         probes = _probes(store, site, insp, profile, live=reprobe)
         ctx = SiteContext(store, site, insp.as_of, profile, probes, insp.checks)
-        ctx.adopt()                   # the probe stage's columns and coverage, in zwgk audit
+        ctx.adopt()                   # the probe stage's columns, coverage and results, in zwgk audit
+        if reprobe:
+            ctx.probed = {}           # (measured anew)
         ctx.scan(processes)           # every page read once, in the crawl's worker count of processes
         check_results, findings = run_checks(ctx, tasks, processes=1 if reprobe else processes)
         coverage = ctx.coverage.to_dict()

@@ -120,14 +120,19 @@ class CheckResult:
     @property
     def key(self) -> str:
         """Matches a ledger task's CheckRef.key(): 'column.stale[column=gk.planning]'."""
-        if not self.params:
-            return self.id
-        return f"{self.id}[{','.join(f'{k}={v}' for k, v in sorted(self.params.items()))}]"
+        return result_key(self.id, self.params)
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "key": self.key, "status": self.status, "severity": self.severity,
                 "summary": self.summary, "params": self.params, "details": self.details,
                 "evidence": self.evidence, "findings": len(self.findings)}
+
+
+def result_key(check_id: str, params: dict[str, Any]) -> str:
+    """CheckResult.key of a check run with these parameters."""
+    if not params:
+        return check_id
+    return f"{check_id}[{','.join(f'{k}={v}' for k, v in sorted(params.items()))}]"
 
 
 CheckFn = Callable[["SiteContext", dict[str, Any]], CheckResult]

@@ -53,6 +53,10 @@ class SiteContext:
         self._term_hits: dict[int, list[Any]] = {}   # page id -> content.terms findings on it
         self._scanned_terms: list[Any] | None = None
         self._meta_scanned = False      # the scan read the metadata of every document it could take
+        # result key -> the probe stage's result of a probing check, handed to the evaluation that
+        # follows (zwgk audit): its probes answered as their records do (probes/core.py), so it is
+        # the result the evaluation would work out again from those records
+        self.probed: dict[str, Any] = {}
 
     @property
     def key(self) -> str:
@@ -163,10 +167,12 @@ class SiteContext:
                 repr(self.profile.settings), repr(self.options))
 
     def keep(self) -> None:
-        """Leave the recognised columns and the coverage for the next context of the same crawl."""
+        """Leave the recognised columns, the coverage and the probing checks' results (probed) for the
+        next context of the same crawl."""
         # (every site's: the probe stage goes through all sites before the evaluation; a site's columns
         # and coverage are small next to the metadata facts facts._KEPT holds for it)
-        _KEPT[self._state()] = {n: self.__dict__[n] for n in _DERIVED if n in self.__dict__}
+        _KEPT[self._state()] = {**{n: self.__dict__[n] for n in _DERIVED if n in self.__dict__},
+                                "probed": self.probed}
 
     def adopt(self) -> None:
         """Take what a previous context of the same crawl kept (keep()), if anything."""
@@ -174,20 +180,32 @@ class SiteContext:
             self.__dict__.update(kept)
 
     # --- page understanding (cached, bounded; parsing is the expensive part) -------------------
-    def scan(self, processes: int = 1, *, keep: bool = False, terms_too: bool = False) -> None:
+    def scan(self, processes: int = 1, *, keep: bool = False, terms_too: bool = False,
+             meanwhile: Callable[[], Any] | None = None) -> None:
         """Read every page once for the per-page facts several checks need (checks/facts.py), in
         `processes` worker processes when more than one; checks then read the facts, not the pages.
         keep: leave the facts for the evaluation that follows in this process (facts.scan_site), with
         content.terms' findings too if terms_too. The columns are recognised meanwhile (they need no
-        facts: this process is free)."""
+        facts: this process is free), and so is `meanwhile`, work of this process that needs neither
+        the facts nor the columns (the probe stage's network checks)."""
         from zwgk.checks.facts import ColumnsProcess, scan_site
 
         # With processes to spare, the columns are recognised in a process of their own too (this one
         # merges what the page scan sends back), else here while the scan runs.
         elsewhere = ColumnsProcess.start(self) if processes > 1 and "columns" not in self.__dict__ else None
+
+        def here() -> None:
+            if elsewhere is None:
+                self.columns            # noqa: B018 (worked out now, while the scan runs)
+            if meanwhile is not None:
+                meanwhile()
+
+        # (the column process is one of the `processes`: the others read the pages — with two, this one
+        # alone, after its own work: a pool beside it would leave the columns, the longest part, a
+        # third of the two cores while the pages are read, and the other core idle at the end)
         try:
-            scan_site(self, processes, keep=keep, terms_too=terms_too,
-                      meanwhile=(lambda: self.columns) if elsewhere is None else None)
+            scan_site(self, processes - 1 if elsewhere is not None else processes, keep=keep,
+                      terms_too=terms_too, meanwhile=here)
         except BaseException:           # (Ctrl-C, a failed scan: the column process is not waited for)
             if elsewhere is not None:
                 elsewhere.stop()

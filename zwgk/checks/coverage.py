@@ -140,6 +140,21 @@ def site_coverage(ctx: SiteContext) -> Coverage:
     return cov
 
 
+def crawl_coverage(ctx: SiteContext) -> Coverage:
+    """ctx.coverage, or — before it was worked out — its crawl-level part alone (status, caps, detail:
+    the same values, read from the site's row), so that evidence of the crawl itself (homepage, pages,
+    probes) is judged without recognising the columns first: the probe stage runs its checks while the
+    columns are still being recognised."""
+    full = ctx.__dict__.get("coverage")
+    if full is not None:
+        return full
+    site = ctx.site
+    return Coverage(crawl_status(site), list(site.get("capped") or []), site.get("detail") or "")
+
+
+_CRAWL_KINDS = ("homepage", "pages", "probes")      # evidence kinds crawl_coverage answers
+
+
 class FrontierLookup:
     """The not-done frontier row of a URL, by indexed query (not a dict of the whole frontier)."""
 
@@ -276,7 +291,7 @@ def _column_name(key: str) -> str:
 def missing_evidence(ctx: SiteContext, spec: str, params: dict[str, Any]) -> Missing | None:
     """None when the evidence `spec` names was seen; else what is missing and why."""
     kind, column = _spec(spec, params)
-    cov = ctx.coverage
+    cov = crawl_coverage(ctx) if kind in _CRAWL_KINDS else ctx.coverage
     if kind == "homepage":
         home = ctx.home
         if home is not None and home.ok and home.body is not None:
@@ -370,7 +385,8 @@ def note_missing(details: dict[str, Any], missing: Missing) -> None:
 def mark_partial(ctx: SiteContext, needs: Iterable[str], result: CheckResult) -> None:
     """A check that reads the crawled pages judged only those a cut crawl fetched: its pass is no
     proof that what was not fetched is clean (复查 calls a finding gone from it 未能复查)."""
-    if ctx.coverage.status == "complete" or result.status not in ("pass", "fail", "warn"):
+    cov = crawl_coverage(ctx)
+    if cov.status == "complete" or result.status not in ("pass", "fail", "warn"):
         return
     if {"pages", "document_pages"} & {n.partition(":")[0] for n in needs}:
-        result.details["partial"] = f"{ctx.coverage.label()}，只检查了已抓取的页面"
+        result.details["partial"] = f"{cov.label()}，只检查了已抓取的页面"

@@ -15,7 +15,7 @@ from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
 
-from zwgk.checks.base import Check, CheckResult, Finding
+from zwgk.checks.base import Check, CheckResult, Finding, result_key
 from zwgk.checks.context import SiteContext
 from zwgk.checks.registry import all_checks
 from zwgk.rules.models import Task
@@ -49,10 +49,14 @@ def run_checks(ctx: SiteContext, tasks: list[Task], only: set[str] | None = None
     wanted = requested_params(tasks)
     jobs: list[Job] = [(check, params) for check_id, check in all_checks().items() if not only or check_id in only
                        for params in check.param_sets(ctx, wanted.get(check_id, []))]
-    if processes > 1 and len(jobs) > 1 and ctx.store.path is not None and len(ctx.pages) >= MIN_PARALLEL_PAGES:
-        results = _run_forked(ctx, jobs, processes)
+    # the probe stage's results of the probing checks, when it handed them on (SiteContext.probed)
+    given = [ctx.probed.pop(result_key(check.meta.id, params), None) for check, params in jobs]
+    todo = [job for job, result in zip(jobs, given, strict=True) if result is None]
+    if processes > 1 and len(todo) > 1 and ctx.store.path is not None and len(ctx.pages) >= MIN_PARALLEL_PAGES:
+        ran = iter(_run_forked(ctx, todo, processes))
     else:
-        results = [check.run(ctx, params) for check, params in jobs]
+        ran = (check.run(ctx, params) for check, params in todo)
+    results = [result if result is not None else next(ran) for result in given]
     return results, [f for result in results for f in result.findings]
 
 

@@ -12,6 +12,7 @@ import base64
 import contextlib
 import hashlib
 import http.client
+import json
 import logging
 import os
 import socket
@@ -189,8 +190,12 @@ class Probes:
                     fetched = list(pool.map(lambda u: self._fetch(u, *opts), todo))
             self._flush()   # DNS first: the http records refer to it
             for probe in fetched:
-                self._http_cache[(probe.url, *opts)] = probe
-                self.store.add_probe(self.site_key, "http", probe.url, record_of(probe, opts))
+                record = record_of(probe, opts)
+                self.store.add_probe(self.site_key, "http", probe.url, record)
+                # answered as its record reads back (StoredProbes: the elapsed time rounded as stored,
+                # the rest the same), so that a check judges a live probe exactly as the evaluation
+                # later judges the record — and zwgk audit can take the probe stage's results
+                self._http_cache[(probe.url, *opts)] = as_recorded(record)
         return [self._http_cache[(u, *opts)] for u in urls]
 
     def _fetch(self, url: str, family: Family, method: str, verify_tls: bool, max_bytes: int,
@@ -345,6 +350,13 @@ def record_of(probe: HttpProbe, opts: tuple[Any, ...]) -> dict[str, Any]:
                                          "max_bytes": max_bytes, "follow_redirects": follow,
                                          "max_redirects": max_redirects},
             "body_z": base64.b64encode(zlib.compress(probe.body, 6)).decode("ascii") if probe.body else None}
+def as_recorded(record: dict[str, Any]) -> HttpProbe:
+    """The probe StoredProbes gives back for a record (through the store's JSON, as it is stored)."""
+    from zwgk.probes.stored import probe_from
+
+    return probe_from(json.loads(json.dumps(record, ensure_ascii=False)))
+
+
 def _map_error(exc: BaseException) -> _ProbeError:
     if isinstance(exc, ssl.SSLError):
         return _ProbeError("tls", str(exc))

@@ -155,6 +155,14 @@ def _split(url: str) -> tuple[str, str, str]:
     return parts.scheme, parts.netloc, parts.path
 
 
+def _address(scheme: str, netloc: str, path: str) -> str:
+    """urlunsplit((scheme, netloc, path, "", "")) of an absolute path: what it gives when both scheme and
+    netloc are there, joined without its generic checks (asked of every URL segment a column names)."""
+    if scheme and netloc:
+        return f"{scheme}://{netloc}{path}"
+    return urlunsplit((scheme, netloc, path, "", ""))
+
+
 @lru_cache(maxsize=4096)           # (recognition asks it for the same document up to three times)
 def column_url_of(url: str) -> str | None:
     """The column directory a document URL sits in (TRS /zcjd/202101/t…html → /zcjd/; Hanweb art_C_ → col)."""
@@ -170,7 +178,7 @@ def column_url_of(url: str) -> str | None:
         dirs = dirs[:-1]
     if not dirs:
         return None
-    return urlunsplit((scheme, netloc, "/" + "/".join(dirs) + "/", "", ""))
+    return _address(scheme, netloc, "/" + "/".join(dirs) + "/")
 
 
 def _segment_targets(url: str, columns: dict[str, ColumnDef]) -> list[tuple[str, str, str]]:
@@ -181,7 +189,7 @@ def _segment_targets(url: str, columns: dict[str, ColumnDef]) -> list[tuple[str,
     out = []
     for i, d in enumerate(dirs):
         if d.lower() in seg_index:
-            target = urlunsplit((scheme, netloc, "/" + "/".join(dirs[: i + 1]) + "/", "", ""))
+            target = _address(scheme, netloc, "/" + "/".join(dirs[: i + 1]) + "/")
             out.append((seg_index[d.lower()], f"/{d}/", target))
     if "gk.root" in columns and path in ("", "/"):
         host = urlsplit(url).hostname or ""
@@ -199,22 +207,28 @@ def _page_url(page: PageRecord) -> str:
 
 class _Targets:
     """Where a label on one page points: the page itself (a list page), or for a document the link
-    whose anchor is the label (a breadcrumb segment: the column's address), else its directory."""
+    whose anchor is the label (a breadcrumb segment: the column's address), else its directory.
+    `normalize`: normalize_label, or a cached copy of it (menus repeat their anchors on every page)."""
 
-    def __init__(self, page: PageRecord):
+    def __init__(self, page: PageRecord, normalize: Callable[[str], str] = normalize_label):
         self.page = page
+        self.normalize = normalize
+        self._detail: bool | None = None
         self._anchors: dict[str, str] | None = None
 
     def __call__(self, text: str) -> str | None:
         page = self.page
-        if not is_detail(page):
+        if self._detail is None:
+            self._detail = is_detail(page)
+        if not self._detail:
             return _page_url(page)
+        normalize = self.normalize
         if self._anchors is None:           # the first link with an anchor wins
             self._anchors = {}
             for link in page.links:
                 if link.kind in ("page", "external"):
-                    self._anchors.setdefault(normalize_label(link.anchor), link.url)
-        return self._anchors.get(normalize_label(text)) or column_url_of(_page_url(page))
+                    self._anchors.setdefault(normalize(link.anchor), link.url)
+        return self._anchors.get(normalize(text)) or column_url_of(_page_url(page))
 
 
 def _title_segments(title: str) -> list[str]:
@@ -301,19 +315,26 @@ def recognise_columns(pages: Iterable[PageRecord], columns: dict[str, ColumnDef]
     def segment_evidence(key: str, target: str) -> str | None:
         return target_key(target) if key and key in cols and target else None
 
+    # (column, list key, kind) whose evidence can change nothing any more: saturated, its kind noted
+    spent: set[tuple[str, str, str]] = set()
+
     def add_listed(key: str, listed: str, kind: str, page: PageRecord, text: str, target: str) -> None:
+        if (key, listed, kind) in spent:
+            return
         tally = found.get(key)
         if tally is not None and tally.saturated(kind, listed):
             tally.targets[listed][0].add(kind)     # (the kinds set is all it can still change)
+            spent.add((key, listed, kind))         # (… and stays saturated: kept and counts only grow)
             return
         if (mark := (key, kind, _page_url(page), target)) not in seen:
             seen.add(mark)
             found.setdefault(key, _Tally()).add(Evidence(kind, _page_url(page), text, target), listed)
 
+    normalize = lru_cache(maxsize=16384)(normalize_label)
     for page in linked if linked is not None else pages:
         if not page.ok:
             continue                                  # error pages (404 "页面不存在") say nothing about columns
-        target_of = _Targets(page)
+        target_of = _Targets(page, normalize)
         if name := page.meta.get("ColumnName"):
             add(match(name), "meta", page, name, target_of(name))
         crumbs = [c.strip() for c in (page.breadcrumb or "").split(">") if c.strip()]
@@ -324,9 +345,14 @@ def recognise_columns(pages: Iterable[PageRecord], columns: dict[str, ColumnDef]
         for seg in _title_segments(page.title or ""):
             add(match(seg), "title", page, seg, target_of(seg))
         # (a page's identical evidences count once: each distinct one is added once, in order)
-        linked_urls = [lk.url for lk in page.links if lk.kind in ("page", "external")]
-        for pair in dict.fromkeys((lk.anchor, lk.url) for lk in page.links if lk.kind in ("page", "external")
-                                  and lk.anchor and len(lk.anchor) <= _MAX_ANCHOR):
+        linked_urls = []
+        pairs: dict[tuple[str, str], None] = {}
+        for lk in page.links:
+            if lk.kind in ("page", "external"):
+                linked_urls.append(lk.url)
+                if lk.anchor and len(lk.anchor) <= _MAX_ANCHOR:
+                    pairs[(lk.anchor, lk.url)] = None
+        for pair in pairs:
             if (given := anchor_evidence(*pair)) is not None:
                 add_listed(given[0], given[1], "anchor", page, pair[0], pair[1])
         for triple in dict.fromkeys(t for url in dict.fromkeys([_page_url(page), *linked_urls])
