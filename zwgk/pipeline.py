@@ -292,7 +292,9 @@ def crawl_stage(insp: Inspection, run: RunDir, *, resume: bool, progress: bool, 
             outcomes = crawl_distributed(insp, run, resume=resume, progress=progress, workers=workers)
     else:
         with timed(run, "crawl"):
-            outcomes = run_crawl(insp, run, resume=resume, progress=progress, workers=workers)
+            # audit: the crawl in a child process, so that this one evaluates without the crawl's heap
+            outcomes = run_crawl(insp, run, resume=resume, progress=progress, workers=workers,
+                                 apart=evaluation_next)
     if any(o.status == "interrupted" for o in outcomes):
         return True
     try:

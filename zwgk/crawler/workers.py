@@ -26,7 +26,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 import traceback
 from functools import partial
@@ -37,6 +36,7 @@ from scrapy import signals
 from twisted.internet import task
 
 from zwgk.browser import announce_unavailable
+from zwgk.crawler.apart import fork_safe
 from zwgk.crawler.limiter import SharedLimits, limits_layout
 from zwgk.store import Store
 
@@ -250,25 +250,10 @@ class Forked:
         self.send_signal(signal.SIGKILL)
 
 
-def _database_open() -> bool:
-    """Does this process hold an SQLite file open (or can it not tell)? Then a fork is not safe."""
-    try:
-        fds = os.listdir("/proc/self/fd")
-    except OSError:
-        return True
-    for fd in fds:
-        with contextlib.suppress(OSError):
-            name = os.readlink(f"/proc/self/fd/{fd}")
-            if name.endswith((".sqlite", ".sqlite-wal", ".sqlite-shm", ".db", "-wal", "-shm", "-journal")):
-                return True
-    return False
-
-
 def _fork_worker(args: list[str]) -> Forked | None:
     """Fork a worker (zwgk.crawler.worker.main with `args`) if it is safe here: no reactor yet and no
     other thread (a lock held by one would stay locked in the child). None: start a new interpreter."""
-    if (not hasattr(os, "fork") or threading.active_count() > 1 or "twisted.internet.reactor" in sys.modules
-            or _database_open()):
+    if not fork_safe():
         return None
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
