@@ -171,11 +171,18 @@ def run_crawl(insp: Inspection, run: RunDir, *, resume: bool = False, progress: 
     if run.queue is not None:
         raise ValueError("a distributed run is crawled by zwgk.distributed.coordinator.crawl_distributed")
     if apart:
+        from zwgk import browser
         from zwgk.crawler.apart import CrawlDied, fork_safe, run_apart
 
         if fork_safe():
+            def crawl() -> tuple[list[SiteOutcome], list[str]]:
+                outcomes = _crawl_here(insp, run, resume=resume, progress=progress, workers=workers)
+                return outcomes, list(browser._announced)
             try:
-                return run_apart(lambda: _crawl_here(insp, run, resume=resume, progress=progress, workers=workers))
+                outcomes, announced = run_apart(crawl)
+                # what the crawl said (the browser is unavailable) the screenshots must not say again
+                browser._announced[:] = browser._announced or announced
+                return outcomes
             except CrawlDied as exc:        # killed: what it committed is kept, --resume continues it
                 log.warning("%s", exc)
                 store = Store(run.store)
