@@ -19,6 +19,7 @@ import contextlib
 import gc
 import os
 import pickle
+import select
 import signal
 import sys
 import traceback
@@ -26,6 +27,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+FORWARDED = (signal.SIGINT, signal.SIGTERM)
 
 
 class CrawlDied(Exception):
@@ -70,12 +72,20 @@ def run_apart(work: Callable[[], T]) -> T:
     # what both processes hold from before the fork leaves the collector's reach: a full pass in the
     # child would write to every object's header and so copy the pages they share
     gc.freeze()
-    pid = os.fork()
+    # SIGINT/SIGTERM wait (blocked) until this side forwards them and the child has its own group:
+    # one arriving in between would otherwise reach neither the crawl nor a handler that knows it
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, FORWARDED)
+    try:
+        pid = os.fork()
+    except BaseException:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        raise
     if pid == 0:
         os.close(read_end)
-        _child(work, write_end)     # never returns
+        _child(work, write_end, mask)       # never returns
     os.close(write_end)
     forward = _forward_signals(pid)
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     try:
         data = _read_all(read_end)
         os.waitpid(pid, 0)
@@ -92,11 +102,12 @@ def run_apart(work: Callable[[], T]) -> T:
     return value
 
 
-def _child(work: Callable[[], Any], write_end: int) -> None:
+def _child(work: Callable[[], Any], write_end: int, mask: set[signal.Signals]) -> None:
     code = 0
     try:
         os.setpgid(0, 0)            # its own process group: Ctrl-C reaches it through the parent, once
         _die_with_parent()
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         try:
             answer: tuple[str, Any] = ("ok", work())
         except BaseException as exc:    # every outcome goes back to the parent
@@ -135,7 +146,7 @@ def _forward_signals(pid: int) -> Callable[[], None]:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signum)
 
-    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {sig: signal.signal(sig, forward) for sig in FORWARDED}
 
     def restore() -> None:
         for sig, handler in previous.items():
@@ -144,7 +155,14 @@ def _forward_signals(pid: int) -> Callable[[], None]:
 
 
 def _read_all(fd: int) -> bytes:
+    """Everything the child writes, until it closes its end. Waits in short steps: a signal taken by
+    another thread (in a process that has some) interrupts no read here, and Python runs its handler
+    only when this, the main thread, runs again."""
     chunks = []
-    while chunk := os.read(fd, 1 << 16):        # (interrupted by a signal: retried, PEP 475)
-        chunks.append(chunk)
-    return b"".join(chunks)
+    while True:
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
