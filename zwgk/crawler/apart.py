@@ -4,8 +4,9 @@ A process keeps the heap its crawl grew (the seen set, the frontier's bookkeepin
 libxml2/zlib buffers freed too late or too scattered to go back to the system), and the evaluation
 would add its own on top. With the crawl in a forked child, the command's process evaluates from the
 memory it had before the crawl: the run's peak is the larger of the two, not their sum
-(bench/README.md, memory growth). The child is worker w1 exactly as the command's process was
-(runner.py, workers.py); its outcomes come back pickled through a pipe.
+(bench/README.md, memory growth). The fork comes before the crawler's imports (Scrapy, Twisted),
+which the command's process then never holds. The child is worker w1 exactly as the command's process
+was (runner.py, workers.py); its outcomes come back pickled through a pipe.
 
 Signals: the child runs in its own process group, so a terminal's Ctrl-C reaches it once, through the
 command (which forwards SIGINT and SIGTERM to it while it waits); it dies with the command
@@ -24,7 +25,12 @@ import signal
 import sys
 import traceback
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from zwgk.config.inspection import Inspection
+    from zwgk.crawler.runner import SiteOutcome
+    from zwgk.rundir import RunDir
 
 T = TypeVar("T")
 FORWARDED = (signal.SIGINT, signal.SIGTERM)
@@ -32,6 +38,36 @@ FORWARDED = (signal.SIGINT, signal.SIGTERM)
 
 class CrawlDied(Exception):
     """The crawl's process ended without an answer (killed, or its answer could not be read)."""
+
+
+def crawl_apart(insp: Inspection, run: RunDir, *, resume: bool = False, progress: bool = True,
+                workers: int | None = None) -> list[SiteOutcome]:
+    """runner.run_crawl in a forked child — forked before the crawler's imports (Scrapy, Twisted: ≈ 40 MB
+    this process then never holds) — or here when a fork is not safe."""
+    from zwgk import browser
+
+    def crawl() -> tuple[list[SiteOutcome], list[str]]:
+        from zwgk.crawler.runner import run_crawl
+
+        return run_crawl(insp, run, resume=resume, progress=progress, workers=workers), list(browser._announced)
+
+    if not fork_safe():
+        return crawl()[0]
+    try:
+        outcomes, announced = run_apart(crawl)
+    except CrawlDied as exc:        # killed: what it committed is kept, --resume continues it
+        from zwgk.crawler.runner import finish_sites
+        from zwgk.store import Store
+
+        print(f"抓取进程意外结束，已抓取的内容保存在运行目录中 / {exc}", file=sys.stderr)
+        store = Store(run.store)
+        try:
+            return finish_sites(store, {}, interrupted=True)
+        finally:
+            store.close()
+    # what the crawl said (the browser is unavailable) the screenshots must not say again
+    browser._announced[:] = browser._announced or announced
+    return outcomes
 
 
 def fork_safe() -> bool:

@@ -163,39 +163,11 @@ def prepare_crawl(insp: Inspection, run: RunDir, *, resume: bool = False, progre
 
 
 def run_crawl(insp: Inspection, run: RunDir, *, resume: bool = False, progress: bool = True,
-              workers: int | None = None, apart: bool = False) -> list[SiteOutcome]:
+              workers: int | None = None) -> list[SiteOutcome]:
     """Crawl every site with `workers` processes on this machine (default: its cores; 1 = in this
-    process). apart: this process goes on to evaluate, so the crawl runs in a forked child (apart.py),
-    leaving this one without the heap the crawl grows. (A distributed run is coordinated by
-    zwgk/distributed, above this layer.)"""
+    process). (A distributed run is coordinated by zwgk/distributed, above this layer.)"""
     if run.queue is not None:
         raise ValueError("a distributed run is crawled by zwgk.distributed.coordinator.crawl_distributed")
-    if apart:
-        from zwgk import browser
-        from zwgk.crawler.apart import CrawlDied, fork_safe, run_apart
-
-        if fork_safe():
-            def crawl() -> tuple[list[SiteOutcome], list[str]]:
-                outcomes = _crawl_here(insp, run, resume=resume, progress=progress, workers=workers)
-                return outcomes, list(browser._announced)
-            try:
-                outcomes, announced = run_apart(crawl)
-                # what the crawl said (the browser is unavailable) the screenshots must not say again
-                browser._announced[:] = browser._announced or announced
-                return outcomes
-            except CrawlDied as exc:        # killed: what it committed is kept, --resume continues it
-                log.warning("%s", exc)
-                store = Store(run.store)
-                try:
-                    return finish_sites(store, {}, interrupted=True)
-                finally:
-                    store.close()
-    return _crawl_here(insp, run, resume=resume, progress=progress, workers=workers)
-
-
-def _crawl_here(insp: Inspection, run: RunDir, *, resume: bool, progress: bool,
-                workers: int | None) -> list[SiteOutcome]:
-    """The crawl with this process as worker w1."""
     n = workers or default_workers()
     settings = prepare_crawl(insp, run, resume=resume, progress=progress)
     pool = None
