@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 
 import pytest
@@ -113,3 +115,21 @@ def _wait_gone(pids: list[int]) -> None:
             time.sleep(0.05)
         else:
             raise AssertionError(f"process {pid} outlived its audit")
+
+
+def test_the_evaluation_side_imports_no_scrapy_before_the_crawl_forks():
+    """What the command's process imports before it forks the crawl (the checks, via config validation)
+    does not pull in Scrapy and Twisted: the evaluation would carry them for nothing."""
+    code = ("import sys; import zwgk.cli, zwgk.pipeline, zwgk.checks.registry, zwgk.understand.page; "
+            "print(sorted({'scrapy', 'twisted'} & {m.split('.')[0] for m in sys.modules}))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[]"
+
+
+def test_the_attachment_extensions_still_hold_scrapys_list():
+    from scrapy.linkextractors import IGNORED_EXTENSIONS
+
+    from zwgk.understand.page import SCRAPY_IGNORED_EXTENSIONS
+
+    assert list(SCRAPY_IGNORED_EXTENSIONS) == list(IGNORED_EXTENSIONS)
