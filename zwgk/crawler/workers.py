@@ -6,7 +6,8 @@ inspection spreads over the workers and one large site is split between them too
 politeness limits and caps (limiter.py: a site's concurrency, delay and page cap hold over all of them,
 counted in the run's limits file).
 
-The process the command runs in is worker w1 and coordinates the others (worker.py, w2 … wN): it starts
+The process that calls runner.run_crawl (`zwgk crawl`'s own; for `zwgk audit` a child forked to crawl:
+apart.py) is worker w1 and coordinates the others (worker.py, w2 … wN): it starts
 them, gives a dead worker's leases back to the queue (w1 and the others take them; a replacement is
 started while work is left), and when its own crawl stops for any reason but "finished" (Ctrl-C,
 SIGTERM) it asks the others to stop cleanly too. Workers run in their own sessions (a terminal's
