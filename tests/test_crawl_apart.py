@@ -89,6 +89,25 @@ def test_one_worker_audit_crawls_apart_and_answers_with_its_outcome(portal, dns_
     assert store_of(run).sites()[0]["status"] == "complete"
 
 
+@pytest.mark.slow
+def test_a_killed_crawl_ends_the_audit_as_interrupted_and_resume_completes_it(portal, dns_server, tmp_path):
+    """The crawl's process dies (SIGKILL, the OOM killer): the command says so, writes what it has as an
+    interrupted run (exit 130, the resume command printed) and `--resume` completes it."""
+    config = write_inspection(tmp_path / "i.yaml", _sites(portal, "example-b"), dns=dns_server.address,
+                              concurrency_per_site=1, delay=0.05, max_pages=1000, max_depth=30, render_js="never",
+                              screenshots=False)
+    with running(zwgk_popen("audit", "-c", str(config), "-o", str(tmp_path / "runs"), "--workers", "1")) as proc:
+        pids = _wait_for(lambda: _crawling(tmp_path / "runs", 1))
+        os.kill(pids["w1"], signal.SIGKILL)
+        out, err = ended(proc, 180, returncode=130)
+    run = run_dir(tmp_path / "runs")
+    assert "抓取进程意外结束" in err and f"zwgk audit --resume {run}" in out
+    assert store_of(run).sites()[0]["status"] == "interrupted"
+    done = zwgk("audit", "--resume", str(run), "--workers", "1", timeout=300)
+    assert done.returncode in (0, 1), done.stderr[-3000:]
+    assert store_of(run).sites()[0]["status"] == "complete"
+
+
 def _crawling(outdir, workers: int) -> dict[str, int] | None:
     runs = list(outdir.glob("*/crawl.sqlite"))
     if not runs:

@@ -42,7 +42,7 @@ class CrawlDied(Exception):
 
 def crawl_apart(insp: Inspection, run: RunDir, *, resume: bool = False, progress: bool = True,
                 workers: int | None = None) -> list[SiteOutcome]:
-    """runner.run_crawl in a forked child — forked before the crawler's imports (Scrapy, Twisted: ≈ 40 MB
+    """runner.run_crawl in a forked child — forked before the crawler's imports (Scrapy, Twisted: ≈ 27 MB
     this process then never holds) — or here when a fork is not safe."""
     from zwgk import browser
 
