@@ -298,8 +298,6 @@ def crawl_stage(insp: Inspection, run: RunDir, *, resume: bool, progress: bool, 
     """Crawl (or continue) every site with `workers` processes (None: the machine's cores), then probe
     the network (probe_stage; evaluation_next: zwgk audit evaluates at once). Returns True when the run
     was interrupted (Ctrl-C): what was fetched is kept, and `zwgk audit --resume` continues it."""
-    from zwgk.crawler.runner import run_crawl
-
     store = Store(run.store)
     if store.get_meta("started") is None:
         store.set_meta("started", now_iso())
@@ -313,6 +311,10 @@ def crawl_stage(insp: Inspection, run: RunDir, *, resume: bool, progress: bool, 
             outcomes = crawl_distributed(insp, run, resume=resume, progress=progress, workers=workers)
     else:
         with timed(run, "crawl"):
+            if evaluation_next:     # audit: the crawl in a child, so this process evaluates without its heap
+                from zwgk.crawler.apart import crawl_apart as run_crawl
+            else:
+                from zwgk.crawler.runner import run_crawl
             outcomes = run_crawl(insp, run, resume=resume, progress=progress, workers=workers)
     if any(o.status == "interrupted" for o in outcomes):
         return True

@@ -327,7 +327,10 @@ class Store:
         return bool(self.db.query("SELECT 1 FROM frontier WHERE site = ? AND url = ? AND method = ?", key))
 
     def frontier_keys(self) -> set[FrontierKey]:
-        return {(r[0], r[1], r[2]) for r in self.db.stream("SELECT site, url, method FROM frontier")}
+        return set(self.iter_frontier_keys())
+
+    def iter_frontier_keys(self) -> Iterator[FrontierKey]:
+        return ((r[0], r[1], r[2]) for r in self.db.stream("SELECT site, url, method FROM frontier"))
 
     def frontier_rows(self, site: str, states: tuple[str, ...] = ("queued", "dropped")) -> list[Row]:
         """A site's requests that were not done: queued when the crawl stopped (a row leased by a worker

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from zwgk.crawler.paging import ListPlan
+from zwgk.crawler.seen import SeenTexts
 from zwgk.store import ListCoverage
 
 
@@ -37,7 +38,7 @@ class ListState:
     stated_pages: int | None = None
     depth: int = 0
     referer: str | None = None
-    items: set[str] = field(default_factory=set)
+    items: SeenTexts = field(default_factory=SeenTexts)    # distinct item URLs (fingerprints: seen.py)
     pages: int = 1
     members: list[str] = field(default_factory=list)      # answered, in order
     waiting: set[str] = field(default_factory=set)        # requested or linked, not answered yet
@@ -140,17 +141,14 @@ class ListTracker:
             return
         state.members.append(url)
         state.pages += 1
-        new = set(items) - state.items
-        state.items.update(new)
+        new = state.items.update(items)
         if by_adapter:
-            state.adapter_items += len(new)
+            state.adapter_items += new
 
     def rendered(self, site: str, url: str, items: list[str]) -> ListState | None:
         state = self.lists.get((site, url))
         if state is not None:
-            new = set(items) - state.items
-            state.items.update(new)
-            state.browser_items += len(new)
+            state.browser_items += state.items.update(items)
         return state
 
     def uncount(self, state: ListState, url: str, reason: str) -> None:

@@ -39,8 +39,4 @@ class StoreDupeFilter(BaseDupeFilter):
             # A redirect hop: its record is stored under the original URL's frontier row, and the
             # hop count is bounded by REDIRECT_MAX_TIMES. Filtering it would lose the original.
             return False
-        key = frontier_key(request)
-        if key in self.seen:
-            return True
-        self.seen.add(key)
-        return False
+        return not self.seen.add_new(frontier_key(request))

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.utils.misc import load_object
 
 from zwgk.crawler.limiter import LocalBudget, SharedLimits, SiteBudget
+from zwgk.crawler.seen import SeenKeys, SeenTexts
 from zwgk.crawler.traps import TrapBudget
 from zwgk.crawler.writer import BatchWriter
 from zwgk.store import PageRecord, Store
@@ -33,7 +34,7 @@ class SiteState:
     max_depth: int
     max_seconds: float
     started: float = 0.0
-    pages_requested: set[str] = field(default_factory=set)
+    pages_requested: SeenTexts = field(default_factory=SeenTexts)    # counted against max_pages here
     capped: set[str] = field(default_factory=set)
     fetched: int = 0
     errors: int = 0
@@ -70,8 +71,8 @@ class CrawlState:
         # With several workers it holds what this one has seen; the frontier's key catches the rest.
         # (A distributed worker starts knowing nothing: a row another worker committed but died before
         # queueing in Redis must be proposed again when its page is fetched again: RedisFrontier.)
-        self.seen: set[tuple[str, str, str]] = store.frontier_keys() if getattr(
-            cls, "SEEN_FROM_STORE", True) else set()
+        # Kept as fingerprints (seen.py): it grows with the site, in every worker.
+        self.seen = SeenKeys(store.iter_frontier_keys() if getattr(cls, "SEEN_FROM_STORE", True) else ())
 
 
 _STATES: dict[int, CrawlState] = {}

@@ -6,7 +6,8 @@ inspection spreads over the workers and one large site is split between them too
 politeness limits and caps (limiter.py: a site's concurrency, delay and page cap hold over all of them,
 counted in the run's limits file).
 
-The process the command runs in is worker w1 and coordinates the others (worker.py, w2 … wN): it starts
+The process that calls runner.run_crawl (`zwgk crawl`'s own; for `zwgk audit` a child forked to crawl:
+apart.py) is worker w1 and coordinates the others (worker.py, w2 … wN): it starts
 them, gives a dead worker's leases back to the queue (w1 and the others take them; a replacement is
 started while work is left), and when its own crawl stops for any reason but "finished" (Ctrl-C,
 SIGTERM) it asks the others to stop cleanly too. Workers run in their own sessions (a terminal's
@@ -26,7 +27,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 import traceback
 from functools import partial
@@ -37,6 +37,7 @@ from scrapy import signals
 from twisted.internet import task
 
 from zwgk.browser import announce_unavailable
+from zwgk.crawler.apart import fork_safe
 from zwgk.crawler.limiter import SharedLimits, limits_layout
 from zwgk.store import Store
 
@@ -250,25 +251,10 @@ class Forked:
         self.send_signal(signal.SIGKILL)
 
 
-def _database_open() -> bool:
-    """Does this process hold an SQLite file open (or can it not tell)? Then a fork is not safe."""
-    try:
-        fds = os.listdir("/proc/self/fd")
-    except OSError:
-        return True
-    for fd in fds:
-        with contextlib.suppress(OSError):
-            name = os.readlink(f"/proc/self/fd/{fd}")
-            if name.endswith((".sqlite", ".sqlite-wal", ".sqlite-shm", ".db", "-wal", "-shm", "-journal")):
-                return True
-    return False
-
-
 def _fork_worker(args: list[str]) -> Forked | None:
     """Fork a worker (zwgk.crawler.worker.main with `args`) if it is safe here: no reactor yet and no
     other thread (a lock held by one would stay locked in the child). None: start a new interpreter."""
-    if (not hasattr(os, "fork") or threading.active_count() > 1 or "twisted.internet.reactor" in sys.modules
-            or _database_open()):
+    if not fork_safe():
         return None
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):

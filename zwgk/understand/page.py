@@ -21,15 +21,28 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlparse, urlsplit
 
 from lxml import etree
-from scrapy.linkextractors import IGNORED_EXTENSIONS
 from w3lib.url import canonicalize_url, safe_url_string
 
 from zwgk.store import Link
 from zwgk.understand._html import clean, subtrees
 
+# Scrapy's scrapy.linkextractors.IGNORED_EXTENSIONS (2.19), written out: importing it pulled Scrapy and
+# Twisted into every process that reads a page, the evaluation's too (tests/test_crawl_apart.py keeps
+# the two lists equal)
+SCRAPY_IGNORED_EXTENSIONS = (
+    "7z", "7zip", "bz2", "rar", "tar", "tar.gz", "xz", "zip",
+    "mng", "pct", "bmp", "gif", "jpg", "jpeg", "png", "pst", "psp", "tif", "tiff", "ai", "drw", "dxf", "eps",
+    "ps", "svg", "cdr", "ico", "webp",
+    "mp3", "wma", "ogg", "wav", "ra", "aac", "mid", "au", "aiff",
+    "3gp", "asf", "asx", "avi", "mov", "mp4", "mpg", "qt", "rm", "swf", "wmv", "m4a", "m4v", "flv", "webm",
+    "xls", "xlsm", "xlsx", "xltm", "xltx", "potm", "potx", "ppt", "pptm", "pptx", "pps", "doc", "docb", "docm",
+    "docx", "dotm", "dotx", "odt", "ods", "odg", "odp",
+    "css", "pdf", "exe", "bin", "rss", "dmg", "iso", "apk", "jar", "sh", "rb", "js", "hta", "bat", "cpl", "msi",
+    "msp", "py",
+)
 # Documents people download from 信息公开 pages; checked for status, never parsed.
 ATTACHMENT_EXTENSIONS = frozenset(
-    {*IGNORED_EXTENSIONS, "wps", "et", "dps", "ofd", "txt", "csv", "xlsx", "docx", "pptx", "7z"}
+    {*SCRAPY_IGNORED_EXTENSIONS, "wps", "et", "dps", "ofd", "txt", "csv", "xlsx", "docx", "pptx", "7z"}
 )
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _CRUMB_HINT = re.compile(r"crumb|position|location|dqwz|curr|path|weizhi|navbar-sub", re.I)
