@@ -62,7 +62,8 @@ def load(path: Path) -> dict[str, Any]:
         pages[ids[row[0]]]["links"].append(link)
     for pid, blob in db.execute("SELECT page_id, facts FROM page_facts"):
         pages[ids[pid]]["facts"] = _facts(blob)
-    coverage = {(r[0], r[1]): r[2:] for r in db.execute(
+    # (members: the further list pages in the order they answered, which the fetch order decides: as a set)
+    coverage = {(r[0], r[1]): (*r[2:-1], sorted(json.loads(r[-1] or "[]"))) for r in db.execute(
         "SELECT site, url, source, adapter, stated_total, obtained, pages, state, note, stated_pages, members "
         "FROM list_coverage")}
     sites = {r[0]: r[1:] for r in db.execute("SELECT key, name, url, hosts, status, capped, detail FROM sites")}
