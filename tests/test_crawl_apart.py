@@ -152,3 +152,19 @@ def test_the_attachment_extensions_still_hold_scrapys_list():
     from zwgk.understand.page import SCRAPY_IGNORED_EXTENSIONS
 
     assert list(SCRAPY_IGNORED_EXTENSIONS) == list(IGNORED_EXTENSIONS)
+
+
+@pytest.mark.slow
+def test_the_crawls_answer_brings_no_scrapy_into_the_command():
+    """The crawl's outcomes come back pickled: unpickling them must not import the crawler (runner.py
+    imports Scrapy and Twisted), which the evaluating process would then carry for nothing."""
+    code = ("import sys\n"
+            "from zwgk.crawler.apart import run_apart\n"
+            "def crawl():\n"
+            "    from zwgk.crawler.runner import SiteOutcome\n"
+            "    return [SiteOutcome('k', 'n', 'complete', 1, 0, 0)]\n"
+            "answer = run_apart(crawl)\n"
+            "print(answer[0].status, sorted({'scrapy', 'twisted'} & {m.split('.')[0] for m in sys.modules}))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "complete []"

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from zwgk.config.inspection import Inspection
-    from zwgk.crawler.runner import SiteOutcome
+    from zwgk.crawler.outcome import SiteOutcome
     from zwgk.rundir import RunDir
 
 T = TypeVar("T")

@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import signal
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,6 +21,7 @@ from scrapy.settings import Settings
 
 from zwgk.config.inspection import Inspection
 from zwgk.crawler import settings as default_settings
+from zwgk.crawler.outcome import SiteOutcome
 from zwgk.crawler.render import RENDER_SLOT, render_settings
 from zwgk.crawler.spiders.portal import PortalSpider
 from zwgk.crawler.state import crawl_state
@@ -30,18 +30,6 @@ from zwgk.rundir import RunDir
 from zwgk.store import Store, now_iso
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class SiteOutcome:
-    key: str
-    name: str
-    status: str                 # complete | capped | unreachable | interrupted
-    pages: int
-    attachments: int
-    errors: int
-    capped: list[str] = field(default_factory=list)
-    detail: str = ""
 
 
 def site_key(url: str, taken: set[str]) -> str:

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from scrapy.settings import Settings
 
     from zwgk.config.inspection import Inspection
-    from zwgk.crawler.runner import SiteOutcome
+    from zwgk.crawler.outcome import SiteOutcome
     from zwgk.rundir import RunDir
 
 log = logging.getLogger(__name__)
