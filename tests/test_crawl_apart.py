@@ -15,7 +15,7 @@ from zwgk.crawler.apart import CrawlDied, run_apart
 
 from support.compare import sites as _sites
 from support.compare import wait_for as _wait_for
-from support.procs import ended, running
+from support.procs import crawl_started, ended, running, wait_gone
 from support.runhelp import run_dir, store_of, write_inspection, zwgk, zwgk_popen
 
 
@@ -63,11 +63,11 @@ def test_audit_crawls_apart_and_a_killed_audit_leaves_no_crawl_behind(portal, dn
                               concurrency_per_site=1, delay=0.05, max_pages=1000, max_depth=30, render_js="never",
                               screenshots=False)
     with running(zwgk_popen("audit", "-c", str(config), "-o", str(tmp_path / "runs"), "--workers", "2")) as proc:
-        pids = _wait_for(lambda: _crawling(tmp_path / "runs", 2))
+        pids = _wait_for(lambda: crawl_started(tmp_path / "runs", 20, 2))
         assert proc.pid not in pids.values()
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
-        _wait_gone(list(pids.values()))
+        wait_gone(list(pids.values()), "its audit")
     run = run_dir(tmp_path / "runs")
     done = zwgk("audit", "--resume", str(run), "--workers", "2", timeout=300)
     assert done.returncode in (0, 1), done.stderr[-3000:]
@@ -97,7 +97,7 @@ def test_a_killed_crawl_ends_the_audit_as_interrupted_and_resume_completes_it(po
                               concurrency_per_site=1, delay=0.05, max_pages=1000, max_depth=30, render_js="never",
                               screenshots=False)
     with running(zwgk_popen("audit", "-c", str(config), "-o", str(tmp_path / "runs"), "--workers", "1")) as proc:
-        pids = _wait_for(lambda: _crawling(tmp_path / "runs", 1))
+        pids = _wait_for(lambda: crawl_started(tmp_path / "runs", 20, 1))
         os.kill(pids["w1"], signal.SIGKILL)
         out, err = ended(proc, 180, returncode=130)
     run = run_dir(tmp_path / "runs")
@@ -106,34 +106,6 @@ def test_a_killed_crawl_ends_the_audit_as_interrupted_and_resume_completes_it(po
     done = zwgk("audit", "--resume", str(run), "--workers", "1", timeout=300)
     assert done.returncode in (0, 1), done.stderr[-3000:]
     assert store_of(run).sites()[0]["status"] == "complete"
-
-
-def _crawling(outdir, workers: int) -> dict[str, int] | None:
-    runs = list(outdir.glob("*/crawl.sqlite"))
-    if not runs:
-        return None
-    store = store_of(runs[0].parent)
-    try:
-        sites = store.sites()
-        if not sites or store.count_pages(sites[0]["key"]) < 20:
-            return None
-        pids = {w["id"]: w["pid"] for w in store.workers() if not w["finished"]}
-        return pids if len(pids) >= workers else None
-    finally:
-        store.close()
-
-
-def _wait_gone(pids: list[int]) -> None:
-    deadline = time.monotonic() + 20
-    for pid in pids:
-        while time.monotonic() < deadline:
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                break
-            time.sleep(0.05)
-        else:
-            raise AssertionError(f"process {pid} outlived its audit")
 
 
 def test_the_evaluation_side_imports_no_scrapy_before_the_crawl_forks():

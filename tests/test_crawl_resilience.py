@@ -18,6 +18,7 @@ import pytest
 from zwgk.portal_sim import DnsFixture, RunningPortal
 
 from support.portals import crawler_requests
+from support.procs import wait_gone
 from support.runhelp import run_dir, store_of, write_inspection, zwgk, zwgk_popen
 
 pytestmark = pytest.mark.slow
@@ -110,7 +111,7 @@ def test_sigkill_then_resume_loses_nothing_and_refetches_nothing(portal, dns_ser
         uncommitted = _leased_paths(run)
         proc.send_signal(signal.SIGKILL)      # the workers die with their coordinator
         proc.wait(10)
-        _wait_gone(frozen)
+        wait_gone(frozen, "its crawl")
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -162,14 +163,3 @@ def _leased_paths(run) -> set[tuple[str, str]]:
     return {(urlsplit(u).hostname or "", urlsplit(u).path) for (u,) in rows}
 
 
-def _wait_gone(pids: list[int]) -> None:
-    deadline = time.monotonic() + 20
-    for pid in pids:
-        while time.monotonic() < deadline:
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                break
-            time.sleep(0.05)
-        else:
-            raise AssertionError(f"process {pid} outlived its crawl")

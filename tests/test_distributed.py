@@ -27,7 +27,7 @@ from support.compare import sites as _sites
 from support.compare import stored as _stored
 from support.compare import wait_for as _wait_for
 from support.metered import politeness_inspection
-from support.procs import ended, running
+from support.procs import crawl_started, ended, running
 from support.runhelp import run_dir, store_of, write_inspection, zwgk
 from support.services import fresh_database, run_prefix
 
@@ -195,21 +195,7 @@ def test_a_sigkilled_worker_loses_nothing(portal, dns_server, services, tmp_path
             [sys.executable, "-m", "zwgk", "audit", "-c", str(config), "-o", str(tmp_path / "runs"), "--workers", "2",
              "--queue", queue, "--store", store, "--fail-on", "never", "--no-screenshots"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(ZWGK_LEASE_TTL="3"))) as proc:
-        def started() -> dict[str, int] | None:
-            runs = list((tmp_path / "runs").glob("*/store.url"))
-            if not runs:
-                return None
-            s = store_of(runs[0].parent)
-            try:
-                sites = s.sites()
-                if not sites or s.count_pages(sites[0]["key"]) < 25:
-                    return None
-                pids = {w["id"]: w["pid"] for w in s.workers() if not w["finished"]}
-                return pids if len(pids) >= 2 else None
-            finally:
-                s.close()
-
-        pids = _wait_for(started)
+        pids = _wait_for(lambda: crawl_started(tmp_path / "runs", 25, 2))
         victim = sorted(pids)[0]
         os.kill(pids[victim], signal.SIGKILL)
         ended(proc, 240)

@@ -26,7 +26,7 @@ from support.compare import stored as _stored
 from support.compare import wait_for as _wait_for
 from support.metered import politeness_inspection
 from support.portals import crawler_requests
-from support.procs import ended, running
+from support.procs import crawl_started, ended, running
 from support.runhelp import run_dir, store_of, write_inspection, zwgk, zwgk_popen
 
 pytestmark = pytest.mark.slow
@@ -98,21 +98,6 @@ def test_politeness_holds_over_all_workers(metered, tmp_path):
 # --- SIGKILL --------------------------------------------------------------------------------------
 
 
-def _crawl_started(outdir: Path, pages: int, workers: int) -> dict[str, int] | None:
-    runs = list(outdir.glob("*/crawl.sqlite"))
-    if not runs:
-        return None
-    store = store_of(runs[0].parent)
-    try:
-        sites = store.sites()
-        if not sites or store.count_pages(sites[0]["key"]) < pages:
-            return None
-        pids = {w["id"]: w["pid"] for w in store.workers() if not w["finished"]}
-        return pids if len(pids) >= workers else None
-    finally:
-        store.close()
-
-
 def _leased(run: Path, worker: str | None = None) -> set[tuple[str, str]]:
     """(host, path) of the frontier rows leased — fetched or in flight, not committed."""
     store = store_of(run)
@@ -164,7 +149,7 @@ def test_sigkill_one_worker_loses_nothing(portal, dns_server, tmp_path):
                               delay=0.03, max_pages=1000, max_depth=30, render_js="never")
     portal.clear_log()
     with running(zwgk_popen("crawl", "-c", str(config), "-o", str(tmp_path / "runs"), "--workers", "2")) as proc:
-        pids = _wait_for(lambda: _crawl_started(tmp_path / "runs", 25, 2))
+        pids = _wait_for(lambda: crawl_started(tmp_path / "runs", 25, 2))
         run = run_dir(tmp_path / "runs")
         victim = "w2"
         os.kill(pids[victim], signal.SIGSTOP)              # frozen: its leases are exactly what it holds
@@ -189,7 +174,7 @@ def test_ctrl_c_stops_every_worker_cleanly_and_resume_completes(portal, dns_serv
                               delay=0.03, max_pages=1000, max_depth=30, render_js="never")
     portal.clear_log()
     with running(zwgk_popen("crawl", "-c", str(config), "-o", str(tmp_path / "runs"), "--workers", "2")) as proc:
-        _wait_for(lambda: _crawl_started(tmp_path / "runs", 25, 2))
+        _wait_for(lambda: crawl_started(tmp_path / "runs", 25, 2))
         proc.send_signal(signal.SIGINT)
         ended(proc, 120, returncode=130)                         # interrupted (DESIGN §3)
     run = run_dir(tmp_path / "runs")
