@@ -121,6 +121,17 @@ def relay_announcements(to: Callable[[str], None]) -> None:
     _relay[:] = [to]
 
 
+def announcements() -> list[str]:
+    """What this process has said about the browser (announce_unavailable), for another to adopt."""
+    return list(_announced)
+
+
+def adopt_announcements(reasons: list[str]) -> None:
+    """What another process of the run said already (the crawl's, apart.py): not said again here."""
+    if not _announced:
+        _announced[:] = reasons
+
+
 def announce_unavailable(reason: str) -> None:
     """Say once per process (crawl and screenshots share it) that the browser is unavailable."""
     if _announced:

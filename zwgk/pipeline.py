@@ -105,7 +105,8 @@ def _probes(store: Store, site: dict[str, Any], insp: Inspection, profile: Any, 
 
 
 # Probing checks that read the page scan's facts (site.search: every document's 发布日期): the probe
-# stage runs them after the scan, the others while it runs.
+# stage runs them after the scan, the others while it runs. (Order only: a check run before the scan
+# works out the facts it reads itself — the same values, more slowly.)
 READS_SCAN = frozenset({"site.search"})
 
 

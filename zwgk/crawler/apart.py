@@ -49,7 +49,7 @@ def crawl_apart(insp: Inspection, run: RunDir, *, resume: bool = False, progress
     def crawl() -> tuple[list[SiteOutcome], list[str]]:
         from zwgk.crawler.runner import run_crawl
 
-        return run_crawl(insp, run, resume=resume, progress=progress, workers=workers), list(browser._announced)
+        return run_crawl(insp, run, resume=resume, progress=progress, workers=workers), browser.announcements()
 
     if not fork_safe():
         return crawl()[0]
@@ -66,7 +66,7 @@ def crawl_apart(insp: Inspection, run: RunDir, *, resume: bool = False, progress
         finally:
             store.close()
     # what the crawl said (the browser is unavailable) the screenshots must not say again
-    browser._announced[:] = browser._announced or announced
+    browser.adopt_announcements(announced)
     return outcomes
 
 
