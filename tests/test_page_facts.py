@@ -4,7 +4,11 @@ exactly the results of the fallback that reads every page's body (a store writte
 from __future__ import annotations
 
 import json
+import pickle
 import sqlite3
+import zlib
+from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -18,14 +22,20 @@ from zwgk.config.profile import load_profile
 from zwgk.portal_sim import build_site, load_spec
 from zwgk.store import Store
 from zwgk.understand._html import parse_html
-from zwgk.understand.facts import decode, encode, page_facts, squeezed_text
+from zwgk.understand.facts import MARK, PageFacts, StoredMeta, decode, encode, page_facts, squeezed_text
 from zwgk.understand.metadata import DocMeta, parse_metadata
 
 pytestmark = pytest.mark.slow
 OPTIONS = {"content_terms": ["人民政府", "信息公开"]}     # words every page has: many findings
 
 
-def _with_facts(src: Path, dst: Path) -> Store:
+def encode_v1(got: PageFacts) -> bytes:
+    """The facts as versions before the current layout stored them (zlib'd JSON): still read."""
+    data = [int(got.words), got.meta.to_data() if got.meta is not None else None, got.text]
+    return zlib.compress(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 1)
+
+
+def _with_facts(src: Path, dst: Path, encoder: Callable[[PageFacts], bytes] = encode) -> Store:
     """A copy of a stored crawl with the facts the crawler takes: page_facts of its one parse."""
     with sqlite3.connect(src) as a, sqlite3.connect(dst) as b:
         a.backup(b)                                    # (its last pages may still be in the WAL file)
@@ -34,7 +44,7 @@ def _with_facts(src: Path, dst: Path) -> Store:
         for rec in store.iter_pages(None, "page", body=True, ok=True, has_body=True):
             got = page_facts(rec, parse_html(rec.body))
             assert got is not None
-            store.db.execute("INSERT INTO page_facts (page_id, facts) VALUES (?, ?)", (rec.id, encode(got)))
+            store.db.execute("INSERT INTO page_facts (page_id, facts) VALUES (?, ?)", (rec.id, encoder(got)))
     return store
 
 
@@ -75,6 +85,12 @@ def test_evaluation_from_crawl_time_facts_equals_the_fallback(site_a: SiteContex
     assert one._facts == fallback._facts and one._problems == fallback._problems
     assert one._term_hits.keys() == fallback._term_hits.keys()
     assert _results(one) == expected
+
+    # a store written by an older version: its facts in the layout of then
+    older = _ctx(_with_facts(site_a.store.path, tmp_path / "v1.sqlite", encode_v1), site_a)
+    assert all(blob[:1] != MARK for _, blob in older.store.iter_pages_with_facts(site_a.key, "page"))
+    older.scan(1)
+    assert older._facts == fallback._facts and _results(older) == expected
 
     monkeypatch.setattr(facts, "MIN_PARALLEL_PAGES", 1)
     monkeypatch.setattr(facts, "CHUNK", 7)
@@ -127,7 +143,13 @@ def test_facts_round_trip() -> None:
                      meta={"PubDate": "2024-03-01"})
     got = page_facts(rec, parse_html(html))
     assert got is not None and got.words and got.meta == meta and "县政府办" in got.text
-    assert decode(encode(got)) == got
+    assert decode(encode(got)) == got and decode(encode_v1(got)) == got
+    stored = decode(encode(got)).meta
+    assert isinstance(stored, StoredMeta) and "_later" in stored.__dict__         # (not decoded yet)
+    assert stored.value("发布机构") == "县政府办" and stored.has_block and "_later" in stored.__dict__
+    again = pickle.loads(pickle.dumps(stored))          # (the scan's processes send what they read)
+    assert again == meta and meta == again and asdict(again) == asdict(meta)
+    assert stored.meta == meta.meta == {"PubDate": "2024-03-01"} and stored == meta
     rec.meta, rec.url = {}, "http://x.gov.cn/list.html"           # not a document: no metadata read
     assert page_facts(rec, parse_html(html)).meta is None        # type: ignore[union-attr]
 
@@ -151,6 +173,6 @@ def test_facts_of_real_pages_equal_an_independent_reading(name: str) -> None:
     rec = PageRecord(site="s", url=f"http://www.example.gov.cn/{name}", kind="page", status=200, body=html)
     got = page_facts(rec, root)
     assert got is not None
-    assert decode(encode(got)) == got
+    assert decode(encode(got)) == got and decode(encode_v1(got)) == got
     outside = " or ".join(f"ancestor::{t}" for t in sorted(NOT_TEXT))
     assert got.text == squeeze("".join(etree.XPath(f"//text()[not({outside})]")(root)))

@@ -108,7 +108,7 @@ CREATE TABLE IF NOT EXISTS workers (
     reason TEXT                     -- Scrapy's finish reason (finished, shutdown …); NULL while running
 );
 -- what the checks need of every HTML page, taken by the crawler from its parse of the page
--- (zwgk/understand/facts.py: zlib'd JSON); a page without a row is read from its body
+-- (zwgk/understand/facts.py: encode, decode); a page without a row is read from its body
 CREATE TABLE IF NOT EXISTS page_facts (
     page_id INTEGER PRIMARY KEY,
     facts BLOB

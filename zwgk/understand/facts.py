@@ -13,15 +13,16 @@ fact is exactly what the fallback would compute.
 from __future__ import annotations
 
 import json
+import struct
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
 from zwgk.understand._html import holders, parse_html, squeeze
-from zwgk.understand.metadata import BLOCK_WORDS, DocMeta, parse_metadata
+from zwgk.understand.metadata import BLOCK_WORDS, DocMeta, MetaField, parse_metadata
 
 if TYPE_CHECKING:
     from zwgk.store import PageRecord
@@ -93,11 +94,76 @@ def page_facts(rec: PageRecord, root: etree._Element | None) -> PageFacts | None
         return None
 
 
+# The stored layout (version 2): MARK, the lengths of two JSON parts, then
+#   [words, the metadata block's fields or null]   read by the scan for every page
+#   [its raw labels, its <meta> tags] or nothing     rarely read: decoded when first asked for
+#   the visible text, UTF-8                          no JSON string to unescape, no zlib to inflate
+# Reading the text and the fields is most of the page scan: version 1 (zlib'd JSON of everything,
+# stores written before it) cost about three times as much to decode. Its blobs start with zlib's
+# header byte (0x78), never with MARK, so both are read.
+MARK = b"\x02"
+_LENGTHS = struct.Struct("<II")
+_HEAD = len(MARK) + _LENGTHS.size
+
+
 def encode(facts: PageFacts) -> bytes:
-    data = [int(facts.words), facts.meta.to_data() if facts.meta is not None else None, facts.text]
-    return zlib.compress(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 1)
+    meta = facts.meta
+    first = _json([int(facts.words), _fields_data(meta) if meta is not None else None])
+    second = _json([meta.raw, meta.meta]) if meta is not None else b""
+    return b"".join((MARK, _LENGTHS.pack(len(first), len(second)), first, second, facts.text.encode("utf-8")))
 
 
 def decode(blob: bytes) -> PageFacts:
-    words, meta, text = json.loads(zlib.decompress(blob))
-    return PageFacts(bool(words), DocMeta.from_data(meta) if meta is not None else None, text)
+    if blob[:1] != MARK:                                # version 1
+        words, data, text = json.loads(zlib.decompress(blob))
+        return PageFacts(bool(words), DocMeta.from_data(data) if data is not None else None, text)
+    first, second = _LENGTHS.unpack_from(blob, len(MARK))
+    view = memoryview(blob)
+    words, fields = json.loads(view[_HEAD:_HEAD + first].tobytes())
+    start = _HEAD + first + second
+    meta = None if fields is None else StoredMeta.of(fields, view[_HEAD + first:start].tobytes())
+    return PageFacts(bool(words), meta, str(view[start:], "utf-8"))
+
+
+def _json(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _fields_data(meta: DocMeta) -> dict[str, list[object]]:
+    return {k: [f.value, f.label, f.source, f.empty_label] for k, f in meta.fields.items()}
+
+
+class _Later:
+    """DocMeta.raw / .meta of a StoredMeta: both decoded on first use, then plain attributes (a
+    non-data descriptor: the instance's own value, once set, is found before it)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: StoredMeta | None, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        raw, meta = json.loads(obj.__dict__.pop("_later"))
+        obj.__dict__.update(raw=raw, meta=meta)
+        return obj.__dict__[self.name]
+
+
+class StoredMeta(DocMeta):
+    """A stored page's metadata block (a DocMeta, equal to the one parsed): its fields decoded, the raw
+    labels and <meta> tags only when first read — the page scan reads the fields alone."""
+
+    raw = _Later()          # type: ignore[assignment]
+    meta = _Later()         # type: ignore[assignment]
+
+    @classmethod
+    def of(cls, fields: dict[str, list[Any]], later: bytes) -> StoredMeta:
+        obj = cls.__new__(cls)
+        obj.__dict__.update(fields={k: MetaField(*v) for k, v in fields.items()}, _later=later)
+        return obj
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, DocMeta):
+            return NotImplemented
+        return (self.fields, self.raw, self.meta) == (other.fields, other.raw, other.meta)
+
+    __hash__ = None         # type: ignore[assignment] (as DocMeta's: mutable)
