@@ -264,7 +264,8 @@ def _scan(store: Store, id_range: tuple[int, int], site: str, superseded: frozen
         stored = decode(blob) if blob is not None else None     # taken by the crawler from its parse
         tree = Tree(store, page)    # else: the page is read (the same functions on the same tree)
         text = stored.text if stored is not None else squeezed_text(tree.root) if terms else ""
-        hits = page_term_findings(page, terms, text) if terms else []
+        # (most pages have none of the terms: one search each says so, cheaper than finding them all)
+        hits = page_term_findings(page, terms, text) if terms and any(t.pattern.search(text) for t in terms) else []
         meta = judged = None
         # the pages whose metadata checks ask for: documents with a block's labels (doc.metadata) or a
         # title a search could use (site.search's 发布日期); others are read when a check asks
