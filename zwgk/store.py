@@ -18,6 +18,8 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -706,15 +708,16 @@ class Store:
             if r[6] not in skip:
                 yield r[0], Link(r[1], r[2], r[3], bool(r[4]), r[5], r[7], r[8])
 
-    def iter_links_by_page(self, site: str, kinds: Collection[str]) -> Iterator[tuple[int, Link]]:
-        """(page id, link) of the site's links of these kinds, in page id order (to be merged with a
-        stream of its pages: SiteContext.pages.with_links), each with its url, anchor and kind only
-        (the rest left at Link's defaults): what column recognition reads, from a narrow query."""
-        # (SQLite: a page's links in the order stored)
-        sql = ("SELECT l.page_id, l.url, l.anchor, l.kind FROM links l JOIN pages p ON p.id = l.page_id "
-               f"WHERE p.site = ? AND l.kind IN ({','.join('?' * len(kinds))}) ORDER BY l.page_id")
-        for r in self.db.stream(sql, [site, *kinds]):
-            yield r[0], Link(r[1], r[2], r[3])
+    def iter_links_by_page(self, site: str, kinds: Collection[str]) -> Iterator[tuple[int, list[tuple[str, str]]]]:
+        """(page id, [(url, anchor) of each of its links of these kinds]) of the site's pages with such
+        links, in page id order (to be merged with a stream of its pages: SiteContext.pages.with_links):
+        what column recognition reads, from a narrow query, without a Link per row."""
+        # Through the links' page index, page by page: no join row or sort per link (SQLite: a page's
+        # links in the order stored, as the index holds them)
+        sql = (f"SELECT page_id, url, anchor FROM links WHERE page_id IN (SELECT id FROM pages WHERE site = ?) "
+               f"AND kind IN ({','.join('?' * len(kinds))}) ORDER BY page_id")
+        for page_id, rows in groupby(self.db.stream(sql, [site, *kinds]), key=itemgetter(0)):
+            yield page_id, [(r[1], r[2]) for r in rows]
 
     def links_to(self, site: str, url: str) -> list[tuple[str, Link]]:
         """(source page URL, link) of every link on the site's pages that points at `url`."""

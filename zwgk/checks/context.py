@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from zwgk.store import RENDER_METHOD as RENDER
 from zwgk.store import Link, PageRecord, Store
+from zwgk.understand.columns import LINK_KINDS
 
 if TYPE_CHECKING:
     from zwgk.config.profile import Profile
@@ -447,21 +448,24 @@ class PageStream:
             ctx.key, "page", ok=True, has_body=True) if page_url != url and chosen(page_id, method, error_kind,
                                                                                 superseded))
 
-    def with_links(self, kinds: tuple[str, ...] = ("page", "external")) -> Iterator[PageRecord]:
-        """The same pages, each with its links of these kinds (page.links: url, anchor and kind only):
-        one more streamed query, merged by page id — what column recognition reads of menus and tab
-        strips (Store.iter_links_by_page)."""
+    def with_links(self, kinds: tuple[str, ...] = LINK_KINDS) -> Iterator[tuple[PageRecord, list[tuple[str, str]]]]:
+        """The same pages, each with the (url, anchor) of its links of these kinds (understand/columns.py
+        page_links): one more streamed query, merged by page id — what column recognition reads of
+        menus and tab strips (Store.iter_links_by_page). The records come without their bodies."""
         ctx = self._ctx
         links = ctx.store.iter_links_by_page(ctx.key, kinds)
         pending = next(links, None)
-        for page in self:
-            own: list[Any] = []
-            while pending is not None and pending[0] <= (page.id or 0):
-                if pending[0] == page.id:
-                    own.append(pending[1])
+        for rec in ctx.store.iter_pages(ctx.key, "page", ok=True, has_body=True):
+            if not ctx._chosen(rec):
+                continue
+            page_id = rec.id or 0
+            while pending is not None and pending[0] < page_id:
                 pending = next(links, None)
-            page.links = own
-            yield page
+            if pending is not None and pending[0] == page_id:
+                yield rec, pending[1]
+                pending = next(links, None)
+            else:
+                yield rec, []
 
     def by_url_order(self) -> Iterator[PageRecord]:
         """The same pages in URL order (what sorted(pages, key=url) gave)."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
@@ -183,19 +183,32 @@ def column_url_of(url: str) -> str | None:
 
 def _segment_targets(url: str, columns: dict[str, ColumnDef]) -> list[tuple[str, str, str]]:
     """(key, segment, list URL) for each catalogue segment in the URL's directories."""
-    seg_index = _catalogue_index(columns, "segments")
     scheme, netloc, path = _split(url)
+    out = _dir_segment_targets(scheme, netloc, path, columns)
+    if "gk.root" in columns and path in ("", "/"):
+        host = urlsplit(url).hostname or ""
+        if _GK_HOST.search(host):
+            out.append(("gk.root", host, urlunsplit((scheme, netloc, "/", "", ""))))
+    return out
+
+
+def _dir_segment_targets(scheme: str, netloc: str, path: str, columns: dict[str, ColumnDef]
+                         ) -> list[tuple[str, str, str]]:
+    """_segment_targets but gk.root's: read from the path's directories (the same for every path up
+    to its last "/")."""
+    seg_index = _catalogue_index(columns, "segments")
     dirs = path.split("/")[1:-1]
     out = []
     for i, d in enumerate(dirs):
         if d.lower() in seg_index:
             target = _address(scheme, netloc, "/" + "/".join(dirs[: i + 1]) + "/")
             out.append((seg_index[d.lower()], f"/{d}/", target))
-    if "gk.root" in columns and path in ("", "/"):
-        host = urlsplit(url).hostname or ""
-        if _GK_HOST.search(host):
-            out.append(("gk.root", host, urlunsplit((scheme, netloc, "/", "", ""))))
     return out
+
+
+def _directory(path: str) -> str:
+    """A URL path up to its last "/" (all _dir_segment_targets reads of it)."""
+    return path[: path.rfind("/") + 1]
 
 
 # --- recognition ---------------------------------------------------------------------------------
@@ -208,10 +221,13 @@ def _page_url(page: PageRecord) -> str:
 class _Targets:
     """Where a label on one page points: the page itself (a list page), or for a document the link
     whose anchor is the label (a breadcrumb segment: the column's address), else its directory.
-    `normalize`: normalize_label, or a cached copy of it (menus repeat their anchors on every page)."""
+    `links`: the page's (url, anchor) of kind page or external, in order; `normalize`: normalize_label,
+    or a cached copy of it (menus repeat their anchors on every page)."""
 
-    def __init__(self, page: PageRecord, normalize: Callable[[str], str] = normalize_label):
+    def __init__(self, page: PageRecord, links: Sequence[tuple[str, str]],
+                 normalize: Callable[[str], str] = normalize_label):
         self.page = page
+        self.links = links
         self.normalize = normalize
         self._detail: bool | None = None
         self._anchors: dict[str, str] | None = None
@@ -225,9 +241,8 @@ class _Targets:
         normalize = self.normalize
         if self._anchors is None:           # the first link with an anchor wins
             self._anchors = {}
-            for link in page.links:
-                if link.kind in ("page", "external"):
-                    self._anchors.setdefault(normalize(link.anchor), link.url)
+            for url, anchor in self.links:
+                self._anchors.setdefault(normalize(anchor), url)
         return self._anchors.get(normalize(text)) or column_url_of(_page_url(page))
 
 
@@ -269,24 +284,45 @@ class _Tally:
 _MAX_COUNTED = 20           # scoring counts a target's evidences up to 20
 
 
+LINK_KINDS = ("page", "external")     # the links whose anchors and addresses are evidence
+
+
+def page_links(page: PageRecord) -> list[tuple[str, str]]:
+    """(url, anchor) of the page's links recognition reads (LINK_KINDS), in order."""
+    return [(lk.url, lk.anchor) for lk in page.links if lk.kind in LINK_KINDS]
+
+
 def recognise_columns(pages: Iterable[PageRecord], columns: dict[str, ColumnDef] | None = None,
-                      domains: set[str] | None = None, *, linked: Iterable[PageRecord] | None = None,
+                      domains: set[str] | None = None, *,
+                      linked: Iterable[tuple[PageRecord, Sequence[tuple[str, str]]]] | None = None,
                       addresses: Callable[[], Iterable[str]] | None = None) -> dict[str, ColumnHit]:
     """Column key → ColumnHit for every catalogue column the pages give evidence of.
 
     `pages` is read three times (own domains, evidence, crawled list pages) and may be a stream:
-    what is kept is bounded per column and target, not per page. `linked`: the same pages with their
-    links (a store's records come without them) for the evidence pass; default `pages`. `addresses`:
-    a new iteration of the ok pages' addresses (final URL, else URL) for the two other passes, which
-    read nothing else; default read from `pages`."""
+    what is kept is bounded per column and target, not per page. `linked`: the same pages, each with
+    its page_links (a store's records come without their links: they are read apart), for the evidence
+    pass; default from `pages`. `addresses`: a new iteration of the ok pages' addresses (final URL,
+    else URL) for the two other passes, which read nothing else; default read from `pages`."""
     cols = columns if columns is not None else load_columns()
 
     def page_addresses(ok_only: bool) -> Iterable[str]:
         return addresses() if addresses is not None else (_page_url(p) for p in pages if p.ok or not ok_only)
 
     own = set(domains or ()) | {gov_domain(url) for url in page_addresses(ok_only=False)}
-    # per target URL (menus repeat on every page): its segments' targets; its list key, if it is ours
-    segment_targets = lru_cache(maxsize=8192)(lambda url: _segment_targets(url, cols))
+
+    # per target URL (menus repeat on every page): its segments' targets — worked out once per directory
+    # (a site's documents are many, their directories few) —; its list key, if it is ours
+    @lru_cache(maxsize=8192)
+    def in_directory(scheme: str, netloc: str, directory: str) -> tuple[tuple[str, str, str], ...]:
+        return tuple(_dir_segment_targets(scheme, netloc, directory, cols))
+
+    @lru_cache(maxsize=8192)
+    def segment_targets(url: str) -> tuple[tuple[str, str, str], ...]:
+        scheme, netloc, path = _split(url)
+        if path in ("", "/"):
+            return tuple(_segment_targets(url, cols))
+        return in_directory(scheme, netloc, _directory(path))
+
     target_key = lru_cache(maxsize=8192)(lambda url: list_key(url) if gov_domain(url) in own else None)
     found: dict[str, _Tally] = {}
     seen: set[tuple[str, str, str, str]] = set()
@@ -297,15 +333,16 @@ def recognise_columns(pages: Iterable[PageRecord], columns: dict[str, ColumnDef]
             labels[text] = match_label(text, cols)
         return labels[text]
 
-    def add(key: str | None, kind: str, page: PageRecord, text: str, target: str | None) -> None:
-        if not (key and key in cols and target) or (listed := target_key(target)) is None:
+    def add(key: str | None, kind: str, page: PageRecord, text: str, target_of: _Targets) -> None:
+        # (where a label points is worked out only for a label that names a column)
+        if not (key and key in cols) or not (target := target_of(text)) or (listed := target_key(target)) is None:
             return
         add_listed(key, listed, kind, page, text, target)
 
     # A link's evidence (its anchor's, its URL segments') needs only the link: menus repeat on every
     # page, so whether it gives any, and under which list key, is worked out once per link (bounded).
     @lru_cache(maxsize=8192)
-    def anchor_evidence(anchor: str, url: str) -> tuple[str, str] | None:
+    def anchor_evidence(url: str, anchor: str) -> tuple[str, str] | None:
         key = match(anchor)
         if not (key and key in cols and url) or (listed := target_key(url)) is None:
             return None
@@ -331,38 +368,36 @@ def recognise_columns(pages: Iterable[PageRecord], columns: dict[str, ColumnDef]
             found.setdefault(key, _Tally()).add(Evidence(kind, _page_url(page), text, target), listed)
 
     normalize = lru_cache(maxsize=16384)(normalize_label)
-    for page in linked if linked is not None else pages:
+    for page, links in linked if linked is not None else ((p, page_links(p)) for p in pages):
         if not page.ok:
             continue                                  # error pages (404 "页面不存在") say nothing about columns
-        target_of = _Targets(page, normalize)
+        target_of = _Targets(page, links, normalize)
         if name := page.meta.get("ColumnName"):
-            add(match(name), "meta", page, name, target_of(name))
+            add(match(name), "meta", page, name, target_of)
         crumbs = [c.strip() for c in (page.breadcrumb or "").split(">") if c.strip()]
         while crumbs and crumbs[-1] in _CRUMB_TAIL:
             crumbs.pop()
         if len(crumbs) > 1 or (crumbs and crumbs[0] != "首页"):
-            add(match(crumbs[-1]), "breadcrumb", page, crumbs[-1], target_of(crumbs[-1]))
+            add(match(crumbs[-1]), "breadcrumb", page, crumbs[-1], target_of)
         for seg in _title_segments(page.title or ""):
-            add(match(seg), "title", page, seg, target_of(seg))
+            add(match(seg), "title", page, seg, target_of)
         # (a page's identical evidences count once: each distinct one is added once, in order)
-        linked_urls = []
-        pairs: dict[tuple[str, str], None] = {}
-        for lk in page.links:
-            if lk.kind in ("page", "external"):
-                linked_urls.append(lk.url)
-                if lk.anchor and len(lk.anchor) <= _MAX_ANCHOR:
-                    pairs[(lk.anchor, lk.url)] = None
-        for pair in pairs:
-            if (given := anchor_evidence(*pair)) is not None:
-                add_listed(given[0], given[1], "anchor", page, pair[0], pair[1])
-        for triple in dict.fromkeys(t for url in dict.fromkeys([_page_url(page), *linked_urls])
-                                    for t in segment_targets(url)):
-            if (listed := segment_evidence(triple[0], triple[2])) is not None:
-                add_listed(triple[0], listed, "url", page, triple[1], triple[2])
+        for link in dict.fromkeys(lk for lk in links if lk[1] and len(lk[1]) <= _MAX_ANCHOR):
+            if (given := anchor_evidence(*link)) is not None:
+                add_listed(given[0], given[1], "anchor", page, link[1], link[0])
+        triples: dict[tuple[str, str, str], None] = {}
+        for url in dict.fromkeys([_page_url(page), *(lk[0] for lk in links)]):
+            for triple in segment_targets(url):
+                triples[triple] = None
+        for key, segment, target in triples:
+            if (listed := segment_evidence(key, target)) is not None:
+                add_listed(key, listed, "url", page, segment, target)
     wanted = {k for tally in found.values() for k in tally.targets}
+    # (a list key keeps its URL's directory: a URL in none of theirs is none of them — most are documents)
+    directories = {_directory(urlsplit(k).path or "/") for k in wanted}
     crawled: dict[str, str] = {}
     for url in page_addresses(ok_only=True):
-        if (k := list_key(url)) in wanted:
+        if _directory(_split(url)[2] or "/") in directories and (k := list_key(url)) in wanted:
             crawled[k] = url
     return {key: _hit(cols[key], tally, crawled) for key, tally in found.items()}
 
