@@ -121,6 +121,50 @@ def test_streaming_reads(store: Store) -> None:
     assert len(list(store.iter_links("s", kinds=["page"]))) == 1
 
 
+def test_stored_records_decode_their_json_columns_when_read(store: Store) -> None:
+    """A record read from the store is a PageRecord whose redirects and meta are decoded when first read:
+    equal to the record written, and it pickles, copies and converts as one."""
+    import copy
+    import pickle
+    from dataclasses import asdict, replace
+
+    from zwgk.checks.context import StoredPage
+    from zwgk.store import StoredRecord
+
+    written = _page("http://s/doc", meta={"ArticleTitle": "标题", "PubDate": "2024-01-02"},
+                    redirects=[{"url": "http://s/old", "status": 301}], final_url="http://s/doc")
+    written.id = store.save_page(written)
+    rec = store.page("s", "http://s/doc")
+    assert isinstance(rec, StoredRecord) and "meta" not in rec.__dict__ and "redirects" not in rec.__dict__
+    assert rec.url == "http://s/doc" and "meta" not in rec.__dict__            # (other fields: no decoding)
+    again = pickle.loads(pickle.dumps(rec))
+    assert again.meta == written.meta and again.redirects == written.redirects
+    assert rec == replace(written, links=[]) and replace(written, links=[]) == rec and rec != written
+    assert asdict(rec) == asdict(replace(written, links=[])) and copy.copy(rec) == rec
+    rec.meta = {"ColumnName": "政策文件"}                                       # set before read: kept
+    assert rec.meta == {"ColumnName": "政策文件"} and pickle.loads(pickle.dumps(rec)).meta == rec.meta
+    plain = store.page("s", "http://s/doc", body=False)
+    assert plain is not None and plain.meta == written.meta and plain.body is None
+    lazy = StoredPage.of(plain, store.body)                                      # (what checks get)
+    assert lazy.meta == written.meta and lazy.redirects == written.redirects and lazy.body == written.body
+    store.save_page(_page("http://s/doc2"))                                    # stored as [] and {}
+    other = store.page("s", "http://s/doc2")
+    assert other is not None and other.meta == {} and other.redirects == []
+
+
+def test_links_by_page_come_grouped_in_stored_order(store: Store) -> None:
+    ids = [store.save_page(_page(f"http://s/{n}", links=[Link(f"http://s/{n}/{i}", f"链{i}", kind)
+                                                         for i, kind in enumerate(["page", "external", "attachment",
+                                                                                   "page"])]))
+           for n in range(3)]
+    store.save_page(_page("http://s/none", links=[]))
+    store.upsert_site("t", "t", "http://t/", "u", ["t"])
+    store.save_page(_page("http://t/x", site="t"))                              # another site's: not given
+    got = list(store.iter_links_by_page("s", ("page", "external")))
+    assert got == [(i, [(f"http://s/{n}/0", "链0"), (f"http://s/{n}/1", "链1"), (f"http://s/{n}/3", "链3")])
+                   for n, i in enumerate(ids)]
+
+
 def test_batched_writes_commit_together_in_order(store: Store) -> None:
     writer = BatchWriter(store, max_ops=1000, max_seconds=60)
     writer.frontier(frontier_row("s", "http://s/a", "GET", "page", 1, 900, None, None, state="leased", worker="w1"))

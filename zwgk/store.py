@@ -179,6 +179,41 @@ class PageRecord:
         return self.status is not None and 200 <= self.status < 400
 
 
+class _Decoded:
+    """A JSON column of a StoredRecord (redirects, meta), decoded when first read. A non-data
+    descriptor: once decoded (or set), the value is the instance's own attribute and found first."""
+
+    def __init__(self, empty: type[list[Any]] | type[dict[str, Any]]):
+        self.empty = empty
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name, self.column = name, f"_{name}_json"
+
+    def __get__(self, rec: PageRecord | None, owner: type | None = None) -> Any:
+        if rec is None:
+            return self
+        text = rec.__dict__.pop(self.column, None)
+        value = json.loads(text) if text and text not in ("[]", "{}") else self.empty()
+        rec.__dict__[self.name] = value
+        return value
+
+
+class StoredRecord(PageRecord):
+    """A PageRecord read from the store: its redirects and meta (JSON text in the row) decoded only
+    when read — most passes over the pages read neither. Equal to a PageRecord with the same fields;
+    pickles, copies, asdict() and replace() as one."""
+
+    redirects = _Decoded(list)      # type: ignore[assignment]
+    meta = _Decoded(dict)           # type: ignore[assignment]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PageRecord):
+            return NotImplemented
+        return all(getattr(self, f.name) == getattr(other, f.name) for f in fields(PageRecord))
+
+    __hash__ = None                 # type: ignore[assignment] (as PageRecord's: mutable)
+
+
 @dataclass
 class ListCoverage:
     """What the crawl saw of one list page: the evidence the column checks stand on (DESIGN §11)."""
@@ -729,16 +764,15 @@ class Store:
     @staticmethod
     def _page(row: Row) -> PageRecord:
         """A record from a row of `SELECT {PAGE_SELECT}[, body]` (read by position: the hot path of
-        every streamed evaluation pass)."""
+        every streamed evaluation pass): a StoredRecord, its JSON columns decoded when first read."""
         vals = tuple(row)
         n = _N_PAGE_COLUMNS
-        redirects, meta = vals[_REDIRECTS], vals[_META]
-        rec = PageRecord(*vals[:_REDIRECTS], json.loads(redirects) if redirects and redirects != "[]" else [],
-                         *vals[_REDIRECTS + 1:_META], json.loads(meta) if meta and meta != "{}" else {},
-                         *vals[_META + 1:n - 1], decompress_body(vals[n + 1]) if len(vals) > n + 1 else None,
-                         [], vals[n - 1])
+        rec = StoredRecord.__new__(StoredRecord)
+        fields_of = rec.__dict__
+        fields_of.update(zip(_STORED_NAMES, vals, strict=False))      # (then has_body, body)
+        fields_of.update(body=decompress_body(vals[n + 1]) if len(vals) > n + 1 else None, links=[], facts=None)
         if len(vals) > n:
-            rec.__dict__["stored_body"] = bool(vals[n])   # read without its body: whether it has one
+            fields_of["stored_body"] = bool(vals[n])   # read without its body: whether it has one
         return rec
 
     # --- list coverage ------------------------------------------------------------------------
@@ -785,7 +819,9 @@ PAGE_COLUMNS = ", ".join(f.name for f in fields(PageRecord) if f.name not in ("b
 # … and whether it has a body (a record read without it can still say so)
 PAGE_SELECT = PAGE_COLUMNS + ", CASE WHEN body IS NULL THEN 0 ELSE 1 END AS has_body"
 _PAGE_NAMES = PAGE_COLUMNS.split(", ")
-_N_PAGE_COLUMNS, _REDIRECTS, _META = len(_PAGE_NAMES), _PAGE_NAMES.index("redirects"), _PAGE_NAMES.index("meta")
+_N_PAGE_COLUMNS = len(_PAGE_NAMES)
+# … as a StoredRecord holds them: its JSON columns as read, under the names its descriptors decode
+_STORED_NAMES = tuple(f"_{c}_json" if isinstance(StoredRecord.__dict__.get(c), _Decoded) else c for c in _PAGE_NAMES)
 assert _PAGE_NAMES[-1] == "id" and [f.name for f in fields(PageRecord)][-4:] == ["body", "links", "id", "facts"]
 
 

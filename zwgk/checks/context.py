@@ -15,7 +15,7 @@ from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from zwgk.store import RENDER_METHOD as RENDER
-from zwgk.store import Link, PageRecord, Store
+from zwgk.store import Link, PageRecord, Store, StoredRecord
 from zwgk.understand.columns import LINK_KINDS
 
 if TYPE_CHECKING:
@@ -384,7 +384,7 @@ class MetaFacts:
         return cls(bool(meta.has_block), d, source, judged_fields, words)
 
 
-class StoredPage(PageRecord):
+class StoredPage(StoredRecord):
     """A stored record whose body is read from the store when first used (never kept by the record)."""
 
     _loader: Callable[[int], str | None] | None = None
