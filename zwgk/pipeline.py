@@ -105,8 +105,9 @@ def _probes(store: Store, site: dict[str, Any], insp: Inspection, profile: Any, 
 
 
 # Probing checks that read the page scan's facts (site.search: every document's 发布日期): the probe
-# stage runs them after the scan, the others while it runs. (Order only: a check run before the scan
-# works out the facts it reads itself — the same values, more slowly.)
+# stage runs them after the scan, the others while it runs; none reads the columns, so they run before
+# the column process is waited for. (Order only: a check run before the scan works out the facts it
+# reads itself, one run before the columns are back recognises them — the same values, more slowly.)
 READS_SCAN = frozenset({"site.search"})
 
 
@@ -135,9 +136,8 @@ def probe_stage(run: RunDir, insp: Inspection, *, evaluation_next: bool = False)
             # The other probing checks need neither its facts nor the columns: they run meanwhile.
             probed: list[Any] = []
             ctx.scan(processes, keep=True, terms_too=evaluation_next,
-                     meanwhile=partial(_run_into, probed, ctx, early) if early else None)
-            if later:
-                _run_into(probed, ctx, later)
+                     meanwhile=partial(_run_into, probed, ctx, early) if early else None,
+                     then=partial(_run_into, probed, ctx, later) if later else None)
             ctx.coverage              # noqa: B018 (kept with the columns for the evaluation)
             if evaluation_next:       # the evaluation re-judges nothing these checks judged
                 ctx.probed = {r.key: r for r in probed}

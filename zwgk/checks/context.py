@@ -182,13 +182,14 @@ class SiteContext:
 
     # --- page understanding (cached, bounded; parsing is the expensive part) -------------------
     def scan(self, processes: int = 1, *, keep: bool = False, terms_too: bool = False,
-             meanwhile: Callable[[], Any] | None = None) -> None:
+             meanwhile: Callable[[], Any] | None = None, then: Callable[[], Any] | None = None) -> None:
         """Read every page once for the per-page facts several checks need (checks/facts.py), in
         `processes` worker processes when more than one; checks then read the facts, not the pages.
         keep: leave the facts for the evaluation that follows in this process (facts.scan_site), with
         content.terms' findings too if terms_too. The columns are recognised meanwhile (they need no
         facts: this process is free), and so is `meanwhile`, work of this process that needs neither
-        the facts nor the columns (the probe stage's network checks)."""
+        the facts nor the columns (the probe stage's network checks); `then`: work that reads the facts
+        but not the columns, done after the scan — while the column process, if any, may still run."""
         from zwgk.checks.facts import ColumnsProcess, scan_site
 
         # With processes to spare, the columns are recognised in a process of their own too (this one
@@ -207,6 +208,8 @@ class SiteContext:
         try:
             scan_site(self, processes - 1 if elsewhere is not None else processes, keep=keep,
                       terms_too=terms_too, meanwhile=here)
+            if then is not None:
+                then()
         except BaseException:           # (Ctrl-C, a failed scan: the column process is not waited for)
             if elsewhere is not None:
                 elsewhere.stop()
