@@ -140,10 +140,9 @@ def list_key(url: str) -> str:
 
 
 def is_detail(page: PageRecord) -> bool:
-    """A document page rather than a list (a CMS document URL, or article meta tags). (The URL first:
-    a stored record's meta is decoded only when read.)"""
-    return bool(_DETAIL_URL.search(_split(page.final_url or page.url)[2])) or bool(
-        page.meta.get("ArticleTitle") or page.meta.get("PubDate"))
+    """A document page rather than a list (article meta tags, or a CMS document URL)."""
+    return bool(page.meta.get("ArticleTitle") or page.meta.get("PubDate")) or bool(
+        _DETAIL_URL.search(_split(page.final_url or page.url)[2]))
 
 
 def _split(url: str) -> tuple[str, str, str]:
