@@ -17,6 +17,7 @@ import struct
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from lxml import etree
@@ -160,6 +161,13 @@ class StoredMeta(DocMeta):
         obj = cls.__new__(cls)
         obj.__dict__.update(fields={k: MetaField(*v) for k, v in fields.items()}, _later=later)
         return obj
+
+    def date(self, name: str) -> date | None:
+        # (the scan asks for 发布日期 twice: MetaFacts and doc.metadata's judgement)
+        dates = self.__dict__.setdefault("_dates", {})
+        if name not in dates:
+            dates[name] = super().date(name)
+        return dates[name]
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, DocMeta):
