@@ -245,7 +245,9 @@ def test_columns_recognised_in_a_process_of_their_own_are_the_same(site_a: SiteC
     monkeypatch.setattr(facts, "_scan", only_here)
     monkeypatch.setattr(facts, "MIN_PARALLEL_PAGES", 1)
     two = _fresh(site_a)
-    two.scan(2)                     # two processes: the columns' and this one, which reads the pages
+    after: list[bool] = []          # `then` (the probe stage's site.search): the facts read, the columns not waited for
+    two.scan(2, then=lambda: after.append(two._meta_scanned and "columns" not in two.__dict__))
+    assert after == [True]          # two processes: the columns' and this one, which reads the pages
     assert "columns" in two.__dict__ and _columns(two) == want
     assert two.store is site_a.store            # (the process read through a connection of its own)
     assert _results(two) == results
