@@ -227,6 +227,7 @@ def test_columns_recognised_in_a_process_of_their_own_are_the_same(site_a: SiteC
     import os
 
     want, results = _columns(_fresh(site_a)), _results(_fresh(site_a))
+    coverage = _fresh(site_a).coverage.to_dict()
     assert want and any(e["kind"] == "anchor" for hit in want.values() for e in hit["evidence"])
     parent = os.getpid()
     real = SiteContext.recognise_columns
@@ -249,6 +250,7 @@ def test_columns_recognised_in_a_process_of_their_own_are_the_same(site_a: SiteC
     two.scan(2, then=lambda: after.append(two._meta_scanned and "columns" not in two.__dict__))
     assert after == [True]          # two processes: the columns' and this one, which reads the pages
     assert "columns" in two.__dict__ and _columns(two) == want
+    assert "coverage" in two.__dict__ and two.coverage.to_dict() == coverage      # (worked out there too)
     assert two.store is site_a.store            # (the process read through a connection of its own)
     assert _results(two) == results
 

@@ -119,8 +119,10 @@ def scan_site(ctx: SiteContext, processes: int = 1, *, keep: bool = False, terms
 
 class ColumnsProcess:
     """Column recognition (SiteContext.columns) in a forked process with its own store connection,
-    while the page scan runs: it reads pages and links, no facts. result() gives the columns it sent
-    back — or, if it could not start or died without them, the same columns worked out here."""
+    while the page scan runs: it reads pages and links, no facts. It works out the coverage too (the
+    columns and the store are all it reads), which this process would do after waiting for them.
+    result() gives the columns it sent back — or, if it could not start or died without them, the same
+    columns worked out here — and leaves the coverage it sent in the context."""
 
     def __init__(self, ctx: SiteContext, process: Any, conn: Any):
         self.ctx, self.process, self.conn = ctx, process, conn
@@ -148,7 +150,9 @@ class ColumnsProcess:
         try:
             outcome, value = self.conn.recv()
             if outcome == "ok":
-                columns = value
+                columns, coverage = value
+                if coverage is not None:            # (else worked out here when first asked for)
+                    self.ctx.__dict__.setdefault("coverage", coverage)
             else:
                 log.warning("column recognition in its own process failed (%s); recognising here", value)
         except (EOFError, OSError) as exc:         # it died before sending anything
@@ -171,11 +175,20 @@ def _columns_child(ctx: SiteContext, target: str, conn: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         ctx.reconnect(Store(target))
-        outcome: tuple[str, Any] = ("ok", _recognise(ctx))
+        columns = ctx.__dict__["columns"] = _recognise(ctx)
+        outcome: tuple[str, Any] = ("ok", (columns, _coverage(ctx)))
     except Exception as exc:            # (told to the parent, which recognises them itself)
         outcome = ("error", f"{type(exc).__name__}: {exc}")
     conn.send(outcome)
     conn.close()
+
+
+def _coverage(ctx: SiteContext) -> Any:
+    """ctx.coverage, or None if it cannot be worked out here (the parent then tries, and reports it)."""
+    try:
+        return ctx.coverage
+    except Exception:
+        return None
 
 
 def _recognise(ctx: SiteContext) -> dict[str, Any]:
