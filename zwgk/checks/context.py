@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import copy
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from zwgk.store import RENDER_METHOD as RENDER
 from zwgk.store import Link, PageRecord, Store
@@ -365,6 +365,56 @@ class SiteContext:
                     items.append(item)
         return pages[0], items
 
+    # --- passes that pick a few pages before building their records ---------------------------
+    def pages_where(self, keep: Callable[[PageLabel], bool], *, order: str = "id",
+                    batch: int = 256) -> Iterator[PageRecord]:
+        """The pages of ctx.pages (the same records, in id order, or URL order as by_url_order) for
+        which keep(label) is true, label: the page's address, title, breadcrumb and meta as stored
+        (PageLabel) — read from a narrow query, the record built only for the pages kept. `keep` is a
+        pre-filter that must pass every page the caller could want; the caller still tests the record."""
+        rows = self.store.iter_page_labels(self.key, "page", ok=True, has_body=True,
+                                           order="url" if order == "url" and self.store.db.dialect == "sqlite"
+                                           else "id")
+        if order == "url" and self.store.db.dialect != "sqlite":    # (a server's collation: see by_url_order)
+            rows = iter(sorted(rows, key=lambda r: r[1]))
+        superseded = self._superseded
+        wanted: list[int] = []
+        for row in rows:
+            if chosen(row[0], row[3], row[4], superseded) and keep(PageLabel(*row)):
+                wanted.append(row[0])
+                if len(wanted) >= batch:
+                    yield from map(self._lazy, self.store.pages_by_ids(wanted))
+                    wanted = []
+        yield from map(self._lazy, self.store.pages_by_ids(wanted))
+
+    def pages_mentioning(self, words: Collection[str], *, spaced: bool = False) -> Iterator[PageRecord]:
+        """The pages of ctx.pages (id order) whose title, breadcrumb or <meta> values contain one of
+        `words` (spaced: could, with whitespace between its characters — for labels read squeezed):
+        the candidates of a pass that looks for pages by title (callers test the record)."""
+        def keep(label: PageLabel) -> bool:
+            text = label.text
+            for word in words:
+                if not spaced:
+                    if word in text:
+                        return True
+                    continue
+                for c in word:     # (whitespace may sit between a word's characters: each one is there)
+                    if c not in text:
+                        break
+                else:
+                    return True
+            return label.escaped
+
+        return self.pages_where(keep)
+
+    def first_links(self, kinds: Collection[str], anchor_like: Collection[str]) -> Iterator[tuple[str, str, int, str]]:
+        """Store.first_links of this site: (target, anchor, first page id, its URL) of each distinct one."""
+        return self.store.first_links(self.key, kinds=kinds, anchor_like=anchor_like)
+
+    def links_of_id(self, page_id: int) -> list[Link]:
+        """A record's links, in the order stored (the order iter_links gives a page's links)."""
+        return self.store.links(page_id)
+
 
 @dataclass(frozen=True, slots=True)
 class MetaFacts:
@@ -381,6 +431,29 @@ class MetaFacts:
         field = meta.fields.get("发布日期")
         source = ("PubDate" if field is not None and field.source == "meta" else "发布日期") if d else ""
         return cls(bool(meta.has_block), d, source, judged_fields, words)
+
+
+class PageLabel(NamedTuple):
+    """What pages_where's pre-filter sees of a page: its address, title, breadcrumb, meta (JSON text)."""
+    id: int
+    url: str
+    final_url: str | None
+    method: str
+    error_kind: str | None
+    title: str | None
+    meta: str | None
+    breadcrumb: str | None
+
+    @property
+    def text(self) -> str:
+        """Title, breadcrumb and meta (JSON text) in one string."""
+        return f"{self.title or ''}\n{self.breadcrumb or ''}\n{self.meta or ''}"
+
+    @property
+    def escaped(self) -> bool:
+        """The meta's JSON text escapes characters (written with ensure_ascii): a word in a <meta>
+        value may not be there as written."""
+        return "\\u" in (self.meta or "")
 
 
 class StoredPage(PageRecord):
