@@ -7,6 +7,7 @@ thresholds and the probe layer (the only way a check learns network facts). No c
 from __future__ import annotations
 
 import copy
+import json
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
@@ -372,20 +373,42 @@ class SiteContext:
         which keep(label) is true, label: the page's address, title, breadcrumb and meta as stored
         (PageLabel) — read from a narrow query, the record built only for the pages kept. `keep` is a
         pre-filter that must pass every page the caller could want; the caller still tests the record."""
+        wanted: list[int] = []
+        for label in self.page_labels(order=order):
+            if keep(label):
+                wanted.append(label.id)
+                if len(wanted) >= batch:
+                    yield from map(self._lazy, self.store.pages_by_ids(wanted))
+                    wanted = []
+        yield from map(self._lazy, self.store.pages_by_ids(wanted))
+
+    def page_labels(self, *, order: str = "id") -> Iterator[PageLabel]:
+        """What pages_where's pre-filter sees of each page of ctx.pages, in id or URL order (record(label):
+        the page's record)."""
         rows = self.store.iter_page_labels(self.key, "page", ok=True, has_body=True,
                                            order="url" if order == "url" and self.store.db.dialect == "sqlite"
                                            else "id")
         if order == "url" and self.store.db.dialect != "sqlite":    # (a server's collation: see by_url_order)
             rows = iter(sorted(rows, key=lambda r: r[1]))
         superseded = self._superseded
-        wanted: list[int] = []
         for row in rows:
-            if chosen(row[0], row[3], row[4], superseded) and keep(PageLabel(*row)):
-                wanted.append(row[0])
-                if len(wanted) >= batch:
-                    yield from map(self._lazy, self.store.pages_by_ids(wanted))
-                    wanted = []
-        yield from map(self._lazy, self.store.pages_by_ids(wanted))
+            if chosen(row[0], row[3], row[4], superseded):
+                yield PageLabel(*row)
+
+    def record(self, label: PageLabel) -> PageRecord:
+        """The page a label stands for (as ctx.pages gives it)."""
+        rec = self.store.page_by_id(label.id, body=False)
+        assert rec is not None, label
+        return self._lazy(rec)
+
+    def block_known(self, url: str) -> bool | None:
+        """Whether the document page at `url` carries a metadata block — block_words(page) and
+        meta_facts(page).has_block — from the facts kept (the scan's, earlier reads'), without the
+        page; None when that takes reading the page."""
+        facts = self._facts.get(url)
+        if facts is None:
+            return False if self._meta_scanned else None
+        return None if facts.words is None else facts.words and facts.has_block
 
     def pages_mentioning(self, words: Collection[str], *, spaced: bool = False) -> Iterator[PageRecord]:
         """The pages of ctx.pages (id order) whose title, breadcrumb or <meta> values contain one of
@@ -433,6 +456,12 @@ class MetaFacts:
         return cls(bool(meta.has_block), d, source, judged_fields, words)
 
 
+class _Address(NamedTuple):
+    url: str
+    final_url: str | None
+    meta: dict[str, Any]
+
+
 class PageLabel(NamedTuple):
     """What pages_where's pre-filter sees of a page: its address, title, breadcrumb, meta (JSON text)."""
     id: int
@@ -443,6 +472,16 @@ class PageLabel(NamedTuple):
     title: str | None
     meta: str | None
     breadcrumb: str | None
+
+    def is_detail(self) -> bool:
+        """understand.columns.is_detail of the page, its meta decoded only when its URL does not say."""
+        from zwgk.understand.columns import is_detail
+
+        # (is_detail reads a page's url, final_url and meta: a stand-in with these is enough)
+        if is_detail(_Address(self.url, self.final_url, {})):      # type: ignore[arg-type]  (the URL alone)
+            return True
+        meta = json.loads(self.meta) if self.meta and self.meta != "{}" else {}
+        return is_detail(_Address(self.url, self.final_url, meta))   # type: ignore[arg-type]
 
     @property
     def text(self) -> str:
