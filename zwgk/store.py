@@ -808,8 +808,8 @@ class Store:
         patterns) — grouped in the database: a menu link repeated on every page is one row. Pages a
         successful render stands for (superseded_ids) do not count, as iter_site_links(exclude_pages=
         superseded_ids) leaves them out; in no particular order."""
-        sql = ("SELECT g.url, g.anchor, g.first, s.url FROM (SELECT l.url AS url, l.anchor AS anchor, "
-               "MIN(l.page_id) AS first FROM links l JOIN pages p ON p.id = l.page_id WHERE p.site = ? "
+        sql = ("SELECT g.url, g.anchor, g.first_page, s.url FROM (SELECT l.url AS url, l.anchor AS anchor, "
+               "MIN(l.page_id) AS first_page FROM links l JOIN pages p ON p.id = l.page_id WHERE p.site = ? "
                f"AND l.kind IN ({','.join('?' * len(kinds))})")
         args: list[Any] = [site, *kinds]
         if anchor_like:
@@ -818,7 +818,7 @@ class Store:
         # (superseded_ids' condition: a raw fetch whose successful render stands for it)
         sql += (" AND NOT (p.kind = 'page' AND p.method <> 'RENDER' AND EXISTS (SELECT 1 FROM pages r WHERE "
                 "r.site = p.site AND r.url = p.url AND r.method = 'RENDER' AND r.error_kind IS NULL)) "
-                "GROUP BY l.url, l.anchor) g JOIN pages s ON s.id = g.first")
+                "GROUP BY l.url, l.anchor) g JOIN pages s ON s.id = g.first_page")
         for r in self.db.stream(sql, args):
             yield r[0], r[1], int(r[2]), r[3]
 
