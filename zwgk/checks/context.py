@@ -457,6 +457,7 @@ class MetaFacts:
 
 
 class _Address(NamedTuple):
+    """A page's address and meta: what understand.columns.is_detail reads of a page."""
     url: str
     final_url: str | None
     meta: dict[str, Any]
@@ -477,8 +478,9 @@ class PageLabel(NamedTuple):
         """understand.columns.is_detail of the page, its meta decoded only when its URL does not say."""
         from zwgk.understand.columns import is_detail
 
-        # (is_detail reads a page's url, final_url and meta: a stand-in with these is enough)
-        if is_detail(_Address(self.url, self.final_url, {})):      # type: ignore[arg-type]  (the URL alone)
+        # (is_detail reads a page's url, final_url and meta: a stand-in with these is enough; first
+        # with no meta, which asks the URL alone)
+        if is_detail(_Address(self.url, self.final_url, {})):      # type: ignore[arg-type]
             return True
         meta = json.loads(self.meta) if self.meta and self.meta != "{}" else {}
         return is_detail(_Address(self.url, self.final_url, meta))   # type: ignore[arg-type]
