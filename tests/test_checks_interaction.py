@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from support.sitebuild import FETCHED, SITE, build_site, run
+from support.sitebuild import AS_OF, FETCHED, SITE, build_site, run
 
 ZXZX = "/hdjl/zxzx/"
 ZXZX_OPEN = "/hdjl/zxzx/202605/t20260510_3001.html"
@@ -73,3 +73,36 @@ def test_lookback_and_limit_come_from_the_profile(tmp_path: Path) -> None:
     result = run("interaction.reply", ctx)
     assert result.status == "pass"                      # 196 and 144 days are within 200
     assert result.details["limit_days"] == 200
+
+
+def test_channel_links_first_qualifying_link_wins(tmp_path: Path) -> None:
+    # channels(): a target counts once, with its first link (page order, then the page's own order)
+    # whose anchor names a channel; links of a raw fetch a successful render stands for do not count.
+    from zwgk.checks.context import SiteContext
+    from zwgk.checks.interaction import channels
+    from zwgk.config.profile import load_profile
+    from zwgk.store import Link, PageRecord, Store
+
+    store = Store(tmp_path / "crawl.sqlite")
+    store.upsert_site("mq", "某区人民政府", SITE, "区政府办公室", [SITE.split("/")[2]])
+    x, y, z, w = url("/zxzx/"), url("/ldxx/"), url("/wszx/"), url("/wyxx/")
+
+    def page(path: str, links: list[tuple[str, str]], method: str = "GET", title: str = "某页") -> None:
+        store.save_page(PageRecord(site="mq", url=url(path), method=method, status=200, content_type="text/html",
+                                   title=title, body="<html><body>x</body></html>", fetched_at=FETCHED,
+                                   links=[Link(u, a, "page") for u, a in links]))
+
+    page("/a/", [(x, "在线咨询")])                           # superseded by its render below
+    page("/b/", [(url("/xxgk/"), "政府信息公开"), (url("/tel/"), "咨询电话"), (x, "咨询热线"),
+                 (y, "领导 信箱"), (x, "在线咨询"), (x, "咨询服务")])
+    page("/c/", [(x, "留言板"), (z, "网上咨询"), (y, "建言献策")])
+    page("/a/", [(w, "我要写信")], method="RENDER")
+    page("/d/", [], title="留言咨询_某区人民政府")               # named so, linked from nowhere
+    store.save_page(PageRecord(site="mq", url=z, status=404, fetched_at=FETCHED))
+    site = next(s for s in store.sites() if s["key"] == "mq")
+    ctx = SiteContext(store, site, AS_OF, load_profile("national-2019"))
+    ok, broken = channels(ctx)
+    assert [(e["anchor"], e["url"], e["on"]) for e in ok] == [
+        ("领导信箱", y, url("/b/")), ("在线咨询", x, url("/b/")), ("我要写信", w, url("/a/")),
+        ("留言咨询", url("/d/"), url("/d/"))]
+    assert [(e["anchor"], e["url"], e["on"], e["status"]) for e in broken] == [("网上咨询", z, url("/c/"), 404)]

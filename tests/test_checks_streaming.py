@@ -117,8 +117,8 @@ def test_documents_of_several_column_sets_in_one_pass(site_a: SiteContext, monke
     want = [urls(documents_in(_fresh(site_a), list(keys))) for keys in sets]
     assert all(want) and len(want[0]) > 5
     passes: list[int] = []
-    real = PageStream.by_url_order
-    monkeypatch.setattr(PageStream, "by_url_order", lambda self: passes.append(1) or real(self))
+    real = SiteContext.page_labels
+    monkeypatch.setattr(SiteContext, "page_labels", lambda self, **kw: passes.append(1) or real(self, **kw))
     assert [urls(docs) for docs in documents_of(_fresh(site_a), *sets)] == want
     assert len(passes) == 1
 
@@ -429,3 +429,20 @@ def test_the_probe_stages_early_checks_need_no_columns(site_a: SiteContext, stat
     assert after.coverage.status == status
     assert judged(after) == got
     assert (status == "capped") == ("只检查了已抓取的页面" in got)      # (a cut crawl's pass says so)
+
+
+def test_metadata_documents_counted_past_keep_as_read(site_a: SiteContext) -> None:
+    """metadata_documents after the scan (the facts say which pages have a block: pages past `keep`
+    are counted from narrow rows) gives what it gives reading every page, and `keep` cuts a prefix."""
+    from zwgk.checks.documents import metadata_documents
+
+    def urls(docs: list[Any]) -> list[tuple[str | None, str]]:
+        return [(key, page.url) for key, page in docs]
+
+    read, read_total = metadata_documents(_fresh(site_a))
+    assert read_total == len(read) > 6
+    scanned = _fresh(site_a)
+    scanned.scan(1)
+    for keep in (None, 3, len(read)):
+        docs, total = metadata_documents(scanned, keep=keep)
+        assert (urls(docs), total) == (urls(read[:keep]), read_total)

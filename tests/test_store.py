@@ -165,6 +165,25 @@ def test_links_by_page_come_grouped_in_stored_order(store: Store) -> None:
                    for n, i in enumerate(ids)]
 
 
+def test_narrow_reads_for_the_evaluation(store: Store) -> None:
+    """iter_page_labels / pages_by_ids / first_links: the same records iter_pages and iter_site_links
+    give, read narrowly (and grouped in the database), on either backend."""
+    b = store.save_page(_page("http://s/b", title="乙", meta={"ArticleTitle": "乙文"}, breadcrumb="首页 > 乙",
+                              links=[Link("http://s/x", "在线 咨询", "page"), Link("http://s/x", "留言", "page")]))
+    a = store.save_page(_page("http://s/a", links=[Link("http://s/x", "在线 咨询", "page")]))
+    store.save_page(_page("http://s/a", method="RENDER", links=[Link("http://s/y", "信箱", "page")]))
+    labels = list(store.iter_page_labels("s", "page", ok=True, has_body=True, order="url"))
+    assert [(r[0], r[1], r[3]) for r in labels] == [(a, "http://s/a", "GET"), (a + 1, "http://s/a", "RENDER"),
+                                                   (b, "http://s/b", "GET")]
+    assert labels[2][5:] == ("乙", '{"ArticleTitle": "乙文"}', "首页 > 乙")
+    assert [r[0] for r in store.iter_page_labels("s", "page")] == [b, a, a + 1]
+    assert [p.url for p in store.pages_by_ids([a, 999, b])] == ["http://s/a", "http://s/b"]
+    assert store.pages_by_ids([b])[0] == next(store.iter_pages("s", "page"))
+    # the raw fetch of /a is superseded by its render: its link to x does not count, b's does
+    got = sorted(store.first_links("s", kinds=["page"], anchor_like=["%咨%询%", "%信%"]))
+    assert got == [("http://s/x", "在线 咨询", b, "http://s/b"), ("http://s/y", "信箱", a + 1, "http://s/a")]
+
+
 def test_batched_writes_commit_together_in_order(store: Store) -> None:
     writer = BatchWriter(store, max_ops=1000, max_seconds=60)
     writer.frontier(frontier_row("s", "http://s/a", "GET", "page", 1, 900, None, None, state="leased", worker="w1"))

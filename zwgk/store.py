@@ -813,6 +813,52 @@ class Store:
             out.append(item)
         return out
 
+    # --- narrow reads for the evaluation's passes (checks/context.py: pages_where) ---------------
+    def iter_page_labels(self, site: str, kind: str, *, ok: bool | None = None, has_body: bool | None = None,
+                         order: str = "id") -> Iterator[tuple[int, str, str | None, str, str | None, str | None,
+                                                              str | None, str | None]]:
+        """(id, url, final_url, method, error_kind, title, meta, breadcrumb) of the records iter_pages
+        would give, in id or url order (order: "id" | "url"), meta as stored (its JSON text, not
+        decoded): for a pass that picks a few pages by address or title before building their records
+        (pages_by_ids), a fraction of building every record."""
+        where, args = self._page_filter(site, kind, None, ok, None, has_body)
+        sql = (f"SELECT id, url, final_url, method, error_kind, title, meta, breadcrumb FROM pages WHERE {where} "
+               + ("ORDER BY url, id" if order == "url" else "ORDER BY id"))
+        for row in self.db.stream(sql, args):
+            yield row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7]
+
+    def pages_by_ids(self, ids: Sequence[int]) -> list[PageRecord]:
+        """The records (without bodies) of these ids, in the order given (an id not stored is left out)."""
+        found: dict[int, PageRecord] = {}
+        for at in range(0, len(ids), 500):
+            chunk = ids[at:at + 500]
+            for row in self.db.query(f"SELECT {PAGE_SELECT} FROM pages WHERE id IN ({','.join('?' * len(chunk))})",
+                                     chunk):
+                rec = self._page(row)
+                found[rec.id or 0] = rec
+        return [found[i] for i in ids if i in found]
+
+    def first_links(self, site: str, *, kinds: Collection[str], anchor_like: Collection[str] = ()
+                    ) -> Iterator[tuple[str, str, int, str]]:
+        """(target URL, anchor, id and URL of the first page carrying it) of each distinct link target and
+        anchor on the site's pages — links of these kinds, anchors LIKE one of `anchor_like` (SQL
+        patterns) — grouped in the database: a menu link repeated on every page is one row. Pages a
+        successful render stands for (superseded_ids) do not count, as iter_site_links(exclude_pages=
+        superseded_ids) leaves them out; in no particular order."""
+        sql = ("SELECT g.url, g.anchor, g.first_page, s.url FROM (SELECT l.url AS url, l.anchor AS anchor, "
+               "MIN(l.page_id) AS first_page FROM links l JOIN pages p ON p.id = l.page_id WHERE p.site = ? "
+               f"AND l.kind IN ({','.join('?' * len(kinds))})")
+        args: list[Any] = [site, *kinds]
+        if anchor_like:
+            sql += " AND (" + " OR ".join("l.anchor LIKE ?" for _ in anchor_like) + ")"
+            args += list(anchor_like)
+        # (superseded_ids' condition: a raw fetch whose successful render stands for it)
+        sql += (" AND NOT (p.kind = 'page' AND p.method <> 'RENDER' AND EXISTS (SELECT 1 FROM pages r WHERE "
+                "r.site = p.site AND r.url = p.url AND r.method = 'RENDER' AND r.error_kind IS NULL)) "
+                "GROUP BY l.url, l.anchor) g JOIN pages s ON s.id = g.first_page")
+        for r in self.db.stream(sql, args):
+            yield r[0], r[1], int(r[2]), r[3]
+
 
 # every stored column of a page but its body, in the order of PageRecord's fields
 PAGE_COLUMNS = ", ".join(f.name for f in fields(PageRecord) if f.name not in ("body", "links", "facts"))

@@ -122,7 +122,8 @@ def find_reports(ctx: SiteContext) -> tuple[dict[int, list[Candidate]], list[Pag
     column = column_pages(ctx, "gk.annual_report")
     column_urls = {p.url for p in column}
     by_url: dict[str, Candidate] = {}
-    for page in ctx.pages:
+    # (a report's title says 年报 or 年度报告: only pages whose title or <meta> could are read)
+    for page in ctx.pages_mentioning(("年报", "年度报告"), spaced=True):
         year = report_year(page_title(page), in_column=False)
         if year:
             cand = by_url.setdefault(page_url(page), Candidate(year, page_title(page), page_url(page)))

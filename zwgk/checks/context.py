@@ -7,12 +7,13 @@ thresholds and the probe layer (the only way a check learns network facts). No c
 from __future__ import annotations
 
 import copy
+import json
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from zwgk.store import RENDER_METHOD as RENDER
 from zwgk.store import Link, PageRecord, Store, StoredRecord
@@ -369,6 +370,78 @@ class SiteContext:
                     items.append(item)
         return pages[0], items
 
+    # --- passes that pick a few pages before building their records ---------------------------
+    def pages_where(self, keep: Callable[[PageLabel], bool], *, order: str = "id",
+                    batch: int = 256) -> Iterator[PageRecord]:
+        """The pages of ctx.pages (the same records, in id order, or URL order as by_url_order) for
+        which keep(label) is true, label: the page's address, title, breadcrumb and meta as stored
+        (PageLabel) — read from a narrow query, the record built only for the pages kept. `keep` is a
+        pre-filter that must pass every page the caller could want; the caller still tests the record."""
+        wanted: list[int] = []
+        for label in self.page_labels(order=order):
+            if keep(label):
+                wanted.append(label.id)
+                if len(wanted) >= batch:
+                    yield from map(self._lazy, self.store.pages_by_ids(wanted))
+                    wanted = []
+        yield from map(self._lazy, self.store.pages_by_ids(wanted))
+
+    def page_labels(self, *, order: str = "id") -> Iterator[PageLabel]:
+        """What pages_where's pre-filter sees of each page of ctx.pages, in id or URL order (record(label):
+        the page's record)."""
+        rows = self.store.iter_page_labels(self.key, "page", ok=True, has_body=True,
+                                           order="url" if order == "url" and self.store.db.dialect == "sqlite"
+                                           else "id")
+        if order == "url" and self.store.db.dialect != "sqlite":    # (a server's collation: see by_url_order)
+            rows = iter(sorted(rows, key=lambda r: r[1]))
+        superseded = self._superseded
+        for row in rows:
+            if chosen(row[0], row[3], row[4], superseded):
+                yield PageLabel(*row)
+
+    def record(self, label: PageLabel) -> PageRecord:
+        """The page a label stands for (as ctx.pages gives it)."""
+        rec = self.store.page_by_id(label.id, body=False)
+        assert rec is not None, label
+        return self._lazy(rec)
+
+    def block_known(self, url: str) -> bool | None:
+        """Whether the document page at `url` carries a metadata block — block_words(page) and
+        meta_facts(page).has_block — from the facts kept (the scan's, earlier reads'), without the
+        page; None when that takes reading the page."""
+        facts = self._facts.get(url)
+        if facts is None:
+            return False if self._meta_scanned else None
+        return None if facts.words is None else facts.words and facts.has_block
+
+    def pages_mentioning(self, words: Collection[str], *, spaced: bool = False) -> Iterator[PageRecord]:
+        """The pages of ctx.pages (id order) whose title, breadcrumb or <meta> values contain one of
+        `words` (spaced: could, with whitespace between its characters — for labels read squeezed):
+        the candidates of a pass that looks for pages by title (callers test the record)."""
+        def keep(label: PageLabel) -> bool:
+            text = label.text
+            for word in words:
+                if not spaced:
+                    if word in text:
+                        return True
+                    continue
+                for c in word:     # (whitespace may sit between a word's characters: each one is there)
+                    if c not in text:
+                        break
+                else:
+                    return True
+            return label.escaped
+
+        return self.pages_where(keep)
+
+    def first_links(self, kinds: Collection[str], anchor_like: Collection[str]) -> Iterator[tuple[str, str, int, str]]:
+        """Store.first_links of this site: (target, anchor, first page id, its URL) of each distinct one."""
+        return self.store.first_links(self.key, kinds=kinds, anchor_like=anchor_like)
+
+    def links_of_id(self, page_id: int) -> list[Link]:
+        """A record's links, in the order stored (the order iter_links gives a page's links)."""
+        return self.store.links(page_id)
+
 
 @dataclass(frozen=True, slots=True)
 class MetaFacts:
@@ -385,6 +458,47 @@ class MetaFacts:
         field = meta.fields.get("发布日期")
         source = ("PubDate" if field is not None and field.source == "meta" else "发布日期") if d else ""
         return cls(bool(meta.has_block), d, source, judged_fields, words)
+
+
+class _Address(NamedTuple):
+    """A page's address and meta: what understand.columns.is_detail reads of a page."""
+    url: str
+    final_url: str | None
+    meta: dict[str, Any]
+
+
+class PageLabel(NamedTuple):
+    """What pages_where's pre-filter sees of a page: its address, title, breadcrumb, meta (JSON text)."""
+    id: int
+    url: str
+    final_url: str | None
+    method: str
+    error_kind: str | None
+    title: str | None
+    meta: str | None
+    breadcrumb: str | None
+
+    def is_detail(self) -> bool:
+        """understand.columns.is_detail of the page, its meta decoded only when its URL does not say."""
+        from zwgk.understand.columns import is_detail
+
+        # (is_detail reads a page's url, final_url and meta: a stand-in with these is enough; first
+        # with no meta, which asks the URL alone)
+        if is_detail(_Address(self.url, self.final_url, {})):      # type: ignore[arg-type]
+            return True
+        meta = json.loads(self.meta) if self.meta and self.meta != "{}" else {}
+        return is_detail(_Address(self.url, self.final_url, meta))   # type: ignore[arg-type]
+
+    @property
+    def text(self) -> str:
+        """Title, breadcrumb and meta (JSON text) in one string."""
+        return f"{self.title or ''}\n{self.breadcrumb or ''}\n{self.meta or ''}"
+
+    @property
+    def escaped(self) -> bool:
+        """The meta's JSON text escapes characters (written with ensure_ascii): a word in a <meta>
+        value may not be there as written."""
+        return "\\u" in (self.meta or "")
 
 
 class StoredPage(StoredRecord):

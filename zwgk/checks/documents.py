@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from zwgk.checks.base import CheckResult, finding
-from zwgk.checks.context import SiteContext
+from zwgk.checks.context import PageLabel, SiteContext
 from zwgk.checks.registry import check
 from zwgk.store import PageRecord
 from zwgk.understand.columns import column_url_of, is_detail, list_key
@@ -58,7 +58,12 @@ def _detail_pages_by_column(ctx: SiteContext, wanted: set[str]) -> dict[str, lis
     out: dict[str, list[PageRecord]] = {}
     if not wanted:
         return out
-    for page in ctx.pages.by_url_order():
+
+    def in_wanted(label: PageLabel) -> bool:
+        return bool((col := column_url_of(label.final_url or label.url)) and list_key(col) in wanted)
+
+    # (the records built only for the pages whose address is in one of the columns)
+    for page in ctx.pages_where(in_wanted, order="url"):
         if is_detail(page) and (col := column_url_of(page.final_url or page.url)) and list_key(col) in wanted:
             out.setdefault(list_key(col), []).append(page)
     return out
@@ -73,10 +78,13 @@ def metadata_documents(ctx: SiteContext, keep: int | None = None
     out: list[tuple[str | None, PageRecord]] = []
     total = 0
 
+    def full() -> bool:
+        return keep is not None and len(out) >= keep
+
     def take(key: str | None, page: PageRecord) -> None:
         nonlocal total
         total += 1
-        if keep is None or len(out) < keep:
+        if not full():
             out.append((key, page))
 
     narrowed = ctx.options.get("metadata_columns") or ctx.setting("metadata_columns", None)
@@ -91,10 +99,20 @@ def metadata_documents(ctx: SiteContext, keep: int | None = None
         if ctx.meta_facts(page).has_block:
             take(key, page)
     column_of = {list_key(hit.url): key for key, hit in ctx.columns.items()}
-    for page in ctx.pages.by_url_order():
-        if page.url in seen or not is_detail(page) or not ctx.block_words(page):
+    # Every other document page with a block, in URL order, read from narrow rows: a page's record is
+    # built when it is kept, or to read whether it has a block when the facts kept do not say
+    # (block_known); past `keep` a page the facts vouch for is only counted.
+    for label in ctx.page_labels(order="url"):
+        if label.url in seen or not label.is_detail():
             continue
-        if ctx.meta_facts(page).has_block:
+        known = ctx.block_known(label.url)
+        if known is False:
+            continue
+        if known and full():
+            total += 1
+            continue
+        page = ctx.record(label)
+        if ctx.block_words(page) and ctx.meta_facts(page).has_block:
             col = column_url_of(page.final_url or page.url)
             take(column_of.get(list_key(col)) if col else None, page)
     return out, total

@@ -77,7 +77,8 @@ def guide_pages(ctx: SiteContext) -> list[PageRecord]:
     """Main 指南 page first (titled 指南), then the rest of the 指南 column and 依申请公开 pages."""
     titled: list[PageRecord] = []
     applying: list[PageRecord] = []
-    for p in ctx.pages:                 # (one pass for both)
+    # (one pass for both, over the pages whose title or <meta> could say 公开指南 or 依申请公开)
+    for p in ctx.pages_mentioning(("公开指南", "依申请公开"), spaced=True):
         title = page_title(p)
         if _is_guide(title):
             titled.append(p)

@@ -209,14 +209,15 @@ def _sample(ctx: SiteContext, home: PageRecord, size: int) -> list[PageRecord]:
     """Spread evenly over the pages in URL order (so over the columns' directories), not just the first
     few list pages — and the same pages however the crawl's fetches happened to be ordered: the sample's
     findings must not come and go between two audits of an unchanged site."""
-    # two streamed passes (count, then pick) instead of a list of every page; the count reads no records
+    # two streamed passes (count, then pick) instead of a list of every page; neither builds the records
+    # of the pages not picked (page_labels: narrow rows)
     count = ctx.pages.count_other_than(home.url)
-    others = (p for p in ctx.pages.by_url_order() if p.url != home.url)
+    others = (label for label in ctx.page_labels(order="url") if label.url != home.url)
     if count <= size:
-        return list(others)
+        return [ctx.record(label) for label in others]
     step = count / size
     wanted = {int(i * step) for i in range(size)}
-    return [p for i, p in enumerate(others) if i in wanted]
+    return [ctx.record(label) for i, label in enumerate(others) if i in wanted]
 
 
 # --- the check ----------------------------------------------------------------------------------

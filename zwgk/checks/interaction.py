@@ -35,9 +35,14 @@ from zwgk.checks.registry import check
 from zwgk.store import PageRecord
 from zwgk.understand.dates import find_date, find_dates, parse_date
 
-CHANNEL = re.compile(r"咨询|留言|信箱|建言|写信|来信|问政|诉求|我要问|网上问答")
-# one character of each CHANNEL alternative: an anchor without any cannot match (a database pre-filter)
-CHANNEL_CHARS = ("咨", "留", "箱", "建", "写", "来", "政", "诉", "问")
+CHANNEL_WORDS = ("咨询", "留言", "信箱", "建言", "写信", "来信", "问政", "诉求", "我要问", "网上问答")
+CHANNEL = re.compile("|".join(CHANNEL_WORDS))
+# LIKE patterns one of which every CHANNEL alternative matches, whitespace between its characters or
+# not: an anchor without any cannot name a channel (a database pre-filter; few patterns, each one a
+# scan of every anchor: 留言/建言 言, 信箱/写信/来信 信, 问政/我要问/网上问答 问)
+CHANNEL_LIKE = ("%咨%询%", "%言%", "%信%", "%问%", "%诉%求%")
+assert all(any(re.fullmatch(p.replace("%", ".*"), w) for p in CHANNEL_LIKE) for w in CHANNEL_WORDS)
+CHANNEL_LINK_KINDS = ("page", "external", "other", "javascript")
 # Not 政务咨询 in the sense of the rule: 网上信访, 纪检举报, 在线访谈, 调查征集.
 EXCLUDED = re.compile(r"信访|举报|纪检|监察|访谈|征集|调查|问卷")
 # An anchor "咨询电话" is a phone number, not an online channel.
@@ -228,7 +233,8 @@ def _value_date(text: str, at: int) -> date | None:
 def collect_messages(ctx: SiteContext) -> tuple[list[Message], list[PageRecord]]:
     """Every message seen (merged by URL), and the interaction pages they were looked for on."""
     pages: list[PageRecord] = []
-    for p in [*column_pages(ctx, "gk.interaction"), *(p for p in ctx.pages if _is_interaction(p))]:
+    for p in [*column_pages(ctx, "gk.interaction"),
+              *(p for p in ctx.pages_mentioning(CHANNEL_WORDS, spaced=True) if _is_interaction(p))]:
         if p not in pages and not _excluded(p):
             pages.append(p)
     by_key: dict[str, Message] = {}
@@ -258,26 +264,62 @@ def collect_messages(ctx: SiteContext) -> tuple[list[Message], list[PageRecord]]
 
 
 def channels(ctx: SiteContext) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(working or unverified 咨询 entries, broken ones): links and pages named 咨询/留言/信箱/建言."""
+    """(working or unverified 咨询 entries, broken ones): links and pages named 咨询/留言/信箱/建言.
+    A link target counts once, with the first link to it (page order, then the page's own order)
+    whose anchor names a channel; then the pages so named that no such link reached."""
     ok: list[dict[str, Any]] = []
     broken: list[dict[str, Any]] = []
     seen: set[str] = set()
-    for source, link in ctx.iter_links(kinds=("page", "external", "other", "javascript"), anchor_has=CHANNEL_CHARS):
-        anchor = squeeze(link.anchor)
-        if not anchor or len(anchor) > 20 or not CHANNEL.search(anchor) or _NOT_CHANNEL.search(anchor):
-            continue
-        if link.url in seen or link.kind not in ("page", "external", "other", "javascript"):
-            continue
-        seen.add(link.url)
-        rec = ctx.by_url.get(link.url)
-        entry = {"anchor": anchor, "url": link.url, "on": source,
+    for url, anchor, source in _first_channel_links(ctx):
+        seen.add(url)
+        rec = ctx.by_url.get(url)
+        entry = {"anchor": anchor, "url": url, "on": source,
                  "status": rec.status if rec else None, "error": rec.error_kind if rec else None}
         (broken if rec is not None and not rec.ok else ok).append(entry)
-    for page in ctx.pages:
+    for page in ctx.pages_mentioning(CHANNEL_WORDS, spaced=True):
         if _is_interaction(page) and page.url not in seen:
             seen.add(page.url)
             ok.append({"anchor": page_title(page), "url": page_url(page), "on": page_url(page), "status": page.status})
     return ok, broken
+
+
+def _channel_anchor(anchor: str | None) -> str | None:
+    """The squeezed anchor when it names a 咨询 channel (short, not a phone line, 信访 or 举报)."""
+    text = squeeze(anchor)
+    if not text or len(text) > 20 or not CHANNEL.search(text) or _NOT_CHANNEL.search(text):
+        return None
+    return text
+
+
+def _first_channel_links(ctx: SiteContext) -> list[tuple[str, str, str]]:
+    """(target, squeezed anchor, source page URL) of the first channel link to each target, in the
+    order of those links. The database groups the site's links by target and anchor (a menu's
+    信箱 link on every page is one row, with the first page carrying it); of a target's anchors
+    that name a channel the one first seen wins, ties on one page decided by that page's order."""
+    first: dict[str, tuple[int, str, str]] = {}      # target -> (first page id, anchor, page URL)
+    tied: set[str] = set()
+    for url, raw, page_id, source in ctx.first_links(CHANNEL_LINK_KINDS, CHANNEL_LIKE):
+        anchor = _channel_anchor(raw)
+        if anchor is None:
+            continue
+        held = first.get(url)
+        if held is None or page_id < held[0]:
+            first[url] = (page_id, anchor, source)
+            tied.discard(url)
+        elif page_id == held[0]:
+            tied.add(url)
+    # order (and ties) within a page: the page's links as stored, the first channel link to each target
+    position: dict[str, int] = {}
+    for page_id in sorted({held[0] for held in first.values()}):
+        for i, link in enumerate(ctx.links_of_id(page_id)):
+            if (held := first.get(link.url)) is None or held[0] != page_id or link.url in position:
+                continue
+            if link.kind in CHANNEL_LINK_KINDS and (anchor := _channel_anchor(link.anchor)) is not None:
+                position[link.url] = i
+                if link.url in tied:
+                    first[link.url] = (page_id, anchor, held[2])
+    order = sorted(first, key=lambda u: (first[u][0], position.get(u, 0)))
+    return [(u, first[u][1], first[u][2]) for u in order]
 
 
 # --- the check ----------------------------------------------------------------------------------

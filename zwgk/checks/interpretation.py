@@ -19,11 +19,19 @@ from zwgk.checks.documents import documents_in, documents_of
 from zwgk.checks.registry import check
 from zwgk.store import PageRecord
 from zwgk.understand.columns import is_detail, list_key
-from zwgk.understand.interpretation import is_interpretation_title, pair_interpretations, relation_links
+from zwgk.understand.interpretation import (
+    INTERP_TITLE,
+    is_interpretation_title,
+    pair_interpretations,
+    relation_links,
+)
 
 DEFAULT_POLICY_COLUMNS = ["gk.policy", "gk.normative"]
 HOW_LABELS = {"link_from_policy": "文件页链接解读", "link_in_list": "列表中随文件列出解读",
               "link_from_interpretation": "解读页链接原文", "title_match": "仅标题对应"}
+# the alternatives of INTERP_TITLE (a pattern of plain words): a title it matches contains one of them
+INTERP_WORDS = tuple(INTERP_TITLE.pattern.split("|"))
+assert all(re.escape(w) == w for w in INTERP_WORDS), "INTERP_TITLE is no longer a list of plain words"
 # A 解读 page's relation link to its document (not to another 解读): 原文链接 / 相关文件 / 政策原文 …
 _DOCUMENT_LINK = re.compile(r"原文|相关文件|相关政策|关联文件|政策文件|文件链接|文件全文")
 
@@ -34,7 +42,7 @@ def _interpretations(ctx: SiteContext, filed: list[tuple[str, PageRecord]] | Non
     if filed is None:
         filed = documents_in(ctx, ["gk.interpretation"])
     pages = {p.url: p for _, p in filed}
-    for page in ctx.pages:
+    for page in ctx.pages_mentioning(INTERP_WORDS):
         # A 解读 filed elsewhere (图解 news …) is found by its title; only document pages count —
         # the 政策解读 column's own list page is titled 政策解读 too.
         if page.url not in pages and is_detail(page) and is_interpretation_title(page.title or ""):
