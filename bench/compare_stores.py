@@ -25,6 +25,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from zwgk.understand.facts import decode
+
 PAGE_COLS = ("final_url, kind, redirects, status, content_type, charset, title, meta, breadcrumb, error_kind, "
              "error, size")
 ORDER_DEPENDENT = ("depth", "referer")
@@ -32,7 +34,12 @@ TRAP_REASON = "疑似爬虫陷阱"
 
 
 def _facts(blob: bytes | None) -> Any:
-    return None if blob is None else json.loads(zlib.decompress(blob))
+    """A page's stored facts as plain data, whichever layout wrote them (understand/facts.decode)."""
+    if blob is None:
+        return None
+    facts = decode(blob)
+    data = [int(facts.words), facts.meta.to_data() if facts.meta is not None else None, facts.text]
+    return json.loads(json.dumps(data, ensure_ascii=False))     # (tuples as lists, as either layout reads)
 
 
 def load(path: Path) -> dict[str, Any]:
