@@ -343,6 +343,11 @@ def test_links_broken_reads_targets_from_the_store(tmp_path: Path) -> None:
     got = sorted((f.url, f.target) for f in result.findings)
     assert got == [(home.url, "http://www.example-clean.gov.cn/gone.pdf"), (home.url, "http://x:99999/")]
     assert result.details["checked_targets"] > 1 and target
+    # the targets are judged from narrow rows; a broken one's evidence is its whole record's
+    gone = next(f for f in result.findings if f.target.endswith("gone.pdf"))
+    assert {k: gone.evidence[k] for k in ("status", "kind", "at", "redirects", "error_kind", "seen")} == {
+        "status": 404, "kind": "attachment", "at": home.fetched_at, "redirects": [], "error_kind": None,
+        "seen": "HTTP 404"}
 
 
 def test_ctrl_c_stops_the_check_processes_at_once(site_a: SiteContext, monkeypatch: pytest.MonkeyPatch,

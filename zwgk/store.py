@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from zwgk.db import Backend, Row, connect
 
@@ -212,6 +212,16 @@ class StoredRecord(PageRecord):
         return all(getattr(self, f.name) == getattr(other, f.name) for f in fields(PageRecord))
 
     __hash__ = None                 # type: ignore[assignment] (as PageRecord's: mutable)
+
+
+class LinkedTarget(NamedTuple):
+    """What judging a link target needs of its record (Store.linked_targets)."""
+    id: int
+    url: str
+    method: str
+    status: int | None
+    error_kind: str | None
+    error: str | None
 
 
 @dataclass
@@ -661,19 +671,22 @@ class Store:
             if r[6] not in skip:
                 yield r[0], Link(r[1], r[2], r[3], bool(r[4]), r[5], r[7], r[8])
 
-    def linked_records(self, site: str, kinds: Collection[str], exclude_pages: Collection[int] = ()
-                       ) -> Iterator[PageRecord]:
-        """Records of these kinds (no body, id order) that a usable link of one of these kinds on the
-        site's pages points at (pages in `exclude_pages` not counting as sources)."""
+    def linked_targets(self, site: str, kinds: Collection[str], exclude_pages: Collection[int] = ()
+                       ) -> Iterator[LinkedTarget]:
+        """(id, url, method, status, error_kind, error) of the records of these kinds, in id order, that
+        a usable link of one of these kinds on the site's pages points at (pages in `exclude_pages` not
+        counting as sources): what judging a target needs; page_by_id gives the record of one judged
+        broken (links.broken reads every target, and most open)."""
         marks = ",".join("?" * len(kinds))
         skip = ""
         if exclude_pages:
             skip = f" AND s.id NOT IN ({','.join('?' * len(exclude_pages))})"
-        sql = (f"SELECT {PAGE_SELECT} FROM pages t WHERE t.site = ? AND t.kind IN ({marks}) AND EXISTS "
+        sql = (f"SELECT t.id, t.url, t.method, t.status, t.error_kind, t.error FROM pages t WHERE t.site = ? "
+               f"AND t.kind IN ({marks}) AND EXISTS "
                f"(SELECT 1 FROM links l JOIN pages s ON s.id = l.page_id WHERE l.url = t.url AND s.site = t.site "
                f"AND l.kind IN ({marks}) AND l.state IS NULL{skip}) ORDER BY t.id")
         for row in self.db.stream(sql, (site, *kinds, *kinds, *exclude_pages)):
-            yield self._page(row)
+            yield LinkedTarget(*row)
 
     def frontier_at(self, site: str, url: str, states: tuple[str, ...] = ("queued", "dropped")) -> Row | None:
         """The not-done frontier row of one URL (as frontier_rows gives them), or None."""

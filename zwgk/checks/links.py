@@ -14,11 +14,11 @@ import time
 from typing import Any
 
 from zwgk.checks.base import CheckResult, finding
-from zwgk.checks.context import SiteContext
+from zwgk.checks.context import SiteContext, chosen
 from zwgk.checks.registry import check
 from zwgk.error_kinds import ERROR_LABELS
 from zwgk.probes import ProbeNotRecorded
-from zwgk.store import PageRecord
+from zwgk.store import LinkedTarget, PageRecord
 
 BROKEN_ERRORS = {"dns", "refused", "redirect_loop", "connection"}
 DOUBTFUL_STATUS = {401, 403, 429}
@@ -26,7 +26,7 @@ DOUBTFUL_ERRORS = {"timeout", "tls", "other", "too_large"}
 CHECKED_KINDS = ("page", "attachment", "related")
 
 
-def verdict(rec: PageRecord) -> str:
+def verdict(rec: PageRecord | LinkedTarget) -> str:
     """'ok', 'broken', 'doubtful' (retry, never broken) or 'skipped' (robots)."""
     if rec.error_kind and rec.error_kind != "parse_error":   # an unreadable page still opened: judge its status
         if rec.error_kind == "robots":
@@ -40,7 +40,7 @@ def verdict(rec: PageRecord) -> str:
     return "ok" if 200 <= status < 400 else "doubtful"
 
 
-def _seen(rec: PageRecord) -> str:
+def _seen(rec: PageRecord | LinkedTarget) -> str:
     if rec.error_kind:
         return f"{ERROR_LABELS.get(rec.error_kind, rec.error_kind)}（{rec.error}）"
     return f"HTTP {rec.status}"
@@ -86,25 +86,30 @@ def links_broken(ctx: SiteContext, params: dict[str, Any]) -> CheckResult:
     # Streamed: the targets come from the store already joined with the links to them; only the
     # sources of broken targets are read (by target), never every link of the site.
     invalid = list(ctx.iter_links(states=("invalid",)))
-    targets = (r for r in ctx.store.linked_records(ctx.key, CHECKED_KINDS, ctx._superseded) if ctx._chosen(r))
+    # (the targets as narrow rows: a record is built only for one judged broken)
+    superseded = ctx._superseded
+    targets = (t for t in ctx.store.linked_targets(ctx.key, CHECKED_KINDS, superseded)
+               if chosen(t.id, t.method, t.error_kind, superseded))
     findings, doubtful, skipped, checked = [], [], 0, 0
     fetched: set[str] = set()
-    for rec in targets:
-        fetched.add(rec.url)
-        state = verdict(rec)
-        seen = _seen(rec)
+    for target in targets:
+        fetched.add(target.url)
+        state = verdict(target)
+        seen = _seen(target)
         if state == "skipped":
             skipped += 1
             continue
         checked += 1
         if state == "doubtful":
-            state, retried = _retry(ctx, rec.url)
+            state, retried = _retry(ctx, target.url)
             seen = f"{seen}；{retried}"
         if state == "doubtful":
-            doubtful.append({"url": rec.url, "seen": seen})
+            doubtful.append({"url": target.url, "seen": seen})
             continue
         if state != "broken":
             continue
+        rec = ctx.store.page_by_id(target.id, body=False)
+        assert rec is not None, target
         for source, anchor, hidden in _sources(ctx, rec.url):
             on_home = source in home_urls
             where = "首页" if on_home else "页面"
