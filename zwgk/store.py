@@ -179,6 +179,11 @@ class PageRecord:
         return self.status is not None and 200 <= self.status < 400
 
 
+def json_column(text: str | None, empty: type[list[Any]] | type[dict[str, Any]]) -> Any:
+    """A page row's JSON column (redirects, meta) decoded: `empty()` for NULL, "" and the empty forms."""
+    return json.loads(text) if text and text not in ("[]", "{}") else empty()
+
+
 class _Decoded:
     """A JSON column of a StoredRecord (redirects, meta), decoded when first read. A non-data
     descriptor: once decoded (or set), the value is the instance's own attribute and found first."""
@@ -192,8 +197,7 @@ class _Decoded:
     def __get__(self, rec: PageRecord | None, owner: type | None = None) -> Any:
         if rec is None:
             return self
-        text = rec.__dict__.pop(self.column, None)
-        value = json.loads(text) if text and text not in ("[]", "{}") else self.empty()
+        value = json_column(rec.__dict__.pop(self.column, None), self.empty)
         rec.__dict__[self.name] = value
         return value
 

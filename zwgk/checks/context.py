@@ -7,7 +7,6 @@ thresholds and the probe layer (the only way a check learns network facts). No c
 from __future__ import annotations
 
 import copy
-import json
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from zwgk.store import RENDER_METHOD as RENDER
-from zwgk.store import Link, PageRecord, Store, StoredRecord
+from zwgk.store import Link, PageRecord, Store, StoredRecord, json_column
 from zwgk.understand.columns import LINK_KINDS
 
 if TYPE_CHECKING:
@@ -434,14 +433,6 @@ class SiteContext:
 
         return self.pages_where(keep)
 
-    def first_links(self, kinds: Collection[str], anchor_like: Collection[str]) -> Iterator[tuple[str, str, int, str]]:
-        """Store.first_links of this site: (target, anchor, first page id, its URL) of each distinct one."""
-        return self.store.first_links(self.key, kinds=kinds, anchor_like=anchor_like)
-
-    def links_of_id(self, page_id: int) -> list[Link]:
-        """A record's links, in the order stored (the order iter_links gives a page's links)."""
-        return self.store.links(page_id)
-
 
 @dataclass(frozen=True, slots=True)
 class MetaFacts:
@@ -460,13 +451,6 @@ class MetaFacts:
         return cls(bool(meta.has_block), d, source, judged_fields, words)
 
 
-class _Address(NamedTuple):
-    """A page's address and meta: what understand.columns.is_detail reads of a page."""
-    url: str
-    final_url: str | None
-    meta: dict[str, Any]
-
-
 class PageLabel(NamedTuple):
     """What pages_where's pre-filter sees of a page: its address, title, breadcrumb, meta (JSON text)."""
     id: int
@@ -480,14 +464,9 @@ class PageLabel(NamedTuple):
 
     def is_detail(self) -> bool:
         """understand.columns.is_detail of the page, its meta decoded only when its URL does not say."""
-        from zwgk.understand.columns import is_detail
+        from zwgk.understand.columns import detail_by_meta, detail_by_url
 
-        # (is_detail reads a page's url, final_url and meta: a stand-in with these is enough; first
-        # with no meta, which asks the URL alone)
-        if is_detail(_Address(self.url, self.final_url, {})):      # type: ignore[arg-type]
-            return True
-        meta = json.loads(self.meta) if self.meta and self.meta != "{}" else {}
-        return is_detail(_Address(self.url, self.final_url, meta))   # type: ignore[arg-type]
+        return detail_by_url(self.final_url or self.url) or detail_by_meta(json_column(self.meta, dict))
 
     @property
     def text(self) -> str:

@@ -298,7 +298,8 @@ def _first_channel_links(ctx: SiteContext) -> list[tuple[str, str, str]]:
     that name a channel the one first seen wins, ties on one page decided by that page's order."""
     first: dict[str, tuple[int, str, str]] = {}      # target -> (first page id, anchor, page URL)
     tied: set[str] = set()
-    for url, raw, page_id, source in ctx.first_links(CHANNEL_LINK_KINDS, CHANNEL_LIKE):
+    links = ctx.store.first_links(ctx.key, kinds=CHANNEL_LINK_KINDS, anchor_like=CHANNEL_LIKE)
+    for url, raw, page_id, source in links:
         anchor = _channel_anchor(raw)
         if anchor is None:
             continue
@@ -311,7 +312,7 @@ def _first_channel_links(ctx: SiteContext) -> list[tuple[str, str, str]]:
     # order (and ties) within a page: the page's links as stored, the first channel link to each target
     position: dict[str, int] = {}
     for page_id in sorted({held[0] for held in first.values()}):
-        for i, link in enumerate(ctx.links_of_id(page_id)):
+        for i, link in enumerate(ctx.store.links(page_id)):
             if (held := first.get(link.url)) is None or held[0] != page_id or link.url in position:
                 continue
             if link.kind in CHANNEL_LINK_KINDS and (anchor := _channel_anchor(link.anchor)) is not None:

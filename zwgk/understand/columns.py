@@ -141,8 +141,17 @@ def list_key(url: str) -> str:
 
 def is_detail(page: PageRecord) -> bool:
     """A document page rather than a list (article meta tags, or a CMS document URL)."""
-    return bool(page.meta.get("ArticleTitle") or page.meta.get("PubDate")) or bool(
-        _DETAIL_URL.search(_split(page.final_url or page.url)[2]))
+    return detail_by_meta(page.meta) or detail_by_url(page.final_url or page.url)
+
+
+def detail_by_meta(meta: dict[str, str]) -> bool:
+    """is_detail's first test: the page carries article meta tags."""
+    return bool(meta.get("ArticleTitle") or meta.get("PubDate"))
+
+
+def detail_by_url(address: str) -> bool:
+    """is_detail's second test: the page's address (final URL, else URL) is a CMS document URL."""
+    return bool(_DETAIL_URL.search(_split(address)[2]))
 
 
 def _split(url: str) -> tuple[str, str, str]:
